@@ -1,0 +1,672 @@
+// Package iamport is a client for the iamport (PortOne V1) REST API: key-in
+// card payments, billing keys charged again later, scheduled payments, payment
+// lookups and refunds, and the webhooks that report them.
+//
+// A Client is built once with New and is safe for concurrent use. It fetches,
+// caches and refreshes the access token itself, decodes every answer into
+// typed structs, and turns every failure into a typed error:
+//
+//   - *APIError: the server said no (HTTP 4xx/5xx, or HTTP 200 with a
+//     non-zero code), or its body was not a complete JSON envelope;
+//   - *DeclinedError: a charge reached the card company and was declined;
+//   - *ValidationError: the input was refused before anything was sent;
+//   - *OutcomeUnknownError: a money-moving call may have been processed but
+//     its outcome could not be established (see the README's Reliability
+//     section).
+//
+// A nil error from a call that moves money means the money moved.
+package iamport
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// Version is the SDK's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// DefaultBaseURL is the iamport API's address.
+const DefaultBaseURL = "https://api.iamport.kr"
+
+const (
+	defaultTimeout          = 30 * time.Second
+	defaultReconcileTimeout = 20 * time.Second
+	maxResponseBytes        = 16 << 20
+	userAgent               = "iamport-go/" + Version
+)
+
+// Client calls the iamport REST API. Build one with New and share it: it is
+// safe for concurrent use, and every call through it shares one cached
+// access token.
+type Client struct {
+	apiKey    string
+	apiSecret string
+
+	baseURL          string
+	rc               *resty.Client
+	timeout          time.Duration
+	reconcileTimeout time.Duration
+	logger           *slog.Logger
+	tier             string
+	bearer           bool
+	retry            RetryPolicy
+
+	hc     *http.Client                                     // set by WithHTTPClient
+	now    func() time.Time                                 // the local clock
+	sleep  func(ctx context.Context, d time.Duration) error // waits between retries
+	tokens tokenCache
+}
+
+// Option configures a Client in New.
+type Option func(*Client) error
+
+// RetryPolicy says how often and how patiently the Client re-sends a request
+// that failed in a way that is safe to retry. Reads (GET) and token requests
+// are retried on connection errors and on HTTP 429, 502, 503 and 504; calls
+// that move money are re-sent only when the failure provably happened before
+// the request was written (connection refused, DNS, TLS handshake).
+type RetryPolicy struct {
+	MaxRetries int           // retries after the first attempt; 0 disables retries
+	MinBackoff time.Duration // delay before the first retry; doubles each time (default 200ms)
+	MaxBackoff time.Duration // longest delay between two attempts (default 5s)
+}
+
+// DefaultRetryPolicy is the policy a Client starts with: 2 retries, backoff
+// from 200ms to 5s with jitter, Retry-After honoured.
+var DefaultRetryPolicy = RetryPolicy{MaxRetries: 2, MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second}
+
+// New returns a Client that authenticates with the REST API key and secret
+// from the iamport console (결제 연동 › 식별코드・API Keys › V1 API).
+func New(apiKey, apiSecret string, opts ...Option) (*Client, error) {
+	if strings.TrimSpace(apiKey) == "" {
+		return nil, invalid("imp_key", "the API key is required")
+	}
+	if strings.TrimSpace(apiSecret) == "" {
+		return nil, invalid("imp_secret", "the API secret is required")
+	}
+	c := &Client{
+		apiKey:           apiKey,
+		apiSecret:        apiSecret,
+		baseURL:          DefaultBaseURL,
+		timeout:          defaultTimeout,
+		reconcileTimeout: defaultReconcileTimeout,
+		retry:            DefaultRetryPolicy,
+		now:              time.Now,
+		sleep:            sleepCtx,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	hc := c.hc
+	if hc == nil {
+		hc = &http.Client{
+			Transport: defaultTransport(),
+			// A redirect is never part of the API: report it instead of
+			// re-sending a payment to wherever it points.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	c.rc = resty.NewWithClient(hc).
+		SetLogger(discardLogger{}).
+		SetDebug(false).
+		SetRetryCount(0).
+		SetDoNotParseResponse(true)
+	return c, nil
+}
+
+func defaultTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+	}
+}
+
+// WithBaseURL points the Client at another server, such as an iamporttest
+// fake. The default is DefaultBaseURL.
+func WithBaseURL(u string) Option {
+	return func(c *Client) error {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return invalid("base_url", "must be an absolute http or https URL")
+		}
+		if p.RawQuery != "" || p.Fragment != "" {
+			return invalid("base_url", "must not have a query or fragment")
+		}
+		c.baseURL = strings.TrimRight(u, "/")
+		return nil
+	}
+}
+
+// WithHTTPClient makes the Client send its requests through hc: a client
+// with a mock transport (httpmock) in tests, or one with the proxy, TLS or
+// instrumentation your service needs. The Client copies *hc and does not
+// change it. Its Timeout, if set, applies on top of WithTimeout.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return invalid("http_client", "must not be nil")
+		}
+		cp := *hc
+		if cp.Transport == nil {
+			cp.Transport = http.DefaultTransport
+		}
+		c.hc = &cp
+		return nil
+	}
+}
+
+// WithTimeout limits each HTTP request the Client sends (default 30s). The
+// context passed to a call limits the whole call, retries included.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return invalid("timeout", "must be positive")
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithLogger makes the Client log each request (method, path, HTTP status,
+// iamport code, duration, attempt) at debug level, and retries and
+// reconciliations at warn level. Bodies, headers and credentials are never
+// logged. Logging is off by default; nil turns it off.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithTier makes the Client act for a sub-merchant: it sends the "Tier"
+// header with code on every call, authenticating with the agency's key.
+func WithTier(code string) Option {
+	return func(c *Client) error {
+		if strings.TrimSpace(code) == "" || strings.ContainsAny(code, "\r\n") {
+			return invalid("tier", "must be a non-empty tier code")
+		}
+		c.tier = code
+		return nil
+	}
+}
+
+// WithBearerAuth sends the access token as "Authorization: Bearer <token>"
+// instead of the bare "Authorization: <token>" the official clients send. The
+// API accepts both.
+func WithBearerAuth() Option {
+	return func(c *Client) error {
+		c.bearer = true
+		return nil
+	}
+}
+
+// WithRetry replaces the retry policy (see RetryPolicy). Zero backoff fields
+// take the defaults.
+func WithRetry(p RetryPolicy) Option {
+	return func(c *Client) error {
+		if p.MaxRetries < 0 || p.MaxRetries > 10 {
+			return invalid("max_retries", "must be between 0 and 10")
+		}
+		if p.MinBackoff < 0 || p.MaxBackoff < 0 {
+			return invalid("backoff", "must not be negative")
+		}
+		if p.MinBackoff == 0 {
+			p.MinBackoff = DefaultRetryPolicy.MinBackoff
+		}
+		if p.MaxBackoff == 0 {
+			p.MaxBackoff = DefaultRetryPolicy.MaxBackoff
+		}
+		if p.MaxBackoff < p.MinBackoff {
+			p.MaxBackoff = p.MinBackoff
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a retryable failure is retried
+// (default 2; 0 disables retries), keeping the default backoff.
+func WithMaxRetries(n int) Option {
+	return func(c *Client) error {
+		p := c.retry
+		p.MaxRetries = n
+		return WithRetry(p)(c)
+	}
+}
+
+// WithReconcileTimeout bounds how long a money-moving call whose answer was
+// lost keeps looking the outcome up before it gives up with an
+// *OutcomeUnknownError (default 20s). The call's context bounds it too.
+func WithReconcileTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return invalid("reconcile_timeout", "must be positive")
+		}
+		c.reconcileTimeout = d
+		return nil
+	}
+}
+
+// String redacts the Client: it holds the API secret and the access token.
+func (c *Client) String() string {
+	if c == nil {
+		return "iamport.Client(nil)"
+	}
+	return fmt.Sprintf("iamport.Client{baseURL: %s, apiKey: %s, apiSecret: [REDACTED]}", c.baseURL, maskKey(c.apiKey))
+}
+
+// GoString redacts the Client for %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// Format redacts the Client for every fmt verb.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue redacts the Client for log/slog.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// maskKey shows the first characters of the API key, which is an identifier
+// rather than a secret, so that logs can tell clients apart.
+func maskKey(k string) string {
+	if len(k) <= 4 {
+		return "****"
+	}
+	return k[:4] + "****"
+}
+
+// request describes one API call. The pipeline in Client.call sends it.
+type request struct {
+	method string
+	path   string // already escaped
+	query  url.Values
+	body   any // encoded as JSON
+	noAuth bool
+	// money marks a call that moves money: it is re-sent only when the
+	// failure provably happened before the request was written, and a
+	// failure after that is reported as ambiguous.
+	money bool
+	// notFoundOn200 marks calls whose HTTP 200 non-zero-code answer means
+	// "not found" (billing keys).
+	notFoundOn200 bool
+}
+
+// idempotent reports whether r may be sent again after it may have been
+// processed: reads and token requests.
+func (r *request) idempotent() bool { return r.method == http.MethodGet || r.noAuth }
+
+// envelope is the wrapper around every iamport answer.
+type envelope struct {
+	Code     Int    `json:"code"`
+	Message  string `json:"message"`
+	Response any    `json:"response"`
+}
+
+// ambiguousError marks a failure of a money-moving call after which the
+// request may have been processed. Endpoint methods never return it: they
+// reconcile, or report *OutcomeUnknownError.
+type ambiguousError struct{ err error }
+
+func (e *ambiguousError) Error() string { return e.err.Error() }
+func (e *ambiguousError) Unwrap() error { return e.err }
+
+func isAmbiguous(err error) bool {
+	var a *ambiguousError
+	return errors.As(err, &a)
+}
+
+// attemptResult is what one HTTP exchange produced.
+type attemptResult struct {
+	status int
+	header http.Header
+	body   []byte
+	sent   bool // the request may have been written
+}
+
+// call sends r through the one pipeline: token, send, retry what is safe to
+// retry, replay once after a 401, cap and decode the body, and type every
+// failure. out, if not nil, receives the envelope's response.
+func (c *Client) call(ctx context.Context, r *request, out any) error {
+	var body []byte
+	if r.body != nil {
+		var err error
+		if body, err = json.Marshal(r.body); err != nil {
+			return fmt.Errorf("iamport: encode %s %s: %w", r.method, r.path, err)
+		}
+	}
+	replayed := false
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("iamport: %s %s: %w", r.method, r.path, err)
+		}
+		token := ""
+		if !r.noAuth {
+			var err error
+			if token, err = c.token(ctx); err != nil {
+				return err
+			}
+		}
+		start := time.Now()
+		res, err := c.send(ctx, r, body, token)
+		c.logAttempt(ctx, r, res, err, attempt, time.Since(start))
+		if err != nil {
+			werr := fmt.Errorf("iamport: %s %s: %w", r.method, r.path, err)
+			// Only reads and token requests are idempotent; anything else is
+			// re-sent only when it provably never left this process.
+			retryable := !res.sent || r.idempotent()
+			if retryable && ctx.Err() == nil && attempt < c.retry.MaxRetries {
+				if c.backoff(ctx, r, attempt, nil, werr) == nil {
+					continue
+				}
+			}
+			if r.money && res.sent {
+				return &ambiguousError{werr}
+			}
+			return werr
+		}
+		if res.status == http.StatusUnauthorized && !r.noAuth && !replayed {
+			// The server refused the token before doing anything: drop it,
+			// fetch a new one and replay the call once.
+			c.tokens.invalidate(token)
+			replayed = true
+			attempt--
+			continue
+		}
+		if r.idempotent() && isRetryableStatus(res.status) && attempt < c.retry.MaxRetries {
+			apiErr := c.decode(r, res, nil)
+			if c.backoff(ctx, r, attempt, res.header, apiErr) == nil {
+				continue
+			}
+		}
+		err = c.decode(r, res, out)
+		if err != nil && r.money && ambiguousStatus(res.status, err) {
+			return &ambiguousError{err}
+		}
+		return err
+	}
+}
+
+func isRetryableStatus(s int) bool {
+	return s == http.StatusTooManyRequests || s == http.StatusBadGateway ||
+		s == http.StatusServiceUnavailable || s == http.StatusGatewayTimeout
+}
+
+// ambiguousStatus reports whether a money-moving call that got this answer
+// may have been processed: any 5xx, and a 2xx whose body could not be read.
+func ambiguousStatus(status int, err error) bool {
+	if status >= 500 {
+		return true
+	}
+	return status >= 200 && status < 300 && errors.Is(err, ErrInvalidResponse)
+}
+
+// send makes one HTTP exchange, bounded by the per-request timeout, and reads
+// the body through a size cap.
+func (c *Client) send(ctx context.Context, r *request, body []byte, token string) (attemptResult, error) {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var wrote atomic.Bool
+	if r.money {
+		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+			WroteHeaders: func() { wrote.Store(true) },
+		})
+	}
+	req := c.rc.R().SetContext(actx)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBody(body)
+	}
+	if token != "" {
+		if c.bearer {
+			req.Header.Set("Authorization", "Bearer "+token)
+		} else {
+			req.Header.Set("Authorization", token)
+		}
+	}
+	if c.tier != "" {
+		req.Header.Set("Tier", c.tier)
+	}
+	if len(r.query) > 0 {
+		req.QueryParam = r.query
+	}
+	resp, err := req.Execute(r.method, c.baseURL+r.path)
+	if err != nil {
+		if resp != nil && resp.RawResponse != nil {
+			resp.RawResponse.Body.Close()
+		}
+		return attemptResult{sent: wrote.Load() || !provablyUnsent(err)}, err
+	}
+	raw := resp.RawResponse
+	defer raw.Body.Close()
+	res := attemptResult{status: raw.StatusCode, header: raw.Header, sent: true}
+	res.body, err = readCapped(raw.Body, raw.ContentLength)
+	if err != nil {
+		// The server answered, so it received the request: treat a body
+		// cut off in transit like a truncated body.
+		if ctx.Err() != nil {
+			return res, err
+		}
+		res.body = nil
+		res.status = raw.StatusCode
+		return res, fmt.Errorf("reading response body: %w", err)
+	}
+	return res, nil
+}
+
+func readCapped(r io.Reader, n int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if n > 0 && n <= maxResponseBytes {
+		buf.Grow(int(n))
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, maxResponseBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if buf.Len() > maxResponseBytes {
+		return nil, fmt.Errorf("response body larger than %d bytes", maxResponseBytes)
+	}
+	return buf.Bytes(), nil
+}
+
+// provablyUnsent reports whether err happened before any byte of the request
+// could reach the server: the connection was never made.
+func provablyUnsent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	var rh tls.RecordHeaderError
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	return errors.As(err, &rh) || errors.As(err, &cv) || errors.As(err, &ua) ||
+		errors.As(err, &hn) || errors.As(err, &ci)
+}
+
+// decode turns an HTTP answer into out or a typed error.
+func (c *Client) decode(r *request, res attemptResult, out any) error {
+	apiErr := func(code int, msg string) *APIError {
+		return &APIError{StatusCode: res.status, Code: code, Message: msg, Method: r.method, Path: r.path}
+	}
+	if res.status < 200 || res.status > 299 {
+		var env envelope
+		if err := json.Unmarshal(res.body, &env); err != nil || !bytes.HasPrefix(bytes.TrimSpace(res.body), []byte("{")) {
+			e := apiErr(0, bodyProblem(res))
+			e.invalid = true
+			return e
+		}
+		msg := env.Message
+		if msg == "" {
+			msg = http.StatusText(res.status)
+		}
+		return apiErr(int(env.Code), msg)
+	}
+	env := envelope{Response: out}
+	if err := json.Unmarshal(res.body, &env); err != nil {
+		// A body that does not fit out may still be a readable failure.
+		var loose struct {
+			Code    Int    `json:"code"`
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(res.body, &loose) == nil && loose.Code != 0 {
+			e := apiErr(int(loose.Code), loose.Message)
+			e.notFound = r.notFoundOn200
+			return e
+		}
+		e := apiErr(0, bodyProblem(res))
+		e.invalid, e.cause = true, err
+		return e
+	}
+	if env.Code != 0 {
+		e := apiErr(int(env.Code), env.Message)
+		e.notFound = r.notFoundOn200
+		return e
+	}
+	if out != nil && env.Response == nil {
+		e := apiErr(0, "response is null")
+		e.invalid = true
+		return e
+	}
+	return nil
+}
+
+// bodyProblem describes a body that is not a JSON envelope, without quoting
+// it: a body may carry a token.
+func bodyProblem(res attemptResult) string {
+	ct := res.header.Get("Content-Type")
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	switch {
+	case len(bytes.TrimSpace(res.body)) == 0:
+		return fmt.Sprintf("%s (empty body)", statusText(res.status))
+	case !json.Valid(res.body) && bytes.HasPrefix(bytes.TrimSpace(res.body), []byte("{")):
+		return fmt.Sprintf("%s (truncated or malformed JSON body, %d bytes)", statusText(res.status), len(res.body))
+	case ct != "":
+		return fmt.Sprintf("%s (non-JSON body: %s, %d bytes)", statusText(res.status), ct, len(res.body))
+	default:
+		return fmt.Sprintf("%s (non-JSON body, %d bytes)", statusText(res.status), len(res.body))
+	}
+}
+
+func statusText(s int) string {
+	if t := http.StatusText(s); t != "" {
+		return t
+	}
+	return "HTTP " + strconv.Itoa(s)
+}
+
+// backoff waits before retry number attempt+1, honouring Retry-After. It
+// returns an error, without waiting, when the wait would outlast ctx.
+func (c *Client) backoff(ctx context.Context, r *request, attempt int, h http.Header, cause error) error {
+	d := c.retry.MinBackoff << attempt
+	if d > c.retry.MaxBackoff || d <= 0 {
+		d = c.retry.MaxBackoff
+	}
+	d = d/2 + rand.N(d/2+1) // equal jitter
+	if ra, ok := retryAfter(h, c.now()); ok {
+		d = ra
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		return context.DeadlineExceeded
+	}
+	if c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "iamport retry",
+			slog.String("method", r.method), slog.String("path", r.path),
+			slog.Int("attempt", attempt+1), slog.Duration("wait", d), slog.String("error", cause.Error()))
+	}
+	return c.sleep(ctx, d)
+}
+
+// retryAfter reads a Retry-After header given in seconds or as an HTTP date.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d, true
+		}
+		return 0, true
+	}
+	return 0, false
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Client) logAttempt(ctx context.Context, r *request, res attemptResult, err error, attempt int, d time.Duration) {
+	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", r.method), slog.String("path", r.path),
+		slog.Int("attempt", attempt+1), slog.Duration("duration", d),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	} else {
+		attrs = append(attrs, slog.Int("status", res.status))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "iamport request", attrs...)
+}
+
+// escape makes id one escaped path segment. "." and ".." are refused by the
+// validators before they get here.
+func escape(id string) string { return url.PathEscape(id) }
+
+type discardLogger struct{}
+
+func (discardLogger) Errorf(string, ...any) {}
+func (discardLogger) Warnf(string, ...any)  {}
+func (discardLogger) Debugf(string, ...any) {}

@@ -1,0 +1,355 @@
+package iamport
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+)
+
+// OnetimeRequest is a key-in card payment, optionally storing the card as a
+// billing key (POST /subscribe/payments/onetime). CardNumber, Expiry, Birth,
+// Pwd2Digit, CVC and Secure3DToken are redacted in fmt and slog output.
+type OnetimeRequest struct {
+	MerchantUID string `json:"merchant_uid"` // required, at most 40 characters, unique per order
+	Amount      Amount `json:"amount"`       // required, > 0
+	Currency    string `json:"currency,omitempty"`
+	TaxFree     Amount `json:"tax_free,omitempty"`
+	// VatAmount sets the VAT explicitly; Ptr(Amount(0)) with TaxFree 0 is zero-rated.
+	VatAmount *Amount `json:"vat_amount,omitempty"`
+	// Deprecated: use TaxFree and VatAmount.
+	Vat Amount `json:"vat,omitempty"`
+
+	CardNumber string `json:"card_number"`          // required, 15 or 16 digits, dashes allowed
+	Expiry     string `json:"expiry"`               // required, YYYY-MM or YYYYMM
+	Birth      string `json:"birth,omitempty"`      // YYMMDD, or a 10-digit business number for corporate cards
+	Pwd2Digit  string `json:"pwd_2digit,omitempty"` // first two digits of the card PIN
+	CVC        string `json:"cvc,omitempty"`        // paymentwall only
+
+	// CustomerUID, if set, also stores the card as a billing key under this ID.
+	CustomerUID    string `json:"customer_uid,omitempty"`
+	PG             string `json:"pg,omitempty"` // "{pg}" or "{pg}.{MID}"
+	ChannelGroupID string `json:"channelGroupId,omitempty"`
+
+	Name          string `json:"name,omitempty"`
+	BuyerName     string `json:"buyer_name,omitempty"`
+	BuyerEmail    string `json:"buyer_email,omitempty"`
+	BuyerTel      string `json:"buyer_tel,omitempty"`
+	BuyerAddr     string `json:"buyer_addr,omitempty"`
+	BuyerPostcode string `json:"buyer_postcode,omitempty"`
+
+	CardQuota              *int  `json:"card_quota,omitempty"` // installment months; 0 = lump sum
+	InterestFreeByMerchant *bool `json:"interest_free_by_merchant,omitempty"`
+	UseCardPoint           *bool `json:"use_card_point,omitempty"`
+
+	CustomData       string `json:"custom_data,omitempty"`
+	NoticeURL        string `json:"notice_url,omitempty"` // webhook URL for this payment
+	BrowserIP        string `json:"browser_ip,omitempty"`
+	Secure3DChargeID string `json:"secure_3d_charge_id,omitempty"`
+	Secure3DToken    string `json:"secure_3d_token,omitempty"`
+	ProductType      string `json:"product_type,omitempty"` // "real" or "digital"
+	PromotionID      string `json:"promotion_id,omitempty"`
+	Bypass           string `json:"bypass,omitempty"` // JSON string of PG-specific parameters
+}
+
+type redactedOnetimeRequest OnetimeRequest
+
+// Format prints r with its card data redacted, for every verb.
+func (r OnetimeRequest) Format(f fmt.State, verb rune) {
+	c := redactedOnetimeRequest(r)
+	for _, s := range []*string{&c.CardNumber, &c.Expiry, &c.Birth, &c.Pwd2Digit, &c.CVC, &c.Secure3DToken} {
+		redact(s)
+	}
+	formatRedacted(f, verb, c)
+}
+
+// LogValue logs r with its card data redacted.
+func (r OnetimeRequest) LogValue() slog.Value { return logValueOf(r) }
+
+func (r *OnetimeRequest) check() error {
+	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
+		return err
+	}
+	if err := checkAmount("amount", r.Amount); err != nil {
+		return err
+	}
+	if err := checkCharge("", r.Amount, r.TaxFree, r.VatAmount, r.Vat, r.CardQuota); err != nil {
+		return err
+	}
+	if err := (card{&r.CardNumber, &r.Expiry, &r.Birth, &r.Pwd2Digit, &r.CVC}).check("", true); err != nil {
+		return err
+	}
+	if err := optID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+		return err
+	}
+	if err := checkMaxLen("name", r.Name, 40); err != nil {
+		return err
+	}
+	return checkBuyer("", r.BuyerName, r.BuyerEmail, r.BuyerTel, r.BuyerAddr, r.BuyerPostcode)
+}
+
+// checkCharge checks the amount fields shared by onetime, again and schedules.
+func checkCharge(prefix string, amount, taxFree Amount, vatAmount *Amount, vat Amount, quota *int) error {
+	if err := checkNonNegative(prefix+"tax_free", taxFree); err != nil {
+		return err
+	}
+	if taxFree.Cents() > amount.Cents() {
+		return invalid(prefix+"tax_free", "must not exceed amount")
+	}
+	if err := checkOptAmount(prefix+"vat_amount", vatAmount); err != nil {
+		return err
+	}
+	if vatAmount != nil && vatAmount.Cents() > amount.Cents() {
+		return invalid(prefix+"vat_amount", "must not exceed amount")
+	}
+	if err := checkNonNegative(prefix+"vat", vat); err != nil {
+		return err
+	}
+	return checkQuota(prefix+"card_quota", quota)
+}
+
+// Onetime charges a card whose number the customer typed in, without the
+// payment window, and stores it as a billing key when req.CustomerUID is set
+// (POST /subscribe/payments/onetime).
+//
+// A nil error means the card was charged: the returned Payment is paid. A
+// declined card returns the failed Payment and a *DeclinedError. If the
+// answer is lost after the request may have reached iamport, Onetime looks
+// the payment up by MerchantUID before it answers, and returns an
+// *OutcomeUnknownError only if it cannot find out.
+func (c *Client) Onetime(ctx context.Context, req *OnetimeRequest) (*Payment, error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	w := *req // the wire copy: normalised card fields, caller's struct untouched
+	if err := w.check(); err != nil {
+		return nil, err
+	}
+	return c.charge(ctx, w.MerchantUID, &request{method: "POST", path: "/subscribe/payments/onetime", body: &w, money: true})
+}
+
+// AgainRequest charges a stored billing key (POST /subscribe/payments/again).
+type AgainRequest struct {
+	CustomerUID string `json:"customer_uid"` // required: the billing key
+	MerchantUID string `json:"merchant_uid"` // required, at most 40 characters, unique per order
+	Amount      Amount `json:"amount"`       // required, > 0
+	// Name is the order name. The API requires it for most PGs.
+	Name      string  `json:"name,omitempty"`
+	Currency  string  `json:"currency,omitempty"`
+	TaxFree   Amount  `json:"tax_free,omitempty"`
+	VatAmount *Amount `json:"vat_amount,omitempty"`
+	// Deprecated: use TaxFree and VatAmount.
+	Vat Amount `json:"vat,omitempty"`
+
+	BuyerName     string `json:"buyer_name,omitempty"`
+	BuyerEmail    string `json:"buyer_email,omitempty"`
+	BuyerTel      string `json:"buyer_tel,omitempty"`
+	BuyerAddr     string `json:"buyer_addr,omitempty"`
+	BuyerPostcode string `json:"buyer_postcode,omitempty"`
+
+	CardQuota              *int  `json:"card_quota,omitempty"`
+	InterestFreeByMerchant *bool `json:"interest_free_by_merchant,omitempty"`
+	UseCardPoint           *bool `json:"use_card_point,omitempty"`
+
+	CustomData      string        `json:"custom_data,omitempty"`
+	NoticeURL       string        `json:"notice_url,omitempty"`
+	BrowserIP       string        `json:"browser_ip,omitempty"`
+	ProductType     string        `json:"product_type,omitempty"`      // "real" or "digital"
+	ProductCount    int           `json:"product_count,omitempty"`     // default 1
+	CashReceiptType string        `json:"cash_receipt_type,omitempty"` // "person", "company" or "anonymous"
+	Bypass          string        `json:"bypass,omitempty"`
+	Extra           *PaymentExtra `json:"extra,omitempty"`
+	PromotionID     string        `json:"promotion_id,omitempty"`
+	// ChannelKey picks the channel to charge for a super billing key.
+	ChannelKey string `json:"channel_key,omitempty"`
+}
+
+// PaymentExtra carries the extra parameters of again and schedule requests.
+type PaymentExtra struct {
+	NaverUseCfm string `json:"naverUseCfm,omitempty"` // naverpay usage-completion date, YYYYMMDD
+}
+
+func (r *AgainRequest) check() error {
+	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+		return err
+	}
+	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
+		return err
+	}
+	if err := checkAmount("amount", r.Amount); err != nil {
+		return err
+	}
+	if err := checkCharge("", r.Amount, r.TaxFree, r.VatAmount, r.Vat, r.CardQuota); err != nil {
+		return err
+	}
+	if r.ProductCount < 0 {
+		return invalid("product_count", "must not be negative")
+	}
+	if err := checkMaxLen("name", r.Name, 40); err != nil {
+		return err
+	}
+	return checkBuyer("", r.BuyerName, r.BuyerEmail, r.BuyerTel, r.BuyerAddr, r.BuyerPostcode)
+}
+
+// Again charges the card stored under req.CustomerUID (POST
+// /subscribe/payments/again).
+//
+// A nil error means the card was charged. A declined card returns the failed
+// Payment and a *DeclinedError. A lost answer is reconciled as for Onetime.
+func (c *Client) Again(ctx context.Context, req *AgainRequest) (*Payment, error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	w := *req
+	if err := w.check(); err != nil {
+		return nil, err
+	}
+	return c.charge(ctx, w.MerchantUID, &request{method: "POST", path: "/subscribe/payments/again", body: &w, money: true})
+}
+
+// SaveBillingKeyRequest issues a billing key from card data and stores it
+// under CustomerUID (POST /subscribe/customers/{customer_uid}). Issuing under
+// an existing CustomerUID replaces the stored card. CardNumber, Expiry, Birth,
+// Pwd2Digit and CVC are redacted in fmt and slog output.
+type SaveBillingKeyRequest struct {
+	CustomerUID string `json:"-"` // required; goes into the path
+
+	CardNumber string `json:"card_number"` // required, 15 or 16 digits, dashes allowed
+	Expiry     string `json:"expiry"`      // required, YYYY-MM or YYYYMM
+	Birth      string `json:"birth,omitempty"`
+	Pwd2Digit  string `json:"pwd_2digit,omitempty"`
+	CVC        string `json:"cvc,omitempty"`
+
+	// ChannelKey is the channel to issue on; the 2026 API schema requires it.
+	ChannelKey string `json:"channel_key,omitempty"`
+	PG         string `json:"pg,omitempty"`
+	// ChannelGroupID issues a super billing key on every channel of a
+	// smart-routing group.
+	ChannelGroupID string `json:"channel_group_id,omitempty"`
+
+	CustomerID       string `json:"customer_id,omitempty"`
+	CustomerName     string `json:"customer_name,omitempty"`
+	CustomerTel      string `json:"customer_tel,omitempty"`
+	CustomerEmail    string `json:"customer_email,omitempty"`
+	CustomerAddr     string `json:"customer_addr,omitempty"`
+	CustomerPostcode string `json:"customer_postcode,omitempty"`
+}
+
+type redactedSaveBillingKeyRequest SaveBillingKeyRequest
+
+// Format prints r with its card data redacted, for every verb.
+func (r SaveBillingKeyRequest) Format(f fmt.State, verb rune) {
+	c := redactedSaveBillingKeyRequest(r)
+	for _, s := range []*string{&c.CardNumber, &c.Expiry, &c.Birth, &c.Pwd2Digit, &c.CVC} {
+		redact(s)
+	}
+	formatRedacted(f, verb, c)
+}
+
+// LogValue logs r with its card data redacted.
+func (r SaveBillingKeyRequest) LogValue() slog.Value { return logValueOf(r) }
+
+func (r *SaveBillingKeyRequest) check() error {
+	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+		return err
+	}
+	if err := (card{&r.CardNumber, &r.Expiry, &r.Birth, &r.Pwd2Digit, &r.CVC}).check("", true); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		field, v string
+		max      int
+	}{
+		{"channel_key", r.ChannelKey, 55}, {"pg", r.PG, 80}, {"channel_group_id", r.ChannelGroupID, 55},
+		{"customer_name", r.CustomerName, 20}, {"customer_tel", r.CustomerTel, 20},
+		{"customer_email", r.CustomerEmail, 200}, {"customer_addr", r.CustomerAddr, 200},
+		{"customer_postcode", r.CustomerPostcode, 8},
+	} {
+		if err := checkMaxLen(f.field, f.v, f.max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SaveBillingKey issues a billing key from card data (POST
+// /subscribe/customers/{customer_uid}). A card the PG refuses comes back as
+// an *APIError with iamport's message.
+func (c *Client) SaveBillingKey(ctx context.Context, req *SaveBillingKeyRequest) (*BillingKey, error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	w := *req
+	if err := w.check(); err != nil {
+		return nil, err
+	}
+	r := &request{method: "POST", path: "/subscribe/customers/" + escape(w.CustomerUID), body: &w, money: true}
+	sentAt := c.serverNow()
+	var bk BillingKey
+	err := c.call(ctx, r, &bk)
+	if err == nil {
+		return &bk, nil
+	}
+	if !isAmbiguous(err) {
+		return nil, err
+	}
+	return c.reconcileBillingKey(ctx, r, w.CustomerUID, sentAt, err)
+}
+
+// GetBillingKey returns the billing key stored under customerUID (GET
+// /subscribe/customers/{customer_uid}). An unknown customerUID gives an
+// error matching ErrNotFound.
+func (c *Client) GetBillingKey(ctx context.Context, customerUID string) (*BillingKey, error) {
+	if err := checkID("customer_uid", customerUID, maxCustomerUID); err != nil {
+		return nil, err
+	}
+	var bk BillingKey
+	err := c.call(ctx, &request{method: "GET", path: "/subscribe/customers/" + escape(customerUID), notFoundOn200: true}, &bk)
+	if err != nil {
+		return nil, err
+	}
+	return &bk, nil
+}
+
+// DeleteBillingKeyRequest holds the optional parameters of DeleteBillingKeyWith.
+type DeleteBillingKeyRequest struct {
+	CustomerUID string // required
+	Reason      string // optional reason, kept by iamport
+	// Requester is "customer" or "admin" (default); naverpay only.
+	Requester string
+}
+
+// DeleteBillingKey deletes the billing key stored under customerUID and
+// returns it (DELETE /subscribe/customers/{customer_uid}). It is
+// irreversible. It does not revoke pending schedules: Unschedule them first.
+// An unknown customerUID gives an error matching ErrNotFound.
+func (c *Client) DeleteBillingKey(ctx context.Context, customerUID string) (*BillingKey, error) {
+	return c.DeleteBillingKeyWith(ctx, &DeleteBillingKeyRequest{CustomerUID: customerUID})
+}
+
+// DeleteBillingKeyWith is DeleteBillingKey with a reason and, for naverpay,
+// the requester (DELETE /subscribe/customers/{customer_uid}).
+func (c *Client) DeleteBillingKeyWith(ctx context.Context, req *DeleteBillingKeyRequest) (*BillingKey, error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	if err := checkID("customer_uid", req.CustomerUID, maxCustomerUID); err != nil {
+		return nil, err
+	}
+	if req.Requester != "" && req.Requester != "customer" && req.Requester != "admin" {
+		return nil, invalid("extra[requester]", `must be "customer" or "admin"`)
+	}
+	q := url.Values{}
+	if req.Reason != "" {
+		q.Set("reason", req.Reason)
+	}
+	if req.Requester != "" {
+		q.Set("extra[requester]", req.Requester)
+	}
+	var bk BillingKey
+	err := c.call(ctx, &request{method: "DELETE", path: "/subscribe/customers/" + escape(req.CustomerUID), query: q, notFoundOn200: true}, &bk)
+	if err != nil {
+		return nil, err
+	}
+	return &bk, nil
+}

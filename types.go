@@ -1,0 +1,388 @@
+package iamport
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Ptr returns a pointer to v. Use it for the optional request fields whose
+// zero value means something (CardQuota, InterestFreeByMerchant, VatAmount,
+// Checksum, ...):
+//
+//	req.CardQuota = iamport.Ptr(3)
+func Ptr[T any](v T) *T { return &v }
+
+// Amount is an amount of money in the payment's currency, as iamport sends it:
+// a JSON number, whole for KRW and with up to two decimals for currencies such
+// as USD.
+//
+// Amount is a float64 so that both Amount(8900) and Amount(10.5) can be written
+// as literals; its JSON form is the shortest decimal that reads back to the same
+// value ("8900", "10.5"), so an amount decoded from the API encodes back to the
+// same number. Arithmetic the SDK does on amounts (Payment.Balance, cancel
+// checksums) goes through Cents, which is exact to two decimals: use Cents,
+// Add and Sub rather than float arithmetic when you compare money.
+type Amount float64
+
+// AmountFromCents returns the Amount of c hundredths (for KRW, which has no
+// minor unit, pass the won amount times 100).
+func AmountFromCents(c int64) Amount { return Amount(float64(c) / 100) }
+
+// Cents returns a rounded to the nearest hundredth, as an integer count of
+// hundredths. Amount(0.1).Add(0.2).Cents() is 30.
+func (a Amount) Cents() int64 { return int64(math.Round(float64(a) * 100)) }
+
+// Add returns a+b, exact to two decimals.
+func (a Amount) Add(b Amount) Amount { return AmountFromCents(a.Cents() + b.Cents()) }
+
+// Sub returns a-b, exact to two decimals.
+func (a Amount) Sub(b Amount) Amount { return AmountFromCents(a.Cents() - b.Cents()) }
+
+// Equal reports whether a and b are the same amount to two decimals.
+func (a Amount) Equal(b Amount) bool { return a.Cents() == b.Cents() }
+
+// String formats a as its shortest exact decimal ("8900", "10.5").
+func (a Amount) String() string { return strconv.FormatFloat(float64(a), 'f', -1, 64) }
+
+// Time is a point in time that iamport sends as Unix seconds. The API uses 0
+// for "has not happened", which decodes, like null, to the zero Time, so
+// p.PaidAt.IsZero() tells whether a payment was paid. Fractional seconds and
+// numbers sent as strings are accepted. A zero Time encodes as 0.
+type Time struct {
+	time.Time
+}
+
+// Unix returns the Time of the Unix second sec; 0 gives the zero Time.
+func Unix(sec int64) Time {
+	if sec == 0 {
+		return Time{}
+	}
+	return Time{time.Unix(sec, 0)}
+}
+
+// Unix returns t as Unix seconds, and 0 for the zero Time.
+func (t Time) Unix() int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Time.Unix()
+}
+
+// MarshalJSON encodes t as Unix seconds.
+func (t Time) MarshalJSON() ([]byte, error) {
+	return strconv.AppendInt(nil, t.Unix(), 10), nil
+}
+
+// UnmarshalJSON decodes Unix seconds (integer, fractional, or a numeric
+// string); 0, null and "" decode to the zero Time.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	b = unquote(b)
+	if len(b) == 0 || string(b) == "null" || string(b) == "0" {
+		*t = Time{}
+		return nil
+	}
+	if sec, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+		*t = Unix(sec)
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e15 {
+		return fmt.Errorf("iamport: cannot decode %q as a Unix timestamp", truncate(b, 32))
+	}
+	if f == 0 {
+		*t = Time{}
+		return nil
+	}
+	sec, frac := math.Modf(f)
+	*t = Time{time.Unix(int64(sec), int64(math.Round(frac*1e9)))}
+	return nil
+}
+
+// Int is an integer that decodes leniently: from 3, 3.0, "3" or null (as 0).
+// The API documents these fields as integers; Int keeps a server that writes
+// them as floats from breaking a decode.
+type Int int
+
+// UnmarshalJSON decodes an integer written as a JSON number or numeric string.
+func (n *Int) UnmarshalJSON(b []byte) error {
+	v, err := parseLenientInt(b)
+	if err != nil {
+		return err
+	}
+	*n = Int(v)
+	return nil
+}
+
+func parseLenientInt(b []byte) (int64, error) {
+	b = unquote(b)
+	if len(b) == 0 || string(b) == "null" {
+		return 0, nil
+	}
+	if v, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+		return v, nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, fmt.Errorf("iamport: cannot decode %q as an integer", truncate(b, 32))
+	}
+	return int64(f), nil
+}
+
+func unquote(b []byte) []byte {
+	b = bytes.TrimSpace(b)
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		return bytes.TrimSpace(b[1 : len(b)-1])
+	}
+	return b
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) > n {
+		return string(b[:n]) + "..."
+	}
+	return string(b)
+}
+
+// PaymentStatus is the status of a payment. It is an open set: values the API
+// adds later decode as they are.
+type PaymentStatus string
+
+// The payment statuses iamport documents.
+const (
+	PaymentStatusReady     PaymentStatus = "ready"     // not paid yet; a virtual account awaiting deposit
+	PaymentStatusPaid      PaymentStatus = "paid"      // approved; a partial cancel keeps this status
+	PaymentStatusFailed    PaymentStatus = "failed"    // declined or failed
+	PaymentStatusCancelled PaymentStatus = "cancelled" // fully cancelled
+)
+
+// ScheduleStatus is the status of a scheduled payment (open set).
+type ScheduleStatus string
+
+// The schedule statuses iamport documents.
+const (
+	ScheduleStatusScheduled ScheduleStatus = "scheduled" // pending
+	ScheduleStatusExecuted  ScheduleStatus = "executed"  // attempted: see the schedule's PaymentStatus
+	ScheduleStatusRevoked   ScheduleStatus = "revoked"   // unscheduled before it ran
+)
+
+// CardType tells a credit card from a check (debit) card. The API sends 0, 1
+// or null; the empty CardType means the PG did not say.
+type CardType string
+
+// The card types. Other values the API may add decode as their decimal form.
+const (
+	CardTypeUnknown CardType = ""       // JSON null or absent
+	CardTypeCredit  CardType = "credit" // JSON 0
+	CardTypeCheck   CardType = "check"  // JSON 1
+)
+
+// UnmarshalJSON decodes 0, 1 or null.
+func (c *CardType) UnmarshalJSON(b []byte) error {
+	b = unquote(b)
+	switch string(b) {
+	case "", "null":
+		*c = CardTypeUnknown
+	case "0":
+		*c = CardTypeCredit
+	case "1":
+		*c = CardTypeCheck
+	default:
+		*c = CardType(b)
+	}
+	return nil
+}
+
+// MarshalJSON encodes c as the API does: 0, 1 or null.
+func (c CardType) MarshalJSON() ([]byte, error) {
+	switch c {
+	case CardTypeUnknown:
+		return []byte("null"), nil
+	case CardTypeCredit:
+		return []byte("0"), nil
+	case CardTypeCheck:
+		return []byte("1"), nil
+	}
+	if _, err := strconv.Atoi(string(c)); err == nil {
+		return []byte(c), nil
+	}
+	return json.Marshal(string(c))
+}
+
+// Payment is a payment as the API returns it (PaymentAnnotation).
+type Payment struct {
+	ImpUID            string        `json:"imp_uid"`
+	MerchantUID       string        `json:"merchant_uid"`
+	PayMethod         string        `json:"pay_method"`
+	Channel           string        `json:"channel"` // "pc", "mobile" or "api"
+	PGProvider        string        `json:"pg_provider"`
+	EmbPGProvider     string        `json:"emb_pg_provider"`
+	PGTID             string        `json:"pg_tid"`
+	PGID              string        `json:"pg_id"`
+	Sandbox           bool          `json:"sandbox"` // made on a test channel
+	Escrow            bool          `json:"escrow"`
+	ApplyNum          string        `json:"apply_num"`
+	BankCode          string        `json:"bank_code"`
+	BankName          string        `json:"bank_name"`
+	CardCode          string        `json:"card_code"`
+	CardName          string        `json:"card_name"`
+	CardIssuerCode    string        `json:"card_issuer_code"`
+	CardIssuerName    string        `json:"card_issuer_name"`
+	CardPublisherCode string        `json:"card_publisher_code"`
+	CardPublisherName string        `json:"card_publisher_name"`
+	CardQuota         Int           `json:"card_quota"`
+	CardNumber        string        `json:"card_number"` // masked by iamport
+	CardType          CardType      `json:"card_type"`
+	VbankCode         string        `json:"vbank_code"`
+	VbankName         string        `json:"vbank_name"`
+	VbankNum          string        `json:"vbank_num"`
+	VbankHolder       string        `json:"vbank_holder"`
+	VbankDate         Time          `json:"vbank_date"`
+	VbankIssuedAt     Time          `json:"vbank_issued_at"`
+	Name              string        `json:"name"`
+	Amount            Amount        `json:"amount"`
+	CancelAmount      Amount        `json:"cancel_amount"`
+	Currency          string        `json:"currency"`
+	BuyerName         string        `json:"buyer_name"`
+	BuyerEmail        string        `json:"buyer_email"`
+	BuyerTel          string        `json:"buyer_tel"`
+	BuyerAddr         string        `json:"buyer_addr"`
+	BuyerPostcode     string        `json:"buyer_postcode"`
+	CustomData        string        `json:"custom_data"`
+	UserAgent         string        `json:"user_agent"`
+	Status            PaymentStatus `json:"status"`
+	StartedAt         Time          `json:"started_at"`
+	PaidAt            Time          `json:"paid_at"`
+	FailedAt          Time          `json:"failed_at"`
+	CancelledAt       Time          `json:"cancelled_at"`
+	FailReason        string        `json:"fail_reason"`
+	CancelReason      string        `json:"cancel_reason"`
+	ReceiptURL        string        `json:"receipt_url"`
+	CancelHistory     []Cancel      `json:"cancel_history"`
+	DepositHistory    []Deposit     `json:"deposit_history"`
+	// Deprecated: use CancelHistory[i].ReceiptURL.
+	CancelReceiptURLs []string   `json:"cancel_receipt_urls"`
+	CashReceiptIssued bool       `json:"cash_receipt_issued"`
+	CustomerUID       string     `json:"customer_uid"`
+	CustomerUIDUsage  string     `json:"customer_uid_usage"` // "", "issue", "payment" or "payment.scheduled"
+	Promotion         *Promotion `json:"promotion,omitempty"`
+	// Extension holds the PG-specific object some PGs add on request; raw JSON.
+	Extension json.RawMessage `json:"extension,omitempty"`
+}
+
+// Paid reports whether the payment is in status paid (approved and not
+// fully cancelled).
+func (p *Payment) Paid() bool { return p != nil && p.Status == PaymentStatusPaid }
+
+// Balance returns the amount that can still be cancelled: Amount minus
+// CancelAmount, exact to two decimals.
+func (p *Payment) Balance() Amount { return p.Amount.Sub(p.CancelAmount) }
+
+// Cancel is one entry of a payment's cancel history (PaymentCancelAnnotation).
+type Cancel struct {
+	PGTID          string `json:"pg_tid"`
+	Amount         Amount `json:"amount"`
+	CancelledAt    Time   `json:"cancelled_at"`
+	Reason         string `json:"reason"`
+	CancellationID string `json:"cancellation_id"`
+	ReceiptURL     string `json:"receipt_url"`
+}
+
+// Deposit is one deposit into a fixed virtual account (VbankDepositAnnotation).
+type Deposit struct {
+	PGTID         string `json:"pg_tid"`
+	Amount        Amount `json:"amount"`
+	DepositorName string `json:"depositor_name"`
+	DepositedAt   Time   `json:"deposited_at"`
+}
+
+// Promotion is the promotion applied to a payment.
+type Promotion struct {
+	ID       string `json:"id"`
+	Discount Amount `json:"discount"`
+}
+
+// BillingKey is a stored card, addressed by the merchant's customer_uid
+// (CustomerAnnotation). A billing key issued through a smart-routing channel
+// group (a "super billing key") has ChannelGroupID set and lists its channels
+// in SucceededChannels and FailedChannels.
+type BillingKey struct {
+	CustomerUID       string   `json:"customer_uid"`
+	PGProvider        string   `json:"pg_provider"`
+	PGID              string   `json:"pg_id"`
+	Sandbox           bool     `json:"sandbox"`
+	CustomerID        string   `json:"customer_id"`
+	CardName          string   `json:"card_name"`
+	CardCode          string   `json:"card_code"`
+	CardIssuerCode    string   `json:"card_issuer_code"`
+	CardIssuerName    string   `json:"card_issuer_name"`
+	CardPublisherCode string   `json:"card_publisher_code"`
+	CardPublisherName string   `json:"card_publisher_name"`
+	CardNumber        string   `json:"card_number"` // masked by iamport
+	CardType          CardType `json:"card_type"`
+	CustomerName      string   `json:"customer_name"`
+	CustomerTel       string   `json:"customer_tel"`
+	CustomerEmail     string   `json:"customer_email"`
+	CustomerAddr      string   `json:"customer_addr"`
+	CustomerPostcode  string   `json:"customer_postcode"`
+	Inserted          Time     `json:"inserted"`
+	Updated           Time     `json:"updated"`
+
+	ChannelGroupID    string                 `json:"channelGroupId,omitempty"`
+	SucceededChannels []BillingKeyChannel    `json:"succeededChannels,omitempty"`
+	FailedChannels    []BillingKeyFailedChan `json:"failedChannels,omitempty"`
+}
+
+// BillingKeyChannel is a channel on which a super billing key was issued.
+type BillingKeyChannel struct {
+	PGProvider        string   `json:"pg_provider"`
+	PGID              string   `json:"pg_id"`
+	CardName          string   `json:"card_name"`
+	CardCode          string   `json:"card_code"`
+	CardIssuerCode    string   `json:"card_issuer_code"`
+	CardIssuerName    string   `json:"card_issuer_name"`
+	CardPublisherCode string   `json:"card_publisher_code"`
+	CardPublisherName string   `json:"card_publisher_name"`
+	CardNumber        string   `json:"card_number"`
+	CardType          CardType `json:"card_type"`
+	Inserted          Time     `json:"inserted"`
+	Updated           Time     `json:"updated"`
+}
+
+// BillingKeyFailedChan is a channel on which a super billing key could not be
+// issued. Type is INVALID_REQUEST, PG_PROVIDER or DB_FAILED.
+type BillingKeyFailedChan struct {
+	Type       string `json:"type"`
+	Message    string `json:"message"`
+	PGProvider string `json:"pg_provider"`
+	PGID       string `json:"pg_id"`
+}
+
+// Schedule is a scheduled payment (ScheduleResultAnnotation).
+type Schedule struct {
+	CustomerUID    string         `json:"customer_uid"`
+	MerchantUID    string         `json:"merchant_uid"`
+	ImpUID         string         `json:"imp_uid"` // empty until executed
+	PGProvider     string         `json:"pg_provider"`
+	PGID           string         `json:"pg_id"`
+	CustomerID     string         `json:"customer_id"`
+	ScheduleAt     Time           `json:"schedule_at"`
+	ExecutedAt     Time           `json:"executed_at"`
+	RevokedAt      Time           `json:"revoked_at"`
+	Amount         Amount         `json:"amount"`
+	Currency       string         `json:"currency"`
+	Name           string         `json:"name"`
+	BuyerName      string         `json:"buyer_name"`
+	BuyerEmail     string         `json:"buyer_email"`
+	BuyerTel       string         `json:"buyer_tel"`
+	BuyerAddr      string         `json:"buyer_addr"`
+	BuyerPostcode  string         `json:"buyer_postcode"`
+	CustomData     string         `json:"custom_data"`
+	ScheduleStatus ScheduleStatus `json:"schedule_status"`
+	PaymentStatus  PaymentStatus  `json:"payment_status"` // empty until executed
+	FailReason     string         `json:"fail_reason"`
+	PromotionID    string         `json:"promotion_id"`
+}
