@@ -7,15 +7,39 @@ import (
 	"net/url"
 )
 
+// GetPaymentParams holds the optional query parameters of GetPayment.
+type GetPaymentParams struct {
+	// IncludeSandbox also returns payments made on a test channel, which the
+	// API hides by default. Check Payment.Sandbox before you fulfil an order.
+	IncludeSandbox bool
+	// Extension asks the PGs that support it for their extra data
+	// (Payment.Extension).
+	Extension bool
+}
+
 // GetPayment returns the payment with iamport's ID impUID (GET
-// /payments/{imp_uid}). An unknown impUID gives an error matching
+// /payments/{imp_uid}). At most one params may be given. An unknown impUID,
+// or a test-channel payment without IncludeSandbox, gives an error matching
 // ErrNotFound.
-func (c *Client) GetPayment(ctx context.Context, impUID string) (*Payment, error) {
+func (c *Client) GetPayment(ctx context.Context, impUID string, params ...GetPaymentParams) (*Payment, error) {
 	if err := checkID("imp_uid", impUID, maxImpUID); err != nil {
 		return nil, err
 	}
+	if len(params) > 1 {
+		return nil, invalid("params", "at most one GetPaymentParams may be given")
+	}
+	var q url.Values
+	if len(params) == 1 {
+		q = url.Values{}
+		if params[0].IncludeSandbox {
+			q.Set("include_sandbox", "true")
+		}
+		if params[0].Extension {
+			q.Set("extension", "true")
+		}
+	}
 	var p Payment
-	if err := c.call(ctx, &request{method: "GET", path: "/payments/" + escape(impUID)}, &p); err != nil {
+	if err := c.call(ctx, &request{method: "GET", path: "/payments/" + escape(impUID), query: q}, &p); err != nil {
 		return nil, err
 	}
 	return &p, nil
