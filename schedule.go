@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"log/slog"
 	"strconv"
 	"time"
@@ -243,4 +244,318 @@ func (c *Client) GetSchedule(ctx context.Context, merchantUID string) (*Schedule
 		return nil, err
 	}
 	return &s, nil
+}
+
+// ScheduleSorting orders the schedules ListSchedules returns.
+type ScheduleSorting string
+
+// The orders of ListSchedules.
+const (
+	ScheduleSortNewestFirst ScheduleSorting = ""          // latest schedule_at first (the default)
+	ScheduleSortOldestFirst ScheduleSorting = "scheduled" // earliest schedule_at first
+)
+
+// ListSchedulesRequest lists the schedules whose schedule_at is in [From,
+// To) (GET /subscribe/payments/schedule).
+type ListSchedulesRequest struct {
+	// From (inclusive) and To (exclusive) are required. The API refuses a
+	// range longer than 3 months in one page; the iterator ListSchedules
+	// walks any range.
+	From    time.Time       `url:"schedule_from"`
+	To      time.Time       `url:"schedule_to"`
+	Status  ScheduleStatus  `url:"schedule_status"` // empty for every status
+	Page    int             `url:"page"`
+	Limit   int             `url:"limit"` // 1 to 1000; 0 for the default, 20
+	Sorting ScheduleSorting `url:"sorting"`
+}
+
+// checkScheduleRange validates a required [from, to) range; window says
+// whether it must fit in the API's 3 months.
+func checkScheduleRange(fromField, toField string, from, to time.Time, window bool) error {
+	switch {
+	case from.IsZero():
+		return invalid(fromField, "is required")
+	case to.IsZero():
+		return invalid(toField, "is required")
+	case from.Unix() >= to.Unix():
+		return invalid(fromField, "must be before %s", toField)
+	case window && to.After(from.AddDate(0, 3, 0)):
+		return invalid(toField, "must be at most 3 months after %s: use the iterator to walk a longer range", fromField)
+	}
+	return nil
+}
+
+func (r *ListSchedulesRequest) check(window bool) error {
+	if err := checkScheduleRange("schedule_from", "schedule_to", r.From, r.To, window); err != nil {
+		return err
+	}
+	if err := checkScheduleStatus("schedule_status", r.Status); err != nil {
+		return err
+	}
+	if r.Sorting != ScheduleSortNewestFirst && r.Sorting != ScheduleSortOldestFirst {
+		return invalid("sorting", `must be empty (newest first) or "scheduled" (oldest first)`)
+	}
+	return checkPaging(r.Page, r.Limit)
+}
+
+// ListSchedulesPage returns one page of the schedules whose schedule_at is
+// in req's range, which may span at most 3 months (GET
+// /subscribe/payments/schedule).
+func (c *Client) ListSchedulesPage(ctx context.Context, req *ListSchedulesRequest) (*Page[Schedule], error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	if err := req.check(true); err != nil {
+		return nil, err
+	}
+	return c.schedulesPage(ctx, req)
+}
+
+func (c *Client) schedulesPage(ctx context.Context, req *ListSchedulesRequest) (*Page[Schedule], error) {
+	var p Page[Schedule]
+	if err := c.call(ctx, &request{method: "GET", path: "/subscribe/payments/schedule", query: queryOf(req)}, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// ListSchedules iterates over the schedules whose schedule_at is in req's
+// range, of any length, fetching the pages as the loop needs them (GET
+// /subscribe/payments/schedule). A range longer than the API's 3 months is
+// walked in slices of 88 days, in req.Sorting order. Set Limit (up to 1000)
+// to walk a long range in fewer requests. See Page.
+func (c *Client) ListSchedules(ctx context.Context, req *ListSchedulesRequest) iter.Seq2[*Schedule, error] {
+	if req == nil {
+		return failed[Schedule](invalid("request", "is required"))
+	}
+	w := *req
+	if err := w.check(false); err != nil {
+		return failed[Schedule](err)
+	}
+	sp := spans(w.From, w.To, scheduleStep, w.Sorting == ScheduleSortNewestFirst)
+	return paginate(ctx, "/subscribe/payments/schedule", w.Page, sp, func(ctx context.Context, s span, page int) (*Page[Schedule], error) {
+		r := w
+		r.Page = page
+		r.From, r.To = time.Unix(s.from, 0), time.Unix(s.to, 0)
+		return c.schedulesPage(ctx, &r)
+	})
+}
+
+// ListCustomerSchedulesRequest lists the schedules of one billing key whose
+// schedule_at is in [From, To), newest first, 20 to a page (GET
+// /subscribe/payments/schedule/customers/{customer_uid} and GET
+// /subscribe/customers/{customer_uid}/schedules).
+type ListCustomerSchedulesRequest struct {
+	CustomerUID string `url:"-"` // required; goes into the path
+	// From (inclusive) and To (exclusive) are required. The API refuses a
+	// range longer than 3 months in one page; the iterators walk any range.
+	From   time.Time      `url:"from"`
+	To     time.Time      `url:"to"`
+	Status ScheduleStatus `url:"schedule-status"` // empty for every status
+	Page   int            `url:"page"`
+}
+
+func (r *ListCustomerSchedulesRequest) check(window bool) error {
+	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+		return err
+	}
+	if err := checkScheduleRange("from", "to", r.From, r.To, window); err != nil {
+		return err
+	}
+	if err := checkScheduleStatus("schedule-status", r.Status); err != nil {
+		return err
+	}
+	return checkPaging(r.Page, 0)
+}
+
+// ListCustomerSchedulesPage returns one page (20 schedules) of the schedules
+// of the billing key req.CustomerUID in req's range, which may span at most
+// 3 months, newest first (GET
+// /subscribe/payments/schedule/customers/{customer_uid}).
+func (c *Client) ListCustomerSchedulesPage(ctx context.Context, req *ListCustomerSchedulesRequest) (*Page[Schedule], error) {
+	return c.customerSchedulesPage(ctx, "/subscribe/payments/schedule/customers/%s", req)
+}
+
+// ListCustomerSchedules iterates over the schedules of the billing key
+// req.CustomerUID in req's range, of any length, newest first, fetching the
+// pages as the loop needs them (GET
+// /subscribe/payments/schedule/customers/{customer_uid}). A range longer
+// than the API's 3 months is walked in slices of 88 days. See Page.
+func (c *Client) ListCustomerSchedules(ctx context.Context, req *ListCustomerSchedulesRequest) iter.Seq2[*Schedule, error] {
+	return c.customerSchedules(ctx, "/subscribe/payments/schedule/customers/%s", req)
+}
+
+// customerSchedulesPage and customerSchedules serve the two per-customer
+// schedule endpoints; pathFmt has one %s for the escaped customer_uid.
+func (c *Client) customerSchedulesPage(ctx context.Context, pathFmt string, req *ListCustomerSchedulesRequest) (*Page[Schedule], error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	if err := req.check(true); err != nil {
+		return nil, err
+	}
+	return c.fetchCustomerSchedules(ctx, fmt.Sprintf(pathFmt, escape(req.CustomerUID)), req)
+}
+
+func (c *Client) fetchCustomerSchedules(ctx context.Context, path string, req *ListCustomerSchedulesRequest) (*Page[Schedule], error) {
+	var p Page[Schedule]
+	if err := c.call(ctx, &request{method: "GET", path: path, query: queryOf(req)}, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (c *Client) customerSchedules(ctx context.Context, pathFmt string, req *ListCustomerSchedulesRequest) iter.Seq2[*Schedule, error] {
+	if req == nil {
+		return failed[Schedule](invalid("request", "is required"))
+	}
+	w := *req
+	if err := w.check(false); err != nil {
+		return failed[Schedule](err)
+	}
+	path := fmt.Sprintf(pathFmt, escape(w.CustomerUID))
+	sp := spans(w.From, w.To, scheduleStep, true)
+	return paginate(ctx, path, w.Page, sp, func(ctx context.Context, s span, page int) (*Page[Schedule], error) {
+		r := w
+		r.Page = page
+		r.From, r.To = time.Unix(s.from, 0), time.Unix(s.to, 0)
+		return c.fetchCustomerSchedules(ctx, path, &r)
+	})
+}
+
+// UpdateScheduleRequest moves a pending schedule to another time (PUT
+// /subscribe/payments/schedule/{merchant_uid}).
+type UpdateScheduleRequest struct {
+	MerchantUID string    `json:"-"`           // required; goes into the path
+	ScheduleAt  time.Time `json:"schedule_at"` // required, in the future; sent as Unix seconds
+}
+
+// MarshalJSON encodes r's body, with ScheduleAt as Unix seconds.
+func (r UpdateScheduleRequest) MarshalJSON() ([]byte, error) {
+	return json.Marshal(scheduleAtBody{r.ScheduleAt.Unix()})
+}
+
+// RescheduleScheduleRequest books a failed or revoked schedule again at
+// another time (POST /subscribe/payments/schedule/{merchant_uid}/reschedule).
+type RescheduleScheduleRequest struct {
+	MerchantUID string    `json:"-"`           // required; goes into the path
+	ScheduleAt  time.Time `json:"schedule_at"` // required, in the future; sent as Unix seconds
+}
+
+// MarshalJSON encodes r's body, with ScheduleAt as Unix seconds.
+func (r RescheduleScheduleRequest) MarshalJSON() ([]byte, error) {
+	return json.Marshal(scheduleAtBody{r.ScheduleAt.Unix()})
+}
+
+type scheduleAtBody struct {
+	ScheduleAt int64 `json:"schedule_at"`
+}
+
+// UpdateSchedule moves the pending schedule req.MerchantUID to
+// req.ScheduleAt and returns it (PUT
+// /subscribe/payments/schedule/{merchant_uid}). A schedule that already ran
+// or was revoked is refused with an *APIError (HTTP 400); use
+// RescheduleSchedule for those.
+//
+// If the answer is lost, UpdateSchedule looks the schedule up before it
+// answers, sends the change once more only if it was not applied, and
+// returns an *OutcomeUnknownError if it cannot find out.
+func (c *Client) UpdateSchedule(ctx context.Context, req *UpdateScheduleRequest) (*Schedule, error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	return c.moveSchedule(ctx, "PUT", "", req.MerchantUID, req.ScheduleAt, req)
+}
+
+// RescheduleSchedule books the failed or revoked schedule req.MerchantUID
+// again at req.ScheduleAt and returns it (POST
+// /subscribe/payments/schedule/{merchant_uid}/reschedule). A schedule that is
+// pending or was paid is refused with an *APIError (HTTP 400).
+//
+// If the answer is lost, RescheduleSchedule reconciles as UpdateSchedule
+// does.
+func (c *Client) RescheduleSchedule(ctx context.Context, req *RescheduleScheduleRequest) (*Schedule, error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	return c.moveSchedule(ctx, "POST", "/reschedule", req.MerchantUID, req.ScheduleAt, req)
+}
+
+func (c *Client) moveSchedule(ctx context.Context, method, suffix, merchantUID string, at time.Time, body any) (*Schedule, error) {
+	if err := checkID("merchant_uid", merchantUID, maxMerchantUID); err != nil {
+		return nil, err
+	}
+	switch {
+	case at.IsZero():
+		return nil, invalid("schedule_at", "is required")
+	case !at.After(c.serverNow()):
+		return nil, invalid("schedule_at", "must be in the future")
+	}
+	r := &request{method: method, path: "/subscribe/payments/schedule/" + escape(merchantUID) + suffix, body: body, money: true}
+	var s Schedule
+	err := c.call(ctx, r, &s)
+	if err == nil {
+		return &s, nil
+	}
+	if !isAmbiguous(err) {
+		return nil, err
+	}
+	return c.reconcileScheduleAt(ctx, r, merchantUID, at, err)
+}
+
+// reconcileScheduleAt finds out whether a lost UpdateSchedule or
+// RescheduleSchedule was applied: the schedule is pending at the requested
+// time. Setting a time is idempotent, so when the lookups show it was not
+// applied, the request is sent once more.
+func (c *Client) reconcileScheduleAt(ctx context.Context, r *request, merchantUID string, at time.Time, cause error) (*Schedule, error) {
+	rctx, cancel := c.reconcileContext(ctx, merchantUID, cause)
+	defer cancel()
+	for resent := false; ; resent = true {
+		var found *Schedule
+		v, perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
+			s, err := c.GetSchedule(ctx, merchantUID)
+			if err != nil {
+				return lookupFailed, err
+			}
+			if s.ScheduleStatus == ScheduleStatusScheduled && s.ScheduleAt.Unix() == at.Unix() {
+				found = s
+				return decided, nil
+			}
+			return absent, nil
+		})
+		if perr != nil {
+			return nil, unknown(merchantUID, cause, perr)
+		}
+		if v == decided {
+			return found, nil
+		}
+		if resent {
+			return nil, cause
+		}
+		var s Schedule
+		err := c.call(rctx, r, &s)
+		if err == nil {
+			return &s, nil
+		}
+		if !isAmbiguous(err) {
+			return nil, err
+		}
+		cause = err
+	}
+}
+
+// RetrySchedule charges the failed or revoked schedule merchantUID now and
+// returns the Payment (POST /subscribe/payments/schedule/{merchant_uid}/retry).
+// A schedule that is pending or was paid is refused with an *APIError (HTTP
+// 400).
+//
+// A nil error means the card was charged. A declined card returns the failed
+// Payment and a *DeclinedError. If the answer is lost, RetrySchedule looks
+// the payment up by merchantUID before it answers, as Again does, and
+// returns an *OutcomeUnknownError only if it cannot find out.
+func (c *Client) RetrySchedule(ctx context.Context, merchantUID string) (*Payment, error) {
+	if err := checkID("merchant_uid", merchantUID, maxMerchantUID); err != nil {
+		return nil, err
+	}
+	return c.charge(ctx, merchantUID, &request{method: "POST", path: "/subscribe/payments/schedule/" + escape(merchantUID) + "/retry", money: true})
 }

@@ -3,8 +3,10 @@ package iamport
 import (
 	"context"
 	"fmt"
+	"iter"
 	"log/slog"
 	"net/url"
+	"strconv"
 )
 
 // OnetimeRequest is a key-in card payment, optionally storing the card as a
@@ -352,4 +354,123 @@ func (c *Client) DeleteBillingKeyWith(ctx context.Context, req *DeleteBillingKey
 		return nil, err
 	}
 	return &bk, nil
+}
+
+// GetBillingKeysRequest names the billing keys GetBillingKeys fetches.
+type GetBillingKeysRequest struct {
+	CustomerUIDs []string `url:"customer_uid[]"` // required, at least one
+}
+
+// BillingKeysResult is the answer of GetBillingKeys: the billing keys found,
+// and the customer_uids the API had none for (the API answers HTTP 207 with
+// only the found keys when some are missing, and 404 when none is found).
+type BillingKeysResult struct {
+	BillingKeys []BillingKey // in the API's order
+	// MissingCustomerUIDs lists, in request order, the customer_uids no
+	// returned billing key has.
+	MissingCustomerUIDs []string
+}
+
+// Complete reports whether every customer_uid asked for was found.
+func (r *BillingKeysResult) Complete() bool { return len(r.MissingCustomerUIDs) == 0 }
+
+// GetBillingKeys fetches several billing keys in one call (GET
+// /subscribe/customers?customer_uid[]=...). Unknown customer_uids do not
+// make it fail: they are listed in the result's MissingCustomerUIDs, also
+// when none is found.
+func (c *Client) GetBillingKeys(ctx context.Context, req *GetBillingKeysRequest) (*BillingKeysResult, error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	if len(req.CustomerUIDs) == 0 {
+		return nil, invalid("customer_uid[]", "name at least one customer_uid")
+	}
+	for i, id := range req.CustomerUIDs {
+		if err := checkID("customer_uid["+strconv.Itoa(i)+"]", id, maxCustomerUID); err != nil {
+			return nil, err
+		}
+	}
+	var list []BillingKey
+	err := c.call(ctx, &request{method: "GET", path: "/subscribe/customers", query: queryOf(req)}, &list)
+	if err != nil && !noneFound(err) {
+		return nil, err
+	}
+	found := make(map[string]bool, len(list))
+	for i := range list {
+		found[list[i].CustomerUID] = true
+	}
+	return &BillingKeysResult{BillingKeys: list, MissingCustomerUIDs: missingIDs(req.CustomerUIDs, found)}, nil
+}
+
+// ListBillingKeyPaymentsRequest lists the payments made with one billing key
+// (GET /subscribe/customers/{customer_uid}/payments).
+type ListBillingKeyPaymentsRequest struct {
+	CustomerUID string `url:"-"`    // required; goes into the path
+	Page        int    `url:"page"` // 0 for the first page
+}
+
+func (r *ListBillingKeyPaymentsRequest) check() error {
+	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+		return err
+	}
+	return checkPaging(r.Page, 0)
+}
+
+func (r *ListBillingKeyPaymentsRequest) path() string {
+	return "/subscribe/customers/" + escape(r.CustomerUID) + "/payments"
+}
+
+// ListBillingKeyPaymentsPage returns one page of the payments made with the
+// billing key req.CustomerUID (GET
+// /subscribe/customers/{customer_uid}/payments).
+func (c *Client) ListBillingKeyPaymentsPage(ctx context.Context, req *ListBillingKeyPaymentsRequest) (*Page[Payment], error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	if err := req.check(); err != nil {
+		return nil, err
+	}
+	return c.billingKeyPaymentsPage(ctx, req)
+}
+
+func (c *Client) billingKeyPaymentsPage(ctx context.Context, req *ListBillingKeyPaymentsRequest) (*Page[Payment], error) {
+	var p Page[Payment]
+	if err := c.call(ctx, &request{method: "GET", path: req.path(), query: queryOf(req)}, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// ListBillingKeyPayments iterates over the payments made with the billing
+// key req.CustomerUID, starting at req.Page, fetching the pages as the loop
+// needs them (GET /subscribe/customers/{customer_uid}/payments). See Page.
+func (c *Client) ListBillingKeyPayments(ctx context.Context, req *ListBillingKeyPaymentsRequest) iter.Seq2[*Payment, error] {
+	if req == nil {
+		return failed[Payment](invalid("request", "is required"))
+	}
+	w := *req
+	if err := w.check(); err != nil {
+		return failed[Payment](err)
+	}
+	return paginate(ctx, w.path(), w.Page, noSpan, func(ctx context.Context, _ span, page int) (*Page[Payment], error) {
+		r := w
+		r.Page = page
+		return c.billingKeyPaymentsPage(ctx, &r)
+	})
+}
+
+// ListBillingKeySchedulesPage returns one page (20 schedules) of the
+// schedules of the billing key req.CustomerUID in req's time range, newest
+// first (GET /subscribe/customers/{customer_uid}/schedules). It answers as
+// ListCustomerSchedulesPage does.
+func (c *Client) ListBillingKeySchedulesPage(ctx context.Context, req *ListCustomerSchedulesRequest) (*Page[Schedule], error) {
+	return c.customerSchedulesPage(ctx, "/subscribe/customers/%s/schedules", req)
+}
+
+// ListBillingKeySchedules iterates over the schedules of the billing key
+// req.CustomerUID in req's time range, of any length, newest first (GET
+// /subscribe/customers/{customer_uid}/schedules). It walks as
+// ListCustomerSchedules does. See Page.
+func (c *Client) ListBillingKeySchedules(ctx context.Context, req *ListCustomerSchedulesRequest) iter.Seq2[*Schedule, error] {
+	return c.customerSchedules(ctx, "/subscribe/customers/%s/schedules", req)
 }
