@@ -55,17 +55,45 @@ func (p *Page[T]) UnmarshalJSON(b []byte) error {
 	case string(b) == "null":
 		return nil
 	}
-	var w struct {
-		Total    Int `json:"total"`
-		Previous Int `json:"previous"`
-		Next     Int `json:"next"`
-		List     []T `json:"list"`
-	}
+	var w pageWire[T]
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*p = Page[T]{Total: int(w.Total), Previous: int(w.Previous), Next: int(w.Next), List: w.List}
+	*p = *w.page()
 	return nil
+}
+
+// pageWire is the paged object as the API sends it.
+type pageWire[T any] struct {
+	Total    Int `json:"total"`
+	Previous Int `json:"previous"`
+	Next     Int `json:"next"`
+	List     []T `json:"list"`
+}
+
+func (w *pageWire[T]) page() *Page[T] {
+	return &Page[T]{Total: int(w.Total), Previous: int(w.Previous), Next: int(w.Next), List: w.List}
+}
+
+// paymentPage fetches one page of payments. It decodes the paged object
+// straight into pageWire: through Page.UnmarshalJSON, encoding/json would
+// scan every page twice more (once to find its end, once to validate it).
+func (c *Client) paymentPage(ctx context.Context, path string, query url.Values) (*Page[Payment], error) {
+	var w pageWire[Payment]
+	if err := c.call(ctx, &request{method: "GET", path: path, query: query}, &w); err != nil {
+		return nil, err
+	}
+	return w.page(), nil
+}
+
+// schedulePage fetches one page of schedules, through Page.UnmarshalJSON,
+// which also accepts the bare array the API documents for these lists.
+func (c *Client) schedulePage(ctx context.Context, path string, query url.Values) (*Page[Schedule], error) {
+	var p Page[Schedule]
+	if err := c.call(ctx, &request{method: "GET", path: path, query: query}, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 // Limits of the list endpoints.

@@ -359,15 +359,7 @@ func (c *Client) FindPaymentsPage(ctx context.Context, req *FindPaymentsRequest)
 	if err := req.check(); err != nil {
 		return nil, err
 	}
-	return c.findPaymentsPage(ctx, req)
-}
-
-func (c *Client) findPaymentsPage(ctx context.Context, req *FindPaymentsRequest) (*Page[Payment], error) {
-	var p Page[Payment]
-	if err := c.call(ctx, &request{method: "GET", path: req.path(), query: queryOf(req)}, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return c.paymentPage(ctx, req.path(), queryOf(req))
 }
 
 // FindPayments iterates over every payment made under req.MerchantUID,
@@ -385,7 +377,7 @@ func (c *Client) FindPayments(ctx context.Context, req *FindPaymentsRequest) ite
 	return paginate(ctx, w.path(), w.Page, noSpan, func(ctx context.Context, _ span, page int) (*Page[Payment], error) {
 		r := w
 		r.Page = page
-		return c.findPaymentsPage(ctx, &r)
+		return c.paymentPage(ctx, r.path(), queryOf(&r))
 	})
 }
 
@@ -453,15 +445,7 @@ func (c *Client) ListPaymentsByStatusPage(ctx context.Context, req *ListPayments
 	if err := req.check(c.serverNow(), true); err != nil {
 		return nil, err
 	}
-	return c.paymentsByStatusPage(ctx, req)
-}
-
-func (c *Client) paymentsByStatusPage(ctx context.Context, req *ListPaymentsByStatusRequest) (*Page[Payment], error) {
-	var p Page[Payment]
-	if err := c.call(ctx, &request{method: "GET", path: req.path(), query: queryOf(req)}, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return c.paymentPage(ctx, req.path(), queryOf(req))
 }
 
 // ListPaymentsByStatus iterates over the payments in req.Status within req's
@@ -497,7 +481,7 @@ func (c *Client) ListPaymentsByStatus(ctx context.Context, req *ListPaymentsBySt
 			if s.set {
 				r.From, r.To = time.Unix(s.from, 0), time.Unix(s.to-1, 0)
 			}
-			return c.paymentsByStatusPage(ctx, &r)
+			return c.paymentPage(ctx, r.path(), queryOf(&r))
 		})
 		seq(yield)
 	}

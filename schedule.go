@@ -308,15 +308,7 @@ func (c *Client) ListSchedulesPage(ctx context.Context, req *ListSchedulesReques
 	if err := req.check(true); err != nil {
 		return nil, err
 	}
-	return c.schedulesPage(ctx, req)
-}
-
-func (c *Client) schedulesPage(ctx context.Context, req *ListSchedulesRequest) (*Page[Schedule], error) {
-	var p Page[Schedule]
-	if err := c.call(ctx, &request{method: "GET", path: "/subscribe/payments/schedule", query: queryOf(req)}, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return c.schedulePage(ctx, "/subscribe/payments/schedule", queryOf(req))
 }
 
 // ListSchedules iterates over the schedules whose schedule_at is in req's
@@ -337,7 +329,7 @@ func (c *Client) ListSchedules(ctx context.Context, req *ListSchedulesRequest) i
 		r := w
 		r.Page = page
 		r.From, r.To = time.Unix(s.from, 0), time.Unix(s.to, 0)
-		return c.schedulesPage(ctx, &r)
+		return c.schedulePage(ctx, "/subscribe/payments/schedule", queryOf(&r))
 	})
 }
 
@@ -394,15 +386,7 @@ func (c *Client) customerSchedulesPage(ctx context.Context, pathFmt string, req 
 	if err := req.check(true); err != nil {
 		return nil, err
 	}
-	return c.fetchCustomerSchedules(ctx, fmt.Sprintf(pathFmt, escape(req.CustomerUID)), req)
-}
-
-func (c *Client) fetchCustomerSchedules(ctx context.Context, path string, req *ListCustomerSchedulesRequest) (*Page[Schedule], error) {
-	var p Page[Schedule]
-	if err := c.call(ctx, &request{method: "GET", path: path, query: queryOf(req)}, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return c.schedulePage(ctx, fmt.Sprintf(pathFmt, escape(req.CustomerUID)), queryOf(req))
 }
 
 func (c *Client) customerSchedules(ctx context.Context, pathFmt string, req *ListCustomerSchedulesRequest) iter.Seq2[*Schedule, error] {
@@ -419,7 +403,7 @@ func (c *Client) customerSchedules(ctx context.Context, pathFmt string, req *Lis
 		r := w
 		r.Page = page
 		r.From, r.To = time.Unix(s.from, 0), time.Unix(s.to, 0)
-		return c.fetchCustomerSchedules(ctx, path, &r)
+		return c.schedulePage(ctx, path, queryOf(&r))
 	})
 }
 

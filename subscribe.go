@@ -430,15 +430,7 @@ func (c *Client) ListBillingKeyPaymentsPage(ctx context.Context, req *ListBillin
 	if err := req.check(); err != nil {
 		return nil, err
 	}
-	return c.billingKeyPaymentsPage(ctx, req)
-}
-
-func (c *Client) billingKeyPaymentsPage(ctx context.Context, req *ListBillingKeyPaymentsRequest) (*Page[Payment], error) {
-	var p Page[Payment]
-	if err := c.call(ctx, &request{method: "GET", path: req.path(), query: queryOf(req)}, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return c.paymentPage(ctx, req.path(), queryOf(req))
 }
 
 // ListBillingKeyPayments iterates over the payments made with the billing
@@ -455,7 +447,7 @@ func (c *Client) ListBillingKeyPayments(ctx context.Context, req *ListBillingKey
 	return paginate(ctx, w.path(), w.Page, noSpan, func(ctx context.Context, _ span, page int) (*Page[Payment], error) {
 		r := w
 		r.Page = page
-		return c.billingKeyPaymentsPage(ctx, &r)
+		return c.paymentPage(ctx, r.path(), queryOf(&r))
 	})
 }
 

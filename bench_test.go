@@ -1,0 +1,369 @@
+package iamport
+
+// Benchmarks; see BENCHMARKS.md for how to run them and the numbers.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// benchPaymentJSON is a realistic card payment with one partial cancel.
+const benchPaymentJSON = `{"imp_uid":"imp_123456789012","merchant_uid":"order_20240101_000123","pay_method":"card",` +
+	`"channel":"api","pg_provider":"nice","emb_pg_provider":null,"pg_tid":"nictest04m0101240101123456789",` +
+	`"pg_id":"nictest04m","sandbox":false,"escrow":false,"apply_num":"30012345","bank_code":null,"bank_name":null,` +
+	`"card_code":"361","card_name":"BC카드","card_issuer_code":null,"card_issuer_name":null,"card_publisher_code":null,` +
+	`"card_publisher_name":null,"card_quota":0,"card_number":"4242-42**-****-4242","card_type":0,"vbank_code":null,` +
+	`"vbank_name":null,"vbank_num":null,"vbank_holder":null,"vbank_date":0,"vbank_issued_at":0,"name":"월간 구독 (1월)",` +
+	`"amount":9900,"cancel_amount":1000,"currency":"KRW","buyer_name":"홍길동","buyer_email":"buyer@example.com",` +
+	`"buyer_tel":"010-1234-5678","buyer_addr":"서울특별시 강남구 테헤란로 1","buyer_postcode":"06236",` +
+	`"custom_data":"{\"plan\":\"monthly\"}","user_agent":"sorry_not_supported","status":"paid","started_at":1704067200,` +
+	`"paid_at":1704067201,"failed_at":0,"cancelled_at":1704153600,"fail_reason":null,"cancel_reason":"부분 환불",` +
+	`"receipt_url":"https://npg.nicepay.co.kr/issue/IssueLoader.do?TID=nictest04m0101240101123456789&type=0",` +
+	`"cancel_history":[{"pg_tid":"nictest04m0101240102123456789","amount":1000,"cancelled_at":1704153600,` +
+	`"reason":"부분 환불","cancellation_id":"cancel_0123456789","receipt_url":"https://npg.nicepay.co.kr/issue/c"}],` +
+	`"deposit_history":[],"cancel_receipt_urls":["https://npg.nicepay.co.kr/issue/c"],"cash_receipt_issued":false,` +
+	`"customer_uid":"cus_1234","customer_uid_usage":"payment","promotion":null}`
+
+// benchServer is a local iamport: tokens, one payment, and generated pages
+// of payments by status.
+type benchServer struct {
+	*httptest.Server
+	tokens atomic.Int64 // getToken requests
+	total  atomic.Int64 // payments listed by status, a multiple of 1000
+	list   []byte       // the items of a full page, without brackets
+}
+
+func newBenchServer(b *testing.B) *benchServer {
+	s := &benchServer{}
+	payment := []byte(`{"code":0,"message":null,"response":` + benchPaymentJSON + `}`)
+	items := make([]string, maxPageLimit)
+	for i := range items {
+		items[i] = strings.Replace(benchPaymentJSON, "imp_123456789012", fmt.Sprintf("imp_%012d", i), 1)
+	}
+	s.list = []byte(strings.Join(items, ","))
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /users/getToken", func(w http.ResponseWriter, r *http.Request) {
+		s.tokens.Add(1)
+		now := time.Now().Unix()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"code":0,"message":null,"response":{"access_token":"bench-token","now":%d,"expired_at":%d}}`, now, now+1800)
+	})
+	mux.HandleFunc("GET /payments/{imp_uid}", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "bench-token" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(payment)))
+		_, _ = w.Write(payment)
+	})
+	// GET /payments/status/all pages s.total payments, 1000 at a time.
+	mux.HandleFunc("GET /payments/status/all", func(w http.ResponseWriter, r *http.Request) {
+		total := int(s.total.Load())
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		next := page + 1
+		if page*maxPageLimit >= total {
+			next = 0
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"code":0,"message":null,"response":{"total":%d,"previous":%d,"next":%d,"list":[`, total, page-1, next)
+		_, _ = w.Write(s.list)
+		_, _ = io.WriteString(w, `]}}`)
+	})
+	s.Server = httptest.NewServer(mux)
+	b.Cleanup(s.Close)
+	return s
+}
+
+func newBenchClient(b *testing.B, s *benchServer) *Client {
+	c, err := New("bench_key", "bench_secret", WithBaseURL(s.URL))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.token(context.Background()); err != nil { // warm the token
+		b.Fatal(err)
+	}
+	return c
+}
+
+// handPayment is Payment as a hand-written client would decode it: the same
+// fields, Unix-second int64 timestamps and float64 amounts.
+type handPayment struct {
+	ImpUID            string  `json:"imp_uid"`
+	MerchantUID       string  `json:"merchant_uid"`
+	PayMethod         string  `json:"pay_method"`
+	Channel           string  `json:"channel"`
+	PGProvider        string  `json:"pg_provider"`
+	EmbPGProvider     string  `json:"emb_pg_provider"`
+	PGTID             string  `json:"pg_tid"`
+	PGID              string  `json:"pg_id"`
+	Sandbox           bool    `json:"sandbox"`
+	Escrow            bool    `json:"escrow"`
+	ApplyNum          string  `json:"apply_num"`
+	BankCode          string  `json:"bank_code"`
+	BankName          string  `json:"bank_name"`
+	CardCode          string  `json:"card_code"`
+	CardName          string  `json:"card_name"`
+	CardIssuerCode    string  `json:"card_issuer_code"`
+	CardIssuerName    string  `json:"card_issuer_name"`
+	CardPublisherCode string  `json:"card_publisher_code"`
+	CardPublisherName string  `json:"card_publisher_name"`
+	CardQuota         int     `json:"card_quota"`
+	CardNumber        string  `json:"card_number"`
+	CardType          *int    `json:"card_type"`
+	VbankCode         string  `json:"vbank_code"`
+	VbankName         string  `json:"vbank_name"`
+	VbankNum          string  `json:"vbank_num"`
+	VbankHolder       string  `json:"vbank_holder"`
+	VbankDate         int64   `json:"vbank_date"`
+	VbankIssuedAt     int64   `json:"vbank_issued_at"`
+	Name              string  `json:"name"`
+	Amount            float64 `json:"amount"`
+	CancelAmount      float64 `json:"cancel_amount"`
+	Currency          string  `json:"currency"`
+	BuyerName         string  `json:"buyer_name"`
+	BuyerEmail        string  `json:"buyer_email"`
+	BuyerTel          string  `json:"buyer_tel"`
+	BuyerAddr         string  `json:"buyer_addr"`
+	BuyerPostcode     string  `json:"buyer_postcode"`
+	CustomData        string  `json:"custom_data"`
+	UserAgent         string  `json:"user_agent"`
+	Status            string  `json:"status"`
+	StartedAt         int64   `json:"started_at"`
+	PaidAt            int64   `json:"paid_at"`
+	FailedAt          int64   `json:"failed_at"`
+	CancelledAt       int64   `json:"cancelled_at"`
+	FailReason        string  `json:"fail_reason"`
+	CancelReason      string  `json:"cancel_reason"`
+	ReceiptURL        string  `json:"receipt_url"`
+	CancelHistory     []struct {
+		PGTID          string  `json:"pg_tid"`
+		Amount         float64 `json:"amount"`
+		CancelledAt    int64   `json:"cancelled_at"`
+		Reason         string  `json:"reason"`
+		CancellationID string  `json:"cancellation_id"`
+		ReceiptURL     string  `json:"receipt_url"`
+	} `json:"cancel_history"`
+	DepositHistory []struct {
+		PGTID         string  `json:"pg_tid"`
+		Amount        float64 `json:"amount"`
+		DepositorName string  `json:"depositor_name"`
+		DepositedAt   int64   `json:"deposited_at"`
+	} `json:"deposit_history"`
+	CancelReceiptURLs []string `json:"cancel_receipt_urls"`
+	CashReceiptIssued bool     `json:"cash_receipt_issued"`
+	CustomerUID       string   `json:"customer_uid"`
+	CustomerUIDUsage  string   `json:"customer_uid_usage"`
+	Promotion         *struct {
+		ID       string  `json:"id"`
+		Discount float64 `json:"discount"`
+	} `json:"promotion"`
+	Extension json.RawMessage `json:"extension"`
+}
+
+// handGetPayment is GET /payments/{imp_uid} written by hand with net/http and
+// encoding/json: the baseline the SDK is measured against.
+func handGetPayment(ctx context.Context, hc *http.Client, base, token, impUID string) (*handPayment, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", base+"/payments/"+escape(impUID), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", token)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		return nil, err
+	}
+	var env struct {
+		Code     int          `json:"code"`
+		Message  string       `json:"message"`
+		Response *handPayment `json:"response"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK || env.Code != 0 || env.Response == nil {
+		return nil, fmt.Errorf("HTTP %d, code %d: %s", resp.StatusCode, env.Code, env.Message)
+	}
+	return env.Response, nil
+}
+
+// BenchmarkGetPayment compares GetPayment with the same request written by
+// hand, against the same local server over the same kind of pooled
+// keep-alive transport (the SDK's default one).
+func BenchmarkGetPayment(b *testing.B) {
+	s := newBenchServer(b)
+	ctx := context.Background()
+	b.Run("sdk", func(b *testing.B) {
+		c := newBenchClient(b, s)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			p, err := c.GetPayment(ctx, "imp_123456789012")
+			if err != nil || p.Amount != 9900 {
+				b.Fatal(p, err)
+			}
+		}
+	})
+	b.Run("handwritten", func(b *testing.B) {
+		hc := &http.Client{Transport: defaultTransport()}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			p, err := handGetPayment(ctx, hc, s.URL, "bench-token", "imp_123456789012")
+			if err != nil || p.Amount != 9900 {
+				b.Fatal(p, err)
+			}
+		}
+	})
+}
+
+// BenchmarkGetPaymentInterleaved makes one GetPayment call and one
+// hand-written call per iteration, timing each, so that drift on a busy
+// machine affects both alike; it reports the mean time of each and their
+// ratio (sdk/handwritten).
+func BenchmarkGetPaymentInterleaved(b *testing.B) {
+	s := newBenchServer(b)
+	ctx := context.Background()
+	c := newBenchClient(b, s)
+	hc := &http.Client{Transport: defaultTransport()}
+	var sdk, hand time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		p, err := c.GetPayment(ctx, "imp_123456789012")
+		t1 := time.Now()
+		q, herr := handGetPayment(ctx, hc, s.URL, "bench-token", "imp_123456789012")
+		t2 := time.Now()
+		if err != nil || herr != nil || p.Amount != 9900 || q.Amount != 9900 {
+			b.Fatal(err, herr)
+		}
+		sdk += t1.Sub(t0)
+		hand += t2.Sub(t1)
+	}
+	b.ReportMetric(float64(sdk.Nanoseconds())/float64(b.N), "sdk-ns/call")
+	b.ReportMetric(float64(hand.Nanoseconds())/float64(b.N), "handwritten-ns/call")
+	b.ReportMetric(float64(sdk)/float64(hand), "sdk/handwritten")
+}
+
+// benchGoroutines runs op b.N times in all, split across n goroutines.
+func benchGoroutines(b *testing.B, n int, op func() error) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	start := time.Now()
+	for g := 0; g < n; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				if err := op(); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "calls/s")
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkTokenCache measures calls with a warm token from 1, 8 and 64
+// goroutines: the token lookup alone (token), and whole GetPayment calls
+// (GetPayment). token-requests counts the getToken requests the server saw
+// during the run: a warm cache makes none.
+func BenchmarkTokenCache(b *testing.B) {
+	s := newBenchServer(b)
+	ctx := context.Background()
+	for _, n := range []int{1, 8, 64} {
+		b.Run(fmt.Sprintf("token/goroutines=%d", n), func(b *testing.B) {
+			c := newBenchClient(b, s)
+			before := s.tokens.Load()
+			b.ReportAllocs()
+			b.ResetTimer()
+			benchGoroutines(b, n, func() error {
+				_, err := c.token(ctx)
+				return err
+			})
+			b.ReportMetric(float64(s.tokens.Load()-before), "token-requests")
+		})
+		b.Run(fmt.Sprintf("GetPayment/goroutines=%d", n), func(b *testing.B) {
+			c := newBenchClient(b, s)
+			before := s.tokens.Load()
+			b.ReportAllocs()
+			b.ResetTimer()
+			benchGoroutines(b, n, func() error {
+				_, err := c.GetPayment(ctx, "imp_123456789012")
+				return err
+			})
+			b.ReportMetric(float64(s.tokens.Load()-before), "token-requests")
+		})
+	}
+}
+
+// BenchmarkIteratePayments walks 10,000 and 100,000 payments through
+// ListPaymentsByStatus, 1,000 to a page generated by the server, and reports
+// allocations and bytes per item and the peak heap in use, sampled every
+// 5,000 items: neither grows with the number of items.
+func BenchmarkIteratePayments(b *testing.B) {
+	s := newBenchServer(b)
+	for _, total := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("items=%d", total), func(b *testing.B) {
+			c := newBenchClient(b, s)
+			s.total.Store(int64(total))
+			req := &ListPaymentsByStatusRequest{Limit: maxPageLimit}
+			ctx := context.Background()
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			mallocs, bytes := ms.Mallocs, ms.TotalAlloc
+			var peak uint64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				n := 0
+				for p, err := range c.ListPaymentsByStatus(ctx, req) {
+					if err != nil {
+						b.Fatal(err)
+					}
+					if p.Amount != 9900 {
+						b.Fatal("bad item")
+					}
+					if n++; n%5000 == 0 {
+						runtime.ReadMemStats(&ms)
+						peak = max(peak, ms.HeapInuse)
+					}
+				}
+				if n != total {
+					b.Fatalf("got %d items, want %d", n, total)
+				}
+			}
+			b.StopTimer()
+			runtime.ReadMemStats(&ms)
+			items := float64(b.N) * float64(total)
+			b.ReportMetric(float64(ms.Mallocs-mallocs)/items, "allocs/item")
+			b.ReportMetric(float64(ms.TotalAlloc-bytes)/items, "B/item")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+		})
+	}
+}
