@@ -484,10 +484,18 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 }
 
 func readCapped(r io.Reader, n int64) ([]byte, error) {
-	var buf bytes.Buffer
 	if n > 0 && n <= maxResponseBytes {
-		buf.Grow(int(n))
+		// The length is known (and enforced by net/http): read exactly that
+		// into one buffer. bytes.Buffer.ReadFrom would grow a full buffer
+		// to twice its size to look for an EOF that a reader such as an
+		// HTTP/2 body reports only on a later read.
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
 	}
+	var buf bytes.Buffer
 	_, err := buf.ReadFrom(io.LimitReader(r, maxResponseBytes+1))
 	if err != nil {
 		return nil, err
