@@ -235,16 +235,17 @@ func BenchmarkGetPayment(b *testing.B) {
 	})
 }
 
-// BenchmarkGetPaymentInterleaved makes one GetPayment call and one
-// hand-written call per iteration, timing each, so that drift on a busy
-// machine affects both alike; it reports the mean time of each and their
-// ratio (sdk/handwritten).
+// BenchmarkGetPaymentInterleaved makes, per iteration, one GetPayment call,
+// one hand-written call, and one hand-written call bounded by the SDK's
+// default per-request timeout, timing each, so that drift on a busy machine
+// affects all alike. It reports the mean time of each and the ratios of the
+// SDK to the plain and to the bounded hand-written call.
 func BenchmarkGetPaymentInterleaved(b *testing.B) {
 	s := newBenchServer(b)
 	ctx := context.Background()
 	c := newBenchClient(b, s)
 	hc := &http.Client{Transport: defaultTransport()}
-	var sdk, hand time.Duration
+	var sdk, hand, bounded time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
@@ -252,15 +253,22 @@ func BenchmarkGetPaymentInterleaved(b *testing.B) {
 		t1 := time.Now()
 		q, herr := handGetPayment(ctx, hc, s.URL, "bench-token", "imp_123456789012")
 		t2 := time.Now()
-		if err != nil || herr != nil || p.Amount != 9900 || q.Amount != 9900 {
-			b.Fatal(err, herr)
+		tctx, cancel := context.WithTimeout(ctx, defaultTimeout)
+		r, terr := handGetPayment(tctx, hc, s.URL, "bench-token", "imp_123456789012")
+		cancel()
+		t3 := time.Now()
+		if err != nil || herr != nil || terr != nil || p.Amount != 9900 || q.Amount != 9900 || r.Amount != 9900 {
+			b.Fatal(err, herr, terr)
 		}
 		sdk += t1.Sub(t0)
 		hand += t2.Sub(t1)
+		bounded += t3.Sub(t2)
 	}
 	b.ReportMetric(float64(sdk.Nanoseconds())/float64(b.N), "sdk-ns/call")
 	b.ReportMetric(float64(hand.Nanoseconds())/float64(b.N), "handwritten-ns/call")
+	b.ReportMetric(float64(bounded.Nanoseconds())/float64(b.N), "handwritten+timeout-ns/call")
 	b.ReportMetric(float64(sdk)/float64(hand), "sdk/handwritten")
+	b.ReportMetric(float64(sdk)/float64(bounded), "sdk/handwritten+timeout")
 }
 
 // benchGoroutines runs op b.N times in all, split across n goroutines.
