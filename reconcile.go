@@ -129,7 +129,7 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 				return lookupVerdict(err), err
 			}
 			switch {
-			case !p.PaidAt.IsZero() && p.Status != PaymentStatusFailed:
+			case p.Status == PaymentStatusPaid || (p.Status == PaymentStatusCancelled && !p.PaidAt.IsZero()):
 				// Paid (possibly refunded since): the order is charged,
 				// by this call or, if the caller reused the merchant_uid,
 				// by an earlier one that iamport would not charge again.
