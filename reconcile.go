@@ -84,6 +84,18 @@ func unknown(id string, cause error, why error) error {
 	return &OutcomeUnknownError{MerchantUID: id, Err: cause}
 }
 
+// sendTime estimates the server's clock just before a money-moving call is
+// sent; reconciliation compares iamport's timestamps with it. The estimate
+// comes from the token answer, so the token is fetched first: on a Client's
+// first call a skewed local clock would otherwise make an older attempt look
+// like this call's, or this call's like an older one.
+func (c *Client) sendTime(ctx context.Context) (time.Time, error) {
+	if _, err := c.token(ctx); err != nil {
+		return time.Time{}, err
+	}
+	return c.serverNow(), nil
+}
+
 // lookupVerdict classifies a lookup error: not found is absent, anything
 // else a failed lookup.
 func lookupVerdict(err error) verdict {
@@ -96,9 +108,12 @@ func lookupVerdict(err error) verdict {
 // charge sends a call that charges a card and settles its outcome: paid is
 // success, anything else a *DeclinedError, a lost answer is reconciled.
 func (c *Client) charge(ctx context.Context, merchantUID string, r *request) (*Payment, error) {
-	sentAt := c.serverNow()
+	sentAt, err := c.sendTime(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var p Payment
-	err := c.call(ctx, r, &p)
+	err = c.call(ctx, r, &p)
 	if err == nil {
 		return chargeResult(&p)
 	}
@@ -193,9 +208,12 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 		refund = checksum
 	}
 	r := &request{method: "POST", path: "/payments/cancel", body: w, money: true}
-	sentAt := c.serverNow()
+	sentAt, err := c.sendTime(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var p Payment
-	err := c.call(ctx, r, &p)
+	err = c.call(ctx, r, &p)
 	if err == nil {
 		return &p, nil
 	}
