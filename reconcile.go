@@ -302,6 +302,7 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 	pendingEntries := w.Schedules
 	for resent := false; ; resent = true {
 		var missing []ScheduleEntry
+		conflict := ""
 		_, perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
 			missing = missing[:0]
 			for _, e := range pendingEntries {
@@ -313,6 +314,7 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 				case err == nil && s.CustomerUID == w.CustomerUID:
 					stored[e.MerchantUID] = *s
 				case err == nil:
+					conflict = e.MerchantUID
 					return decided, nil // the merchant_uid belongs to another billing key: report below
 				case errors.Is(err, ErrNotFound):
 					missing = append(missing, e)
@@ -328,6 +330,12 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 		if perr != nil {
 			return collectSchedules(w, stored), unknown(scheduleIDs(w, stored), cause, perr)
 		}
+		if conflict != "" {
+			// The batch cannot be stored as asked; the later entries were
+			// not even looked up. Report instead of re-sending part of it.
+			return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %s is scheduled on another billing key: %w",
+				scheduleIDs(w, stored), conflict, cause)
+		}
 		if len(missing) == 0 && len(stored) == len(w.Schedules) {
 			return collectSchedules(w, stored), nil
 		}
@@ -341,6 +349,9 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 		if err == nil {
 			for _, s := range out {
 				stored[s.MerchantUID] = s
+			}
+			if len(stored) < len(w.Schedules) {
+				return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %w", scheduleIDs(w, stored), cause)
 			}
 			return collectSchedules(w, stored), nil
 		}
