@@ -207,7 +207,9 @@ func TestCancelPaymentRefused(t *testing.T) {
 // cancel history; the checksum makes a re-send safe.
 func TestCancelPaymentLostAnswer(t *testing.T) {
 	t.Parallel()
-	before := func() map[string]any { return payment("order-1", "imp_uid", "imp_1", "amount", 8900, "cancel_amount", 0) }
+	before := func() map[string]any {
+		return payment("order-1", "imp_uid", "imp_1", "amount", 8900, "cancel_amount", 0)
+	}
 	after := func() map[string]any {
 		return payment("order-1", "imp_uid", "imp_1", "amount", 8900, "cancel_amount", 1000,
 			"cancel_history", []any{map[string]any{"amount": 1000, "cancelled_at": time.Now().Unix()}})
