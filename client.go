@@ -557,7 +557,12 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		e.notFound = r.notFoundOn200
 		return e
 	}
-	if out != nil && env.Response == nil {
+	// A response that is null or absent left out untouched.
+	var present struct {
+		Response json.RawMessage `json:"response"`
+	}
+	_ = json.Unmarshal(res.body, &present) // the body was decoded above
+	if out != nil && (env.Response == nil || present.Response == nil) {
 		e := apiErr(0, "response is null")
 		e.invalid = true
 		return e
