@@ -90,6 +90,10 @@ func unknown(id string, cause error, why error) error {
 // first call a skewed local clock would otherwise make an older attempt look
 // like this call's, or this call's like an older one.
 func (c *Client) sendTime(ctx context.Context) (time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		// Do not start a token fetch for a call that cannot be made.
+		return time.Time{}, fmt.Errorf("iamport: %w", err)
+	}
 	if _, err := c.token(ctx); err != nil {
 		return time.Time{}, err
 	}
