@@ -3,6 +3,8 @@ package iamport_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -519,9 +521,96 @@ func TestDefaultClient(t *testing.T) {
 	c, err := iamport.New(testKey, testSecret, nil)
 	require.NoError(t, err)
 	require.Equal(t, "iamport.Client{baseURL: https://api.iamport.kr, apiKey: imp_****, apiSecret: [REDACTED]}", c.String())
+	require.Equal(t, c.String(), c.GoString())
+	require.Equal(t, c.String(), fmt.Sprintf("%#v", c))
 	var nilClient *iamport.Client
 	require.Equal(t, "iamport.Client(nil)", nilClient.String())
 	c, err = iamport.New("abc", testSecret)
 	require.NoError(t, err)
 	require.Contains(t, c.String(), "apiKey: ****,")
+}
+
+// errBody is a response body cut off in transit.
+type errBody struct{ sent bool }
+
+func (b *errBody) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		return copy(p, `{"code":0,"response":{"imp_uid":`), nil
+	}
+	return 0, io.ErrUnexpectedEOF
+}
+func (*errBody) Close() error { return nil }
+
+func cutOff(status int) httpmock.Responder {
+	return func(*http.Request) (*http.Response, error) {
+		r := httpmock.NewStringResponse(status, "")
+		r.Body = &errBody{}
+		r.ContentLength = -1
+		return r, nil
+	}
+}
+
+func TestBodyCutOff(t *testing.T) {
+	t.Parallel()
+	t.Run("a read is retried", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on(http.MethodGet, "/payments/imp_1", seq(cutOff(200), ok(payment("order-1"))))
+		p, err := m.client().GetPayment(bg, "imp_1")
+		require.NoError(t, err)
+		require.Equal(t, "order-1", p.MerchantUID)
+		require.Equal(t, 2, m.count(http.MethodGet, "/payments/imp_1"))
+	})
+	t.Run("a read that keeps failing", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on(http.MethodGet, "/payments/imp_1", cutOff(200))
+		_, err := m.client(iamport.WithMaxRetries(0)).GetPayment(bg, "imp_1")
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+		require.Contains(t, err.Error(), "reading response body")
+	})
+	t.Run("a charge is reconciled, not re-sent", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on(http.MethodPost, onetimePath, cutOff(200))
+		m.on(http.MethodGet, findPrefix+"order-1", ok(payment("order-1")))
+		p, err := m.client().Onetime(bg, onetimeReq("order-1"))
+		require.NoError(t, err)
+		require.True(t, p.Paid())
+		require.Equal(t, 1, m.count(http.MethodPost, onetimePath))
+	})
+	t.Run("a body over 16 MiB", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on(http.MethodGet, "/payments/imp_1", raw(200, "application/json", `{"code":0,"response":{"name":"`+strings.Repeat("x", 16<<20)+`"}}`))
+		_, err := m.client(iamport.WithMaxRetries(0)).GetPayment(bg, "imp_1")
+		require.ErrorContains(t, err, "larger than 16777216 bytes")
+		require.Equal(t, 1, m.count(http.MethodGet, "/payments/imp_1"))
+	})
+}
+
+func TestWithRetryDefaults(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on(http.MethodGet, "/payments/imp_1", seq(raw(503, "", ""), raw(503, "", ""), ok(payment("order-1"))))
+	// MaxBackoff below MinBackoff is raised to it; zero fields take the defaults.
+	c := m.client(iamport.WithRetry(iamport.RetryPolicy{MaxRetries: 1, MinBackoff: 2 * time.Second, MaxBackoff: time.Second}),
+		iamport.WithMaxRetries(2))
+	_, err := c.GetPayment(bg, "imp_1")
+	require.NoError(t, err)
+	w := m.waits()
+	require.Len(t, w, 2)
+	for _, d := range w {
+		require.GreaterOrEqual(t, d, time.Second)
+		require.LessOrEqual(t, d, 2*time.Second)
+	}
+
+	m = newMock(t)
+	m.on(http.MethodGet, "/payments/imp_1", seq(raw(503, "", ""), ok(payment("order-1"))))
+	_, err = m.client(iamport.WithRetry(iamport.RetryPolicy{MaxRetries: 1})).GetPayment(bg, "imp_1")
+	require.NoError(t, err)
+	require.Len(t, m.waits(), 1)
+	require.GreaterOrEqual(t, m.waits()[0], iamport.DefaultRetryPolicy.MinBackoff/2)
+	require.LessOrEqual(t, m.waits()[0], iamport.DefaultRetryPolicy.MinBackoff)
 }

@@ -237,6 +237,31 @@ func TestCancelPaymentLostAnswer(t *testing.T) {
 		require.JSONEq(t, cs[0].Body, cs[1].Body)
 		require.Contains(t, cs[1].Body, `"checksum":8900`)
 	})
+	t.Run("applied alongside another cancel", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		now := time.Now().Unix()
+		m.on(http.MethodGet, "/payments/imp_1", seq(ok(before()), ok(payment("order-1", "imp_uid", "imp_1", "cancel_amount", 1500,
+			"cancel_history", []any{map[string]any{"amount": 500, "cancelled_at": now}, map[string]any{"amount": 1000, "cancelled_at": now}}))))
+		m.on(http.MethodPost, cancelPath, fail(lostAnswer))
+		p, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
+		require.NoError(t, err)
+		require.Equal(t, iamport.Amount(7400), p.Balance())
+		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
+	})
+	t.Run("an older cancel of the same amount does not count", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		older := map[string]any{"amount": 1000, "cancelled_at": 1767229200}
+		m.on(http.MethodGet, "/payments/imp_1", seq(
+			ok(payment("order-1", "imp_uid", "imp_1", "cancel_amount", 1000, "cancel_history", []any{older})),
+			ok(payment("order-1", "imp_uid", "imp_1", "cancel_amount", 1500,
+				"cancel_history", []any{older, map[string]any{"amount": 500, "cancelled_at": time.Now().Unix()}}))))
+		m.on(http.MethodPost, cancelPath, fail(lostAnswer))
+		_, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
+		require.ErrorContains(t, err, "not applied")
+		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
+	})
 	t.Run("balance changed by another cancel", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
