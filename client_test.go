@@ -123,7 +123,6 @@ func TestEveryMethodSendsHeaders(t *testing.T) {
 
 				tok := m.only(http.MethodPost, "/users/getToken")
 				require.Empty(t, tok.Header.Get("Authorization"), "getToken is sent without a token")
-				require.Equal(t, cl.tier, tok.Header.Get("Tier"))
 				require.Equal(t, "application/json", tok.Header.Get("Content-Type"))
 				require.JSONEq(t, `{"imp_key":"`+testKey+`","imp_secret":"`+testSecret+`"}`, tok.Body)
 			})
