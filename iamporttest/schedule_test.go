@@ -31,7 +31,9 @@ func TestScheduleRunsOnAdvance(t *testing.T) {
 	// merchant's handler does: delivery happens with the fake unlocked.
 	verified := make(chan *iamport.Payment, 4)
 	rc.onHook = func(b []byte) {
-		var ev struct{ ImpUID string `json:"imp_uid"` }
+		var ev struct {
+			ImpUID string `json:"imp_uid"`
+		}
 		if json.Unmarshal(b, &ev) == nil {
 			p, err := cl.GetPayment(ctx, ev.ImpUID)
 			if err == nil {
