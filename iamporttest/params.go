@@ -70,7 +70,10 @@ func formToMap(q url.Values) map[string]any {
 			setFormPath(root, parts, v)
 		}
 	}
-	return listify(root).(map[string]any)
+	for k, v := range root {
+		root[k] = listify(v)
+	}
+	return root
 }
 
 func splitFormKey(k string) []string {
