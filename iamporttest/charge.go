@@ -119,17 +119,19 @@ func (c *core) alreadyPaid(merchantUID string) bool {
 // decides it: reason "" approves. Call with mu held.
 func (c *core) makePayment(o *order, customerUID, usage string, k *billingKey, cd *card, reason string) *payment {
 	seq := c.next()
+	c.payN++
+	n := c.payN
 	now := c.nowSec()
 	p := &payment{seq: seq, updated: now.Time, noticeURL: o.noticeURL,
 		taxFree: o.taxFree, vatAmount: o.vatAmount, vatSet: o.vatSet}
 	pp := &p.Payment
-	pp.ImpUID = fmt.Sprintf("imp_%012d", 100000000000+seq)
+	pp.ImpUID = fmt.Sprintf("imp_%012d", 100000000000+n)
 	pp.MerchantUID = o.merchantUID
 	pp.PayMethod = "card"
 	pp.Channel = "api"
 	pp.PGProvider = pgProvider
 	pp.PGID = c.pgID()
-	pp.PGTID = fmt.Sprintf("%sfake%010d", pp.PGID, seq)
+	pp.PGTID = fmt.Sprintf("%sfake%010d", pp.PGID, n)
 	pp.Sandbox = c.cfg.sandbox
 	switch {
 	case cd != nil:
@@ -153,7 +155,7 @@ func (c *core) makePayment(o *order, customerUID, usage string, k *billingKey, c
 	if reason == "" {
 		pp.Status = iamport.PaymentStatusPaid
 		pp.PaidAt = now
-		pp.ApplyNum = fmt.Sprintf("%08d", 30000000+seq)
+		pp.ApplyNum = fmt.Sprintf("%08d", 30000000+n)
 		pp.ReceiptURL = "https://npg.nicepay.co.kr/issue/IssueLoader.do?TID=" + pp.PGTID + "&type=0"
 	} else {
 		pp.Status = iamport.PaymentStatusFailed

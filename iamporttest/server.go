@@ -247,6 +247,7 @@ type core struct {
 	mu        sync.Mutex
 	now       time.Time
 	seq       int64 // orders every record the fake makes
+	payN      int64 // payments made, numbers imp_uids
 	tokens    map[string]time.Time
 	curToken  string
 	payments  []*payment
