@@ -333,3 +333,22 @@ func TestSandbox(t *testing.T) {
 	require.NoError(t, json.Unmarshal(do(t, s, "GET", "/payments/"+p.ImpUID+"?include_sandbox=true", getToken(t, s), nil).env.Response, &m))
 	require.Equal(t, true, m["sandbox"])
 }
+
+func TestSandboxCancel(t *testing.T) {
+	t.Parallel()
+	s := newFake(t, iamporttest.WithSandbox())
+	cl := s.Client()
+	ctx := context.Background()
+	p, err := cl.Onetime(ctx, onetime("sb-c", iamporttest.CardApproved, 1000))
+	require.NoError(t, err)
+	// The SDK looks the payment up for its checksum, including test channels.
+	p, err = cl.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Amount: 400})
+	require.NoError(t, err)
+	require.Equal(t, iamport.Amount(400), p.CancelAmount)
+	// A lost answer is reconciled the same way.
+	s.InjectFault("POST", "/payments/cancel", 1, iamporttest.Fault{Kind: iamporttest.FaultDropAfterProcessing})
+	p, err = fastClient(s).CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID})
+	require.NoError(t, err)
+	require.Equal(t, iamport.PaymentStatusCancelled, p.Status)
+	require.Equal(t, 2, s.Calls("POST", "/payments/cancel"), "sent once per cancel, never re-sent")
+}
