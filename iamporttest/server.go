@@ -16,7 +16,9 @@ import (
 
 // Default credentials the fake accepts unless WithCredentials says otherwise.
 const (
-	DefaultAPIKey    = "test_api_key"
+	// DefaultAPIKey is the REST API key a Server accepts by default.
+	DefaultAPIKey = "test_api_key"
+	// DefaultAPISecret is the REST API secret a Server accepts by default.
 	DefaultAPISecret = "test_api_secret"
 )
 
