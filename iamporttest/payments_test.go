@@ -325,3 +325,27 @@ func TestUnknownRoutes(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, 401, resp.StatusCode)
 }
+
+func TestFindSortedByPaidTime(t *testing.T) {
+	t.Parallel()
+	s := newFake(t)
+	cl := s.Client()
+	ctx := context.Background()
+	saveKey(t, cl, "k", iamporttest.CardApproved)
+	failed, _ := cl.Onetime(ctx, onetime("o", iamporttest.CardDeclinedLimit, 100))
+	s.Advance(time.Minute)
+	paid, err := cl.Again(ctx, &iamport.AgainRequest{CustomerUID: "k", MerchantUID: "o", Amount: 100})
+	require.NoError(t, err)
+	p, err := cl.FindPayment(ctx, "o", iamport.FindPaymentParams{Sorting: iamport.SortPaidDesc})
+	require.NoError(t, err)
+	require.Equal(t, paid.ImpUID, p.ImpUID)
+	p, err = cl.FindPayment(ctx, "o", iamport.FindPaymentParams{Sorting: iamport.SortPaidAsc})
+	require.NoError(t, err)
+	require.Equal(t, failed.ImpUID, p.ImpUID, "never paid sorts first ascending")
+	s.Advance(time.Minute)
+	_, err = cl.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: paid.ImpUID, Amount: 10})
+	require.NoError(t, err)
+	p, err = cl.FindPayment(ctx, "o", iamport.FindPaymentParams{Sorting: iamport.SortUpdatedDesc})
+	require.NoError(t, err)
+	require.Equal(t, paid.ImpUID, p.ImpUID, "the cancel updated it last")
+}

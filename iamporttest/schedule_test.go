@@ -429,3 +429,30 @@ func TestScheduleAfterKeyDeleted(t *testing.T) {
 	require.Equal(t, "등록되지 않은 구매자입니다.", sc.FailReason)
 	require.Equal(t, 404, do(t, s, "POST", "/subscribe/payments/schedule/k-1/retry", getToken(t, s), nil).status)
 }
+
+func TestScheduleOfAlreadyPaidOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rc := &receiver{}
+	hs := httptest.NewServer(rc)
+	defer hs.Close()
+	s := newFake(t)
+	cl := s.Client()
+	saveKey(t, cl, "c", iamporttest.CardApproved)
+	e := entry("dup", start.Add(time.Hour), 100)
+	e.NoticeURL = hs.URL
+	_, err := cl.Schedule(ctx, &iamport.ScheduleRequest{CustomerUID: "c", Schedules: []iamport.ScheduleEntry{e}})
+	require.NoError(t, err)
+	// The order is paid some other way before the schedule runs.
+	_, err = cl.Again(ctx, &iamport.AgainRequest{CustomerUID: "c", MerchantUID: "dup", Amount: 100})
+	require.NoError(t, err)
+	s.Advance(time.Hour)
+	require.Len(t, s.Payments(), 1, "never charged twice")
+	sc, err := cl.GetSchedule(ctx, "dup")
+	require.NoError(t, err)
+	require.Equal(t, iamport.ScheduleStatusExecuted, sc.ScheduleStatus)
+	require.Equal(t, iamport.PaymentStatusFailed, sc.PaymentStatus)
+	require.Equal(t, "이미 결제완료된 주문번호(merchant_uid)입니다.", sc.FailReason)
+	require.Empty(t, sc.ImpUID)
+	require.Empty(t, rc.bodies, "no payment, no webhook")
+}
