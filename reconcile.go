@@ -250,7 +250,7 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 			var p *Payment
 			var err error
 			if w.ImpUID != "" {
-				p, err = c.GetPayment(ctx, w.ImpUID)
+				p, err = c.GetPayment(ctx, w.ImpUID, GetPaymentParams{IncludeSandbox: true})
 			} else {
 				p, err = c.FindPayment(ctx, w.MerchantUID, FindPaymentParams{Sorting: SortPaidDesc})
 			}
