@@ -50,6 +50,7 @@ const (
 	defaultTimeout          = 30 * time.Second
 	defaultReconcileTimeout = 20 * time.Second
 	maxResponseBytes        = 16 << 20
+	maxRetryAfter           = time.Minute // longest Retry-After the Client waits for
 	userAgent               = "iamport-go/" + Version
 )
 
@@ -89,6 +90,9 @@ type RetryPolicy struct {
 	MaxBackoff time.Duration // longest delay between two attempts (default 5s)
 }
 
+// A Retry-After header on a retryable answer replaces the computed backoff; one
+// longer than a minute ends the retries, and the answer is returned.
+//
 // DefaultRetryPolicy is the policy a Client starts with: 2 retries, backoff
 // from 200ms to 5s with jitter, Retry-After honoured.
 var DefaultRetryPolicy = RetryPolicy{MaxRetries: 2, MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second}
@@ -123,10 +127,8 @@ func New(apiKey, apiSecret string, opts ...Option) (*Client, error) {
 	hc := c.hc
 	if hc == nil {
 		hc = &http.Client{
-			Transport: defaultTransport(),
-			// A redirect is never part of the API: report it instead of
-			// re-sending a payment to wherever it points.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			Transport:     defaultTransport(),
+			CheckRedirect: noRedirect,
 		}
 	}
 	c.rc = resty.NewWithClient(hc).
@@ -136,6 +138,11 @@ func New(apiKey, apiSecret string, opts ...Option) (*Client, error) {
 		SetDoNotParseResponse(true)
 	return c, nil
 }
+
+// noRedirect reports a redirect instead of following it: a redirect is never
+// part of the API, and following one would re-send a payment, card data
+// included, to wherever it points.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func defaultTransport() *http.Transport {
 	return &http.Transport{
@@ -170,7 +177,8 @@ func WithBaseURL(u string) Option {
 // WithHTTPClient makes the Client send its requests through hc: a client
 // with a mock transport (httpmock) in tests, or one with the proxy, TLS or
 // instrumentation your service needs. The Client copies *hc and does not
-// change it. Its Timeout, if set, applies on top of WithTimeout.
+// change it. Its Timeout, if set, applies on top of WithTimeout. Unless hc
+// has a CheckRedirect of its own, redirects are reported, not followed.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -179,6 +187,9 @@ func WithHTTPClient(hc *http.Client) Option {
 		cp := *hc
 		if cp.Transport == nil {
 			cp.Transport = http.DefaultTransport
+		}
+		if cp.CheckRedirect == nil {
+			cp.CheckRedirect = noRedirect
 		}
 		c.hc = &cp
 		return nil
@@ -565,7 +576,12 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		e.notFound = r.notFoundOn200
 		return e
 	}
-	if out != nil && env.Response == nil {
+	// A response that is null or absent left out untouched.
+	var present struct {
+		Response json.RawMessage `json:"response"`
+	}
+	_ = json.Unmarshal(res.body, &present) // the body was decoded above
+	if out != nil && (env.Response == nil || present.Response == nil) {
 		e := apiErr(0, "response is null")
 		e.invalid = true
 		return e
@@ -585,6 +601,8 @@ func bodyProblem(res attemptResult) string {
 		return fmt.Sprintf("%s (empty body)", statusText(res.status))
 	case !json.Valid(res.body) && bytes.HasPrefix(bytes.TrimSpace(res.body), []byte("{")):
 		return fmt.Sprintf("%s (truncated or malformed JSON body, %d bytes)", statusText(res.status), len(res.body))
+	case json.Valid(res.body):
+		return fmt.Sprintf("%s (JSON body that is not an iamport envelope of the expected shape, %d bytes)", statusText(res.status), len(res.body))
 	case ct != "":
 		return fmt.Sprintf("%s (non-JSON body: %s, %d bytes)", statusText(res.status), ct, len(res.body))
 	default:
@@ -608,6 +626,11 @@ func (c *Client) backoff(ctx context.Context, r *request, attempt int, h http.He
 	}
 	d = d/2 + rand.N(d/2+1) // equal jitter
 	if ra, ok := retryAfter(h, c.now()); ok {
+		if ra > maxRetryAfter {
+			// The server asks for a longer pause than a call should
+			// block for: report its answer instead of waiting.
+			return fmt.Errorf("Retry-After %s is longer than %s", ra, maxRetryAfter)
+		}
 		d = ra
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {

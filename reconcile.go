@@ -22,6 +22,10 @@ import (
 // by this call.
 const clockSlack = 3 * time.Second
 
+// msgNothingToRevoke is iamport's answer to an unschedule with nothing left
+// to revoke.
+const msgNothingToRevoke = "취소할 예약결제 기록이 존재하지 않습니다"
+
 // verdict is what one reconciliation lookup found.
 type verdict int
 
@@ -77,11 +81,36 @@ func (c *Client) reconcileContext(ctx context.Context, what string, cause error)
 	return context.WithTimeout(ctx, c.reconcileTimeout)
 }
 
-func unknown(id string, cause error, why error) error {
+func unknown(id, check string, cause error, why error) error {
 	if why != nil {
 		cause = fmt.Errorf("%w; reconciliation: %v", cause, why)
 	}
-	return &OutcomeUnknownError{MerchantUID: id, Err: cause}
+	return &OutcomeUnknownError{MerchantUID: id, Err: cause, check: check}
+}
+
+// How to find out the outcome of each kind of call, for OutcomeUnknownError.
+const (
+	hintCharge     = "look the order up with FindPayment"
+	hintCancel     = "look the payment up and compare its CancelAmount and CancelHistory (a cancel re-sent with the same Checksum can never refund twice)"
+	hintSchedule   = "look each schedule up with GetSchedule"
+	hintUnschedule = "look each schedule up with GetSchedule"
+	hintBillingKey = "look the billing key up with GetBillingKey"
+)
+
+// sendTime estimates the server's clock just before a money-moving call is
+// sent; reconciliation compares iamport's timestamps with it. The estimate
+// comes from the token answer, so the token is fetched first: on a Client's
+// first call a skewed local clock would otherwise make an older attempt look
+// like this call's, or this call's like an older one.
+func (c *Client) sendTime(ctx context.Context) (time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		// Do not start a token fetch for a call that cannot be made.
+		return time.Time{}, fmt.Errorf("iamport: %w", err)
+	}
+	if _, err := c.token(ctx); err != nil {
+		return time.Time{}, err
+	}
+	return c.serverNow(), nil
 }
 
 // lookupVerdict classifies a lookup error: not found is absent, anything
@@ -96,9 +125,12 @@ func lookupVerdict(err error) verdict {
 // charge sends a call that charges a card and settles its outcome: paid is
 // success, anything else a *DeclinedError, a lost answer is reconciled.
 func (c *Client) charge(ctx context.Context, merchantUID string, r *request) (*Payment, error) {
-	sentAt := c.serverNow()
+	sentAt, err := c.sendTime(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var p Payment
-	err := c.call(ctx, r, &p)
+	err = c.call(ctx, r, &p)
 	if err == nil {
 		return chargeResult(&p)
 	}
@@ -129,7 +161,7 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 				return lookupVerdict(err), err
 			}
 			switch {
-			case !p.PaidAt.IsZero() && p.Status != PaymentStatusFailed:
+			case p.Status == PaymentStatusPaid || (p.Status == PaymentStatusCancelled && !p.PaidAt.IsZero()):
 				// Paid (possibly refunded since): the order is charged,
 				// by this call or, if the caller reused the merchant_uid,
 				// by an earlier one that iamport would not charge again.
@@ -144,7 +176,7 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 			return absent, nil // only older, failed attempts
 		})
 		if err != nil {
-			return nil, unknown(merchantUID, cause, err)
+			return nil, unknown(merchantUID, "", cause, err)
 		}
 		if v == decided {
 			return chargeResult(found)
@@ -193,9 +225,12 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 		refund = checksum
 	}
 	r := &request{method: "POST", path: "/payments/cancel", body: w, money: true}
-	sentAt := c.serverNow()
+	sentAt, err := c.sendTime(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var p Payment
-	err := c.call(ctx, r, &p)
+	err = c.call(ctx, r, &p)
 	if err == nil {
 		return &p, nil
 	}
@@ -215,7 +250,7 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 			var p *Payment
 			var err error
 			if w.ImpUID != "" {
-				p, err = c.GetPayment(ctx, w.ImpUID)
+				p, err = c.GetPayment(ctx, w.ImpUID, GetPaymentParams{IncludeSandbox: true})
 			} else {
 				p, err = c.FindPayment(ctx, w.MerchantUID, FindPaymentParams{Sorting: SortPaidDesc})
 			}
@@ -235,7 +270,7 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 			return decided, nil
 		})
 		if perr != nil {
-			return nil, unknown(id, cause, perr)
+			return nil, unknown(id, hintCancel, cause, perr)
 		}
 		if v == decided {
 			if cancelApplied(after, checksum, refund, sentAt) {
@@ -284,6 +319,7 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 	pendingEntries := w.Schedules
 	for resent := false; ; resent = true {
 		var missing []ScheduleEntry
+		conflict := ""
 		_, perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
 			missing = missing[:0]
 			for _, e := range pendingEntries {
@@ -295,6 +331,7 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 				case err == nil && s.CustomerUID == w.CustomerUID:
 					stored[e.MerchantUID] = *s
 				case err == nil:
+					conflict = e.MerchantUID
 					return decided, nil // the merchant_uid belongs to another billing key: report below
 				case errors.Is(err, ErrNotFound):
 					missing = append(missing, e)
@@ -308,7 +345,13 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 			return absent, nil
 		})
 		if perr != nil {
-			return collectSchedules(w, stored), unknown(scheduleIDs(w, stored), cause, perr)
+			return collectSchedules(w, stored), unknown(scheduleIDs(w, stored), hintSchedule, cause, perr)
+		}
+		if conflict != "" {
+			// The batch cannot be stored as asked; the later entries were
+			// not even looked up. Report instead of re-sending part of it.
+			return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %s is scheduled on another billing key: %w",
+				scheduleIDs(w, stored), conflict, cause)
 		}
 		if len(missing) == 0 && len(stored) == len(w.Schedules) {
 			return collectSchedules(w, stored), nil
@@ -323,6 +366,9 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 		if err == nil {
 			for _, s := range out {
 				stored[s.MerchantUID] = s
+			}
+			if len(stored) < len(w.Schedules) {
+				return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %w", scheduleIDs(w, stored), cause)
 			}
 			return collectSchedules(w, stored), nil
 		}
@@ -373,11 +419,12 @@ func (c *Client) reconcileUnschedule(ctx context.Context, w *UnscheduleRequest, 
 		switch {
 		case err == nil:
 			return out, nil
-		case errors.As(err, &apiErr) && apiErr.StatusCode == 200 && apiErr.Code != 0:
+		case errors.As(err, &apiErr) && apiErr.StatusCode == 200 && apiErr.Code != 0 &&
+			strings.Contains(apiErr.Message, msgNothingToRevoke):
 			// Nothing left to revoke: the first attempt revoked them.
 			return []Schedule{}, nil
 		case isAmbiguous(err):
-			return nil, unknown(id, cause, err)
+			return nil, unknown(id, hintUnschedule, cause, err)
 		}
 		return nil, err
 	}
@@ -419,7 +466,7 @@ func (c *Client) reconcileUnschedule(ctx context.Context, w *UnscheduleRequest, 
 		}
 		switch {
 		case perr != nil:
-			return result, unknown(id, cause, perr)
+			return result, unknown(id, hintUnschedule, cause, perr)
 		case stuck != nil:
 			return result, stuck
 		case len(still) == 0:
@@ -466,7 +513,7 @@ func (c *Client) reconcileBillingKey(ctx context.Context, r *request, customerUI
 			return absent, nil // an older key: this save did not replace it
 		})
 		if perr != nil {
-			return nil, unknown(customerUID, cause, perr)
+			return nil, unknown(customerUID, hintBillingKey, cause, perr)
 		}
 		if v == decided {
 			return found, nil
