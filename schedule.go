@@ -508,7 +508,7 @@ func (c *Client) reconcileScheduleAt(ctx context.Context, r *request, merchantUI
 			return absent, nil
 		})
 		if perr != nil {
-			return nil, unknown(merchantUID, cause, perr)
+			return nil, unknown(merchantUID, "look the schedule up with GetSchedule and compare its ScheduleAt and ScheduleStatus", cause, perr)
 		}
 		if v == decided {
 			return found, nil
