@@ -32,6 +32,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -555,7 +556,15 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		}
 		return apiErr(int(env.Code), msg)
 	}
-	env := envelope{Response: out}
+	// The response is decoded through a pointer to out's type that starts
+	// nil: a response that is null or absent leaves it nil, which tells
+	// them from one that is present, in the same pass over the body.
+	var slot reflect.Value
+	var env envelope
+	if out != nil {
+		slot = reflect.New(reflect.TypeOf(out))
+		env.Response = slot.Interface()
+	}
 	if err := json.Unmarshal(res.body, &env); err != nil {
 		// A body that does not fit out may still be a readable failure.
 		var loose struct {
@@ -576,16 +585,15 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		e.notFound = r.notFoundOn200
 		return e
 	}
-	// A response that is null or absent left out untouched.
-	var present struct {
-		Response json.RawMessage `json:"response"`
+	if out == nil {
+		return nil
 	}
-	_ = json.Unmarshal(res.body, &present) // the body was decoded above
-	if out != nil && (env.Response == nil || present.Response == nil) {
+	if env.Response == nil || slot.Elem().IsNil() {
 		e := apiErr(0, "response is null")
 		e.invalid = true
 		return e
 	}
+	reflect.ValueOf(out).Elem().Set(slot.Elem().Elem())
 	return nil
 }
 
