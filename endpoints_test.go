@@ -773,3 +773,19 @@ func TestRetrySchedule(t *testing.T) {
 		require.Equal(t, 1, m.count("GET /payments/find/sch_1"))
 	})
 }
+
+// The 3-month limit of one schedule page is counted in Korean time: from
+// 2025-11-30 20:00 UTC (2025-12-01 05:00 KST) it ends at 2026-03-01 05:00
+// KST, not at 2026-03-02 20:00 UTC as counting in UTC would give.
+func TestScheduleRangeCountsMonthsInKST(t *testing.T) {
+	t.Parallel()
+	c, m := newEPClient(t)
+	m.reply("GET /subscribe/payments/schedule", 200, epPage(nil, 1, 20))
+	from := time.Date(2025, 11, 30, 20, 0, 0, 0, time.UTC)
+	end := time.Date(2026, 2, 28, 20, 0, 0, 0, time.UTC) // 2026-03-01 05:00 KST
+	_, err := c.ListSchedulesPage(context.Background(), &iamport.ListSchedulesRequest{From: from, To: end})
+	require.NoError(t, err)
+	_, err = c.ListSchedulesPage(context.Background(), &iamport.ListSchedulesRequest{From: from, To: end.Add(time.Second)})
+	requireValidation(t, err, "schedule_to")
+	require.Len(t, m.requests(), 1)
+}
