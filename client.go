@@ -556,15 +556,7 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		}
 		return apiErr(int(env.Code), msg)
 	}
-	// The response is decoded through a pointer to out's type that starts
-	// nil: a response that is null or absent leaves it nil, which tells
-	// them from one that is present, in the same pass over the body.
-	var slot reflect.Value
-	var env envelope
-	if out != nil {
-		slot = reflect.New(reflect.TypeOf(out))
-		env.Response = slot.Interface()
-	}
+	env := envelope{Response: out}
 	if err := json.Unmarshal(res.body, &env); err != nil {
 		// A body that does not fit out may still be a readable failure.
 		var loose struct {
@@ -585,16 +577,28 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		e.notFound = r.notFoundOn200
 		return e
 	}
-	if out == nil {
-		return nil
-	}
-	if env.Response == nil || slot.Elem().IsNil() {
+	if out != nil && (env.Response == nil || !responsePresent(res.body, out)) {
 		e := apiErr(0, "response is null")
 		e.invalid = true
 		return e
 	}
-	reflect.ValueOf(out).Elem().Set(slot.Elem().Elem())
 	return nil
+}
+
+// responsePresent reports whether body, an envelope already decoded into
+// out (which the caller passed zero), has a response: a null one was seen
+// by the decoding; an absent one leaves out zero. Only then is the body
+// decoded once more to tell it from a present response that is zero
+// ({} or an object of defaults), so a usual answer is decoded in one pass.
+func responsePresent(body []byte, out any) bool {
+	if !reflect.ValueOf(out).Elem().IsZero() {
+		return true
+	}
+	var present struct {
+		Response json.RawMessage `json:"response"`
+	}
+	_ = json.Unmarshal(body, &present) // the body was decoded before
+	return present.Response != nil
 }
 
 // bodyProblem describes a body that is not a JSON envelope, without quoting
