@@ -151,6 +151,7 @@ func (c *core) makePayment(o *order, customerUID, usage string, k *billingKey, c
 	pp.CustomerUIDUsage = usage
 	pp.CancelHistory = []iamport.Cancel{}
 	pp.DepositHistory = []iamport.Deposit{}
+	//lint:ignore SA1019 the real API still sends cancel_receipt_urls, so the fake does too
 	pp.CancelReceiptURLs = []string{}
 	if reason == "" {
 		pp.Status = iamport.PaymentStatusPaid

@@ -412,6 +412,7 @@ func (c *core) cancelPayment(rq *apiRequest) result {
 	}
 	cancel.ReceiptURL = "https://npg.nicepay.co.kr/issue/IssueLoader.do?TID=" + cancel.PGTID + "&type=0"
 	p.CancelHistory = append(p.CancelHistory, cancel)
+	//lint:ignore SA1019 the real API still sends cancel_receipt_urls, so the fake does too
 	p.CancelReceiptURLs = append(p.CancelReceiptURLs, cancel.ReceiptURL)
 	p.CancelAmount = amount(p.CancelAmount.Cents() + cents)
 	p.CancelReason = reason

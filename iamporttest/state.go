@@ -22,6 +22,7 @@ func (p *payment) snapshot() iamport.Payment {
 	cp := p.Payment
 	cp.CancelHistory = append([]iamport.Cancel{}, p.CancelHistory...)
 	cp.DepositHistory = append([]iamport.Deposit{}, p.DepositHistory...)
+	//lint:ignore SA1019 the real API still sends cancel_receipt_urls, so the fake does too
 	cp.CancelReceiptURLs = append([]string{}, p.CancelReceiptURLs...)
 	if p.Promotion != nil {
 		pr := *p.Promotion
