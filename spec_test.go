@@ -3,12 +3,14 @@ package iamport
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -56,21 +58,36 @@ func (sc *swaggerSchema) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, (*plain)(sc))
 }
 
-func loadSwagger(t *testing.T) *swagger {
-	t.Helper()
+// swaggerOnce reads and parses the document once for both tests.
+var swaggerOnce = sync.OnceValues(func() (*swagger, error) {
 	path := os.Getenv("IAMPORT_SWAGGER")
 	if path == "" {
 		path = filepath.Join("..", "shared", "spec", "iamport-v1-swagger.json")
 	}
 	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var s swagger
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(s.Paths) == 0 {
+		return nil, fmt.Errorf("%s has no paths", path)
+	}
+	return &s, nil
+})
+
+// loadSwagger returns the parsed document, or skips the test when it is
+// absent.
+func loadSwagger(t *testing.T) *swagger {
+	t.Helper()
+	s, err := swaggerOnce()
 	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("spec conformance: %s not found; set IAMPORT_SWAGGER to the iamport V1 Swagger document to run this test", path)
+		t.Skipf("spec conformance: %v; set IAMPORT_SWAGGER to the iamport V1 Swagger document to run this test", err)
 	}
 	require.NoError(t, err)
-	var s swagger
-	require.NoError(t, json.Unmarshal(b, &s))
-	require.NotEmpty(t, s.Paths, "%s has no paths", path)
-	return &s
+	return s
 }
 
 // resolve follows $ref and merges allOf into one schema.
@@ -168,8 +185,9 @@ func (s *swagger) checkModel(t *testing.T, where string, sc *swaggerSchema, goTy
 	return missing
 }
 
+// The spec tests are not parallel: they run before the parallel tests, whose
+// timing-sensitive reconciliation windows they would otherwise crowd.
 func TestSpecResponseModels(t *testing.T) {
-	t.Parallel()
 	s := loadSwagger(t)
 	models := map[string]reflect.Type{
 		"PaymentAnnotation":                 reflect.TypeFor[Payment](),
@@ -220,7 +238,6 @@ type specEndpoint struct {
 }
 
 func TestSpecEndpoints(t *testing.T) {
-	t.Parallel()
 	s := loadSwagger(t)
 	typ := func(v any) reflect.Type { return reflect.TypeOf(v) }
 	payment, payments, paged := typ(Payment{}), typ([]Payment{}), typ(Page[Payment]{})
