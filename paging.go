@@ -202,17 +202,17 @@ func paginate[T any](ctx context.Context, what string, first int, sp iter.Seq[sp
 	}
 }
 
-// failed is an iterator that yields err once.
-func failed[T any](err error) iter.Seq2[*T, error] {
+// errSeq is an iterator that yields err once.
+func errSeq[T any](err error) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) { yield(nil, err) }
 }
 
 var timeType = reflect.TypeFor[time.Time]()
 
 // queryOf encodes the fields of the struct *v that carry a `url:"name"` tag
-// as query parameters: strings when not empty, integers when not 0, booleans
-// when true, times when not zero (as Unix seconds), and each element of a
-// []string under the same name. The tags name the API's parameters exactly,
+// as query parameters: strings when not empty, integers when not 0, times
+// when not zero (as Unix seconds), and each element of a []string under the
+// same name. The tags name the API's parameters exactly,
 // so they are also what the spec conformance test checks.
 func queryOf(v any) url.Values {
 	q := url.Values{}
@@ -236,10 +236,6 @@ func queryOf(v any) url.Values {
 		case f.Kind() == reflect.Int:
 			if n := f.Int(); n != 0 {
 				q.Set(name, strconv.FormatInt(n, 10))
-			}
-		case f.Kind() == reflect.Bool:
-			if f.Bool() {
-				q.Set(name, "true")
 			}
 		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
 			for j := 0; j < f.Len(); j++ {

@@ -370,11 +370,11 @@ func (c *Client) FindPaymentsPage(ctx context.Context, req *FindPaymentsRequest)
 // without payments yields one error matching ErrNotFound. See Page.
 func (c *Client) FindPayments(ctx context.Context, req *FindPaymentsRequest) iter.Seq2[*Payment, error] {
 	if req == nil {
-		return failed[Payment](invalid("request", "is required"))
+		return errSeq[Payment](invalid("request", "is required"))
 	}
 	w := *req
 	if err := w.check(); err != nil {
-		return failed[Payment](err)
+		return errSeq[Payment](err)
 	}
 	return paginate(ctx, w.path(), w.Page, noSpan, func(ctx context.Context, _ span, page int) (*Page[Payment], error) {
 		r := w
@@ -459,7 +459,7 @@ func (c *Client) ListPaymentsByStatusPage(ctx context.Context, req *ListPayments
 // Limit (up to 1000) to walk a long range in fewer requests. See Page.
 func (c *Client) ListPaymentsByStatus(ctx context.Context, req *ListPaymentsByStatusRequest) iter.Seq2[*Payment, error] {
 	if req == nil {
-		return failed[Payment](invalid("request", "is required"))
+		return errSeq[Payment](invalid("request", "is required"))
 	}
 	w := *req
 	return func(yield func(*Payment, error) bool) {

@@ -322,11 +322,11 @@ func (c *Client) ListSchedulesPage(ctx context.Context, req *ListSchedulesReques
 // to walk a long range in fewer requests. See Page.
 func (c *Client) ListSchedules(ctx context.Context, req *ListSchedulesRequest) iter.Seq2[*Schedule, error] {
 	if req == nil {
-		return failed[Schedule](invalid("request", "is required"))
+		return errSeq[Schedule](invalid("request", "is required"))
 	}
 	w := *req
 	if err := w.check(false); err != nil {
-		return failed[Schedule](err)
+		return errSeq[Schedule](err)
 	}
 	sp := spans(w.From, w.To, scheduleStep, w.Sorting == ScheduleSortNewestFirst)
 	return paginate(ctx, "/subscribe/payments/schedule", w.Page, sp, func(ctx context.Context, s span, page int) (*Page[Schedule], error) {
@@ -395,11 +395,11 @@ func (c *Client) customerSchedulesPage(ctx context.Context, pathFmt string, req 
 
 func (c *Client) customerSchedules(ctx context.Context, pathFmt string, req *ListCustomerSchedulesRequest) iter.Seq2[*Schedule, error] {
 	if req == nil {
-		return failed[Schedule](invalid("request", "is required"))
+		return errSeq[Schedule](invalid("request", "is required"))
 	}
 	w := *req
 	if err := w.check(false); err != nil {
-		return failed[Schedule](err)
+		return errSeq[Schedule](err)
 	}
 	path := fmt.Sprintf(pathFmt, escape(w.CustomerUID))
 	sp := spans(w.From, w.To, scheduleStep, true)

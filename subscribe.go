@@ -441,11 +441,11 @@ func (c *Client) ListBillingKeyPaymentsPage(ctx context.Context, req *ListBillin
 // needs them (GET /subscribe/customers/{customer_uid}/payments). See Page.
 func (c *Client) ListBillingKeyPayments(ctx context.Context, req *ListBillingKeyPaymentsRequest) iter.Seq2[*Payment, error] {
 	if req == nil {
-		return failed[Payment](invalid("request", "is required"))
+		return errSeq[Payment](invalid("request", "is required"))
 	}
 	w := *req
 	if err := w.check(); err != nil {
-		return failed[Payment](err)
+		return errSeq[Payment](err)
 	}
 	return paginate(ctx, w.path(), w.Page, noSpan, func(ctx context.Context, _ span, page int) (*Page[Payment], error) {
 		r := w
