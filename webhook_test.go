@@ -593,3 +593,42 @@ func TestWebhookHandlerPanicsOnBadConfig(t *testing.T) {
 		iamport.WebhookHandler(c, fn, iamport.WithAllowedSources("52.78.100.19", "2001:db8::/32", " 10.0.0.1 "), nil)
 	})
 }
+
+// A webhook endpoint for scheduled payments. The handler has already checked
+// the notification against the API; the callback checks the verified payment
+// against the order, and records it once per (imp_uid, status).
+func ExampleWebhookHandler() {
+	client, err := iamport.New("imp_apikey", "imp_secret")
+	if err != nil {
+		panic(err)
+	}
+	type order struct{ amount iamport.Amount }
+	orders := map[string]order{"order_monthly_0001": {amount: 8900}} // your database
+	recorded := map[string]bool{}                                    // unique (imp_uid, status)
+	var mu sync.Mutex
+
+	h := iamport.WebhookHandler(client, func(ctx context.Context, p *iamport.Payment, ev *iamport.WebhookEvent) error {
+		mu.Lock()
+		defer mu.Unlock()
+		key := p.ImpUID + "/" + string(p.Status) // p.Status, never ev.Status
+		if recorded[key] {
+			return nil // a duplicate delivery: already handled
+		}
+		o, ok := orders[p.MerchantUID]
+		switch {
+		case !ok:
+			return nil // not an order of ours: nothing to do
+		case p.Paid() && !p.Amount.Equal(o.amount):
+			// Paid, but not what the order costs: do not fulfil; refund or investigate.
+			fmt.Printf("amount mismatch on %s: paid %s, order costs %s\n", p.MerchantUID, p.Amount, o.amount)
+		case p.Paid():
+			fmt.Println("fulfil", p.MerchantUID)
+		default:
+			fmt.Println("not paid:", p.MerchantUID, p.Status, p.FailReason)
+		}
+		recorded[key] = true
+		return nil
+	}, iamport.WithAllowedSources(iamport.WebhookSourceIPs...))
+
+	http.Handle("/iamport-callback/schedule", h)
+}
