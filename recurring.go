@@ -45,9 +45,9 @@ var (
 	// not make: another customer's, another plan's, or an order outside the
 	// plan.
 	ErrNotPlanMerchantUID = errors.New("iamport: merchant_uid does not belong to the plan")
-	// ErrNoFollowUp is returned by ScheduleFollowUp for a payment whose
-	// status calls for no follow-up (ready, cancelled): only paid and failed
-	// payments of a plan lead somewhere.
+	// ErrNoFollowUp is returned by ScheduleFollowUp when nothing follows the
+	// payment: its status is neither paid nor failed (ready, cancelled), or
+	// it paid the plan's last cycle.
 	ErrNoFollowUp = errors.New("iamport: no follow-up for this payment status")
 )
 
@@ -104,6 +104,9 @@ type Plan struct {
 	Anchor time.Time
 	// Location is the time zone of the billing dates; nil means Asia/Seoul.
 	Location *time.Location
+	// Cycles is the number of cycles to bill (12 for a one-year contract
+	// billed monthly); 0 means until you stop scheduling, up to MaxPlanCycle.
+	Cycles int
 
 	// Retry is the retry policy of a failed cycle: attempt k (from 1) of
 	// cycle n is charged Retry[k-1] after BillingTime(n). Whole days are
@@ -137,6 +140,13 @@ func (p *Plan) every() int {
 	return p.Every
 }
 
+func (p *Plan) lastCycle() int {
+	if p.Cycles == 0 {
+		return MaxPlanCycle
+	}
+	return p.Cycles
+}
+
 func (p *Plan) retry() []time.Duration {
 	if p.Retry == nil {
 		return DefaultRetryDelays
@@ -167,6 +177,9 @@ func (p *Plan) Validate() error {
 	}
 	if p.Anchor.IsZero() {
 		return invalid("plan.anchor", "is required")
+	}
+	if p.Cycles < 0 || p.Cycles > MaxPlanCycle {
+		return invalid("plan.cycles", "must be between 0 (no limit) and %d", MaxPlanCycle)
 	}
 	r := p.retry()
 	if len(r) > MaxPlanRetries {
@@ -362,8 +375,8 @@ func (c *Client) ScheduleCycle(ctx context.Context, plan *Plan, cycle int) (*Sch
 	if err := plan.Validate(); err != nil {
 		return nil, err
 	}
-	if cycle < 1 || cycle > MaxPlanCycle {
-		return nil, invalid("cycle", "must be between 1 and %d", MaxPlanCycle)
+	if cycle < 1 || cycle > plan.lastCycle() {
+		return nil, invalid("cycle", "must be between 1 and %d", plan.lastCycle())
 	}
 	return c.scheduleAttempt(ctx, plan, cycle, 0, plan.BillingTime(cycle))
 }
@@ -371,7 +384,8 @@ func (c *Client) ScheduleCycle(ctx context.Context, plan *Plan, cycle int) (*Sch
 // ScheduleFollowUp schedules what comes after verified, a payment of plan
 // (fetched from the API, as VerifyWebhook does), and returns the schedule:
 //
-//   - paid: the next cycle, at its billing time;
+//   - paid: the next cycle, at its billing time; after the plan's last
+//     cycle, nothing, and an error matching ErrNoFollowUp;
 //   - failed: the next retry of the same cycle, by plan.Retry; after the last
 //     one, nothing, and an error matching ErrRetriesExhausted;
 //   - any other status: nothing, and an error matching ErrNoFollowUp.
@@ -400,8 +414,8 @@ func (c *Client) ScheduleFollowUp(ctx context.Context, plan *Plan, verified *Pay
 	var at time.Time
 	switch verified.Status {
 	case PaymentStatusPaid:
-		if cycle == MaxPlanCycle {
-			return nil, fmt.Errorf("iamport: plan of customer_uid %q has no cycle after %d", plan.CustomerUID, cycle)
+		if cycle >= plan.lastCycle() {
+			return nil, fmt.Errorf("%w: cycle %d is the last of the plan of customer_uid %q", ErrNoFollowUp, cycle, plan.CustomerUID)
 		}
 		cycle, attempt = cycle+1, 0
 		at = plan.BillingTime(cycle)

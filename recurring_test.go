@@ -286,6 +286,8 @@ func TestPlanValidate(t *testing.T) {
 		{"plan.every", func(p *iamport.Plan) { p.Every = -1 }},
 		{"plan.every", func(p *iamport.Plan) { p.Every = 1201 }},
 		{"plan.anchor", func(p *iamport.Plan) { p.Anchor = time.Time{} }},
+		{"plan.cycles", func(p *iamport.Plan) { p.Cycles = -1 }},
+		{"plan.cycles", func(p *iamport.Plan) { p.Cycles = iamport.MaxPlanCycle + 1 }},
 		{"plan.retry[0]", func(p *iamport.Plan) { p.Retry = []time.Duration{0} }},
 		{"plan.retry[1]", func(p *iamport.Plan) { p.Retry = []time.Duration{48 * time.Hour, 24 * time.Hour} }},
 		{"plan.retry[1]", func(p *iamport.Plan) { p.Retry = []time.Duration{time.Hour, time.Hour} }},
@@ -567,7 +569,15 @@ func TestScheduleFollowUpRefuses(t *testing.T) {
 
 	last := paymentOf(plan, iamport.MaxPlanCycle, 0, iamport.PaymentStatusPaid)
 	_, err = c.ScheduleFollowUp(ctx, plan, last)
-	require.Error(t, err)
+	require.ErrorIs(t, err, iamport.ErrNoFollowUp)
+
+	year := recPlan()
+	year.Cycles = 12
+	_, err = c.ScheduleFollowUp(ctx, year, paymentOf(year, 12, 1, iamport.PaymentStatusPaid))
+	require.ErrorIs(t, err, iamport.ErrNoFollowUp)
+	_, err = c.ScheduleCycle(ctx, year, 13)
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "cycle", ve.Field)
 
 	require.Zero(t, api.mt.GetTotalCallCount(), "nothing was sent")
 }

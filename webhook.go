@@ -414,17 +414,20 @@ func (cfg *webhookConfig) source(r *http.Request) (netip.Addr, bool) {
 // and that its Amount is what the order costs.
 //
 // fn must be idempotent. iamport may deliver the same notification twice
-// (re-deliveries, a manual resend from the console), and the same imp_uid
-// comes back with another status when the payment is later cancelled. Key
-// what you record on the pair (p.ImpUID, p.Status), for example with a
-// unique index, and treat a duplicate as done:
+// (re-deliveries, a manual resend from the console), possibly at the same
+// time, and the same imp_uid comes back with another status when the payment
+// is later cancelled. Key what you record on the pair (p.ImpUID, p.Status),
+// with a unique index so that concurrent duplicates insert once, and make
+// every later step safe to repeat, so that a re-delivery after a failure
+// half-way finishes the job instead of skipping it:
 //
 //	func(ctx context.Context, p *iamport.Payment, ev *iamport.WebhookEvent) error {
-//		inserted, err := db.InsertOnce(ctx, p.ImpUID, p.Status, p) // unique (imp_uid, status)
-//		if err != nil || !inserted {
-//			return err // a duplicate is answered 200; a database error 500
+//		// INSERT ... ON CONFLICT (imp_uid, status) DO NOTHING
+//		if err := db.RecordOnce(ctx, p.ImpUID, p.Status, p); err != nil {
+//			return err // answered 500: a re-delivery tries again
 //		}
-//		return fulfil(ctx, p)
+//		_, err := client.ScheduleFollowUp(ctx, plan, p) // safe to repeat
+//		return err
 //	}
 //
 // Verification and fn together are bounded by WithWebhookTimeout, and are not
