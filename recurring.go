@@ -83,6 +83,12 @@ func seoulLocation() *time.Location {
 // Keep a Plan's CustomerUID, ID and Anchor fixed for the life of the
 // subscription: they determine the merchant_uids and billing times. Amount,
 // Name and the other fields apply to what is scheduled next.
+//
+// To charge the first cycle at sign-up rather than schedule it, call
+// Client.Again with MerchantUID(1, 0) and pass the Payment it returns to
+// ScheduleFollowUp. To end a subscription, stop calling ScheduleFollowUp for
+// it (check your own records in the webhook callback) and revoke what is
+// pending with Client.Unschedule.
 type Plan struct {
 	// CustomerUID is the billing key to charge (required).
 	CustomerUID string
