@@ -123,10 +123,8 @@ func New(apiKey, apiSecret string, opts ...Option) (*Client, error) {
 	hc := c.hc
 	if hc == nil {
 		hc = &http.Client{
-			Transport: defaultTransport(),
-			// A redirect is never part of the API: report it instead of
-			// re-sending a payment to wherever it points.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			Transport:     defaultTransport(),
+			CheckRedirect: noRedirect,
 		}
 	}
 	c.rc = resty.NewWithClient(hc).
@@ -136,6 +134,11 @@ func New(apiKey, apiSecret string, opts ...Option) (*Client, error) {
 		SetDoNotParseResponse(true)
 	return c, nil
 }
+
+// noRedirect reports a redirect instead of following it: a redirect is never
+// part of the API, and following one would re-send a payment, card data
+// included, to wherever it points.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func defaultTransport() *http.Transport {
 	return &http.Transport{
@@ -170,7 +173,8 @@ func WithBaseURL(u string) Option {
 // WithHTTPClient makes the Client send its requests through hc: a client
 // with a mock transport (httpmock) in tests, or one with the proxy, TLS or
 // instrumentation your service needs. The Client copies *hc and does not
-// change it. Its Timeout, if set, applies on top of WithTimeout.
+// change it. Its Timeout, if set, applies on top of WithTimeout. Unless hc
+// has a CheckRedirect of its own, redirects are reported, not followed.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -179,6 +183,9 @@ func WithHTTPClient(hc *http.Client) Option {
 		cp := *hc
 		if cp.Transport == nil {
 			cp.Transport = http.DefaultTransport
+		}
+		if cp.CheckRedirect == nil {
+			cp.CheckRedirect = noRedirect
 		}
 		c.hc = &cp
 		return nil
@@ -557,7 +564,12 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		e.notFound = r.notFoundOn200
 		return e
 	}
-	if out != nil && env.Response == nil {
+	// A response that is null or absent left out untouched.
+	var present struct {
+		Response json.RawMessage `json:"response"`
+	}
+	_ = json.Unmarshal(res.body, &present) // the body was decoded above
+	if out != nil && (env.Response == nil || present.Response == nil) {
 		e := apiErr(0, "response is null")
 		e.invalid = true
 		return e

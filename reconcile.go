@@ -84,6 +84,22 @@ func unknown(id string, cause error, why error) error {
 	return &OutcomeUnknownError{MerchantUID: id, Err: cause}
 }
 
+// sendTime estimates the server's clock just before a money-moving call is
+// sent; reconciliation compares iamport's timestamps with it. The estimate
+// comes from the token answer, so the token is fetched first: on a Client's
+// first call a skewed local clock would otherwise make an older attempt look
+// like this call's, or this call's like an older one.
+func (c *Client) sendTime(ctx context.Context) (time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		// Do not start a token fetch for a call that cannot be made.
+		return time.Time{}, fmt.Errorf("iamport: %w", err)
+	}
+	if _, err := c.token(ctx); err != nil {
+		return time.Time{}, err
+	}
+	return c.serverNow(), nil
+}
+
 // lookupVerdict classifies a lookup error: not found is absent, anything
 // else a failed lookup.
 func lookupVerdict(err error) verdict {
@@ -96,9 +112,12 @@ func lookupVerdict(err error) verdict {
 // charge sends a call that charges a card and settles its outcome: paid is
 // success, anything else a *DeclinedError, a lost answer is reconciled.
 func (c *Client) charge(ctx context.Context, merchantUID string, r *request) (*Payment, error) {
-	sentAt := c.serverNow()
+	sentAt, err := c.sendTime(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var p Payment
-	err := c.call(ctx, r, &p)
+	err = c.call(ctx, r, &p)
 	if err == nil {
 		return chargeResult(&p)
 	}
@@ -129,7 +148,7 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 				return lookupVerdict(err), err
 			}
 			switch {
-			case !p.PaidAt.IsZero() && p.Status != PaymentStatusFailed:
+			case p.Status == PaymentStatusPaid || (p.Status == PaymentStatusCancelled && !p.PaidAt.IsZero()):
 				// Paid (possibly refunded since): the order is charged,
 				// by this call or, if the caller reused the merchant_uid,
 				// by an earlier one that iamport would not charge again.
@@ -193,9 +212,12 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 		refund = checksum
 	}
 	r := &request{method: "POST", path: "/payments/cancel", body: w, money: true}
-	sentAt := c.serverNow()
+	sentAt, err := c.sendTime(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var p Payment
-	err := c.call(ctx, r, &p)
+	err = c.call(ctx, r, &p)
 	if err == nil {
 		return &p, nil
 	}
@@ -284,6 +306,7 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 	pendingEntries := w.Schedules
 	for resent := false; ; resent = true {
 		var missing []ScheduleEntry
+		conflict := ""
 		_, perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
 			missing = missing[:0]
 			for _, e := range pendingEntries {
@@ -295,6 +318,7 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 				case err == nil && s.CustomerUID == w.CustomerUID:
 					stored[e.MerchantUID] = *s
 				case err == nil:
+					conflict = e.MerchantUID
 					return decided, nil // the merchant_uid belongs to another billing key: report below
 				case errors.Is(err, ErrNotFound):
 					missing = append(missing, e)
@@ -310,6 +334,12 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 		if perr != nil {
 			return collectSchedules(w, stored), unknown(scheduleIDs(w, stored), cause, perr)
 		}
+		if conflict != "" {
+			// The batch cannot be stored as asked; the later entries were
+			// not even looked up. Report instead of re-sending part of it.
+			return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %s is scheduled on another billing key: %w",
+				scheduleIDs(w, stored), conflict, cause)
+		}
 		if len(missing) == 0 && len(stored) == len(w.Schedules) {
 			return collectSchedules(w, stored), nil
 		}
@@ -323,6 +353,9 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 		if err == nil {
 			for _, s := range out {
 				stored[s.MerchantUID] = s
+			}
+			if len(stored) < len(w.Schedules) {
+				return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %w", scheduleIDs(w, stored), cause)
 			}
 			return collectSchedules(w, stored), nil
 		}

@@ -284,9 +284,12 @@ func (c *Client) SaveBillingKey(ctx context.Context, req *SaveBillingKeyRequest)
 		return nil, err
 	}
 	r := &request{method: "POST", path: "/subscribe/customers/" + escape(w.CustomerUID), body: &w, money: true}
-	sentAt := c.serverNow()
+	sentAt, err := c.sendTime(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var bk BillingKey
-	err := c.call(ctx, r, &bk)
+	err = c.call(ctx, r, &bk)
 	if err == nil {
 		return &bk, nil
 	}

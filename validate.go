@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -64,10 +65,20 @@ func checkNonNegative(field string, a Amount) error {
 		return invalid(field, "must not be negative")
 	case f >= 1e13:
 		return invalid(field, "is too large")
-	case math.Abs(f*100-math.Round(f*100)) > 1e-6:
+	case decimals(f) > 2:
 		return invalid(field, "must have at most two decimal places")
 	}
 	return nil
+}
+
+// decimals counts the decimal places of f's shortest representation, which
+// is what its JSON form sends.
+func decimals(f float64) int {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return len(s) - i - 1
+	}
+	return 0
 }
 
 func checkOptAmount(field string, a *Amount) error {

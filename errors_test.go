@@ -1,0 +1,61 @@
+package iamport_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/iamport-go/iamport"
+)
+
+func TestAPIError(t *testing.T) {
+	t.Parallel()
+	e := &iamport.APIError{StatusCode: 200, Code: -1, Message: "등록되지 않은 구매자입니다.", Method: "POST", Path: againPath}
+	require.Equal(t, "iamport: POST /subscribe/payments/again: HTTP 200, code -1: 등록되지 않은 구매자입니다.", e.Error())
+	require.NotErrorIs(t, e, iamport.ErrNotFound)
+	require.NotErrorIs(t, e, iamport.ErrUnauthorized)
+	require.NotErrorIs(t, e, iamport.ErrInvalidResponse)
+	require.Nil(t, e.Unwrap())
+
+	e = &iamport.APIError{StatusCode: 404, Method: "GET", Path: "/payments/x"}
+	require.Equal(t, "iamport: GET /payments/x: HTTP 404", e.Error())
+	require.ErrorIs(t, e, iamport.ErrNotFound)
+	require.NotErrorIs(t, e, context.Canceled)
+
+	e = &iamport.APIError{StatusCode: 401, Method: "GET", Path: "/payments/x"}
+	require.ErrorIs(t, fmt.Errorf("wrapped: %w", e), iamport.ErrUnauthorized)
+
+	var ae *iamport.APIError
+	require.ErrorAs(t, fmt.Errorf("wrapped: %w", e), &ae)
+	require.Equal(t, 401, ae.StatusCode)
+}
+
+func TestDeclinedError(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "iamport: payment declined", (&iamport.DeclinedError{}).Error())
+	e := &iamport.DeclinedError{Payment: &iamport.Payment{MerchantUID: "order-1", Status: iamport.PaymentStatusFailed}}
+	require.Equal(t, "iamport: payment order-1 declined (status failed)", e.Error())
+	e.Payment.ImpUID = "imp_1"
+	e.Payment.FailReason = "한도초과"
+	require.Equal(t, "iamport: payment order-1 declined (status failed, imp_uid imp_1): 한도초과", e.Error())
+}
+
+func TestOutcomeUnknownError(t *testing.T) {
+	t.Parallel()
+	cause := fmt.Errorf("iamport: POST /subscribe/payments/again: %w", context.DeadlineExceeded)
+	e := &iamport.OutcomeUnknownError{MerchantUID: "order-1", Err: cause}
+	require.ErrorIs(t, e, context.DeadlineExceeded)
+	require.Same(t, cause, errors.Unwrap(e))
+	require.Contains(t, e.Error(), "outcome of order-1 unknown")
+	require.Contains(t, e.Error(), `FindPayment("order-1")`)
+	require.Contains(t, e.Error(), "context deadline exceeded")
+}
+
+func TestValidationError(t *testing.T) {
+	t.Parallel()
+	e := &iamport.ValidationError{Field: "schedules[1].merchant_uid", Reason: "is required"}
+	require.Equal(t, "iamport: invalid schedules[1].merchant_uid: is required", e.Error())
+}

@@ -1,0 +1,137 @@
+package iamport
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"testing"
+)
+
+// The fuzz targets feed arbitrary server answers to the decoders. The
+// properties: nothing panics; every failure is a typed *APIError; whatever
+// decodes re-encodes and decodes to the same value. Seed corpora live in
+// testdata/fuzz; .ci/run runs each target briefly.
+
+func fuzzClient(t testing.TB) *Client {
+	c, err := New("key", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func FuzzDecodePayment(f *testing.F) {
+	f.Add(200, []byte(`{"code":0,"message":null,"response":{"imp_uid":"imp_1","merchant_uid":"m","amount":8900,"status":"paid","paid_at":1700000000,"card_type":null,"card_quota":3.0}}`))
+	f.Add(200, []byte(`{"code":-1,"message":"카드정보 인증에 실패하였습니다.","response":null}`))
+	f.Add(200, []byte(`{"code":0,"response":null}`))
+	f.Add(200, []byte(`{"code":0,"response":{"imp_uid":"imp_1","amo`))
+	f.Add(502, []byte(`<html><body>Bad Gateway</body></html>`))
+	f.Add(404, []byte(`{"code":-1,"message":"존재하지 않는 결제정보입니다.","response":null}`))
+	f.Add(200, []byte(``))
+	f.Add(200, []byte(`{"code":"0","response":{"amount":"10.5","started_at":"1700000000.5","cancel_history":[{"amount":1}]}}`))
+	c := fuzzClient(f)
+	r := &request{method: "GET", path: "/payments/x"}
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		if status < 100 || status > 599 {
+			status = 200 + (abs(status) % 400)
+		}
+		res := attemptResult{status: status, header: http.Header{}, body: body, sent: true}
+		var p Payment
+		err := c.decode(r, res, &p)
+		if err != nil {
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("decode error is %T, not *APIError: %v", err, err)
+			}
+			if apiErr.StatusCode != status {
+				t.Fatalf("APIError.StatusCode = %d, want %d", apiErr.StatusCode, status)
+			}
+			_ = apiErr.Error()
+			return
+		}
+		if status < 200 || status > 299 {
+			t.Fatalf("status %d decoded without error", status)
+		}
+		// What decoded must survive a round trip unchanged.
+		enc, err := json.Marshal(&p)
+		if err != nil {
+			t.Fatalf("re-encoding a decoded Payment: %v", err)
+		}
+		var p2 Payment
+		if err := json.Unmarshal(enc, &p2); err != nil {
+			t.Fatalf("decoding a re-encoded Payment: %v\n%s", err, enc)
+		}
+		enc2, _ := json.Marshal(&p2)
+		if string(enc) != string(enc2) {
+			t.Fatalf("round trip changed the payment:\n%s\n%s", enc, enc2)
+		}
+	})
+}
+
+func FuzzTime(f *testing.F) {
+	for _, s := range []string{`0`, `null`, `""`, `1700000000`, `1700000000.25`, `"1700000000"`, `-1`, `1e3`, `"abc"`, `9999999999999999999`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var tm Time
+		if err := tm.UnmarshalJSON(b); err != nil {
+			return
+		}
+		enc, err := tm.MarshalJSON()
+		if err != nil {
+			t.Fatalf("MarshalJSON: %v", err)
+		}
+		var back Time
+		if err := back.UnmarshalJSON(enc); err != nil {
+			t.Fatalf("decoding %s: %v", enc, err)
+		}
+		if back.Unix() != tm.Unix() {
+			t.Fatalf("round trip of %q: %d, then %d", b, tm.Unix(), back.Unix())
+		}
+	})
+}
+
+func FuzzAmount(f *testing.F) {
+	for _, c := range []int64{0, 1, 10, 890000, 1050, 123456789, 99, 1} {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, cents int64) {
+		if cents < 0 {
+			cents = -cents
+		}
+		cents %= 1e13 // amounts up to 100 billion with two decimals
+		a := AmountFromCents(cents)
+		if a.Cents() != cents {
+			t.Fatalf("AmountFromCents(%d).Cents() = %d", cents, a.Cents())
+		}
+		enc, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Amount
+		if err := json.Unmarshal(enc, &back); err != nil {
+			t.Fatal(err)
+		}
+		if math.Float64bits(float64(back)) != math.Float64bits(float64(a)) {
+			t.Fatalf("round trip of %d cents: %s decoded to %v", cents, enc, back)
+		}
+		if string(enc) != a.String() {
+			t.Fatalf("JSON %s differs from String %s", enc, a.String())
+		}
+		if want := strconv.FormatFloat(float64(cents)/100, 'f', -1, 64); a.String() != want {
+			t.Fatalf("String() = %s, want %s", a.String(), want)
+		}
+		if got := a.Add(AmountFromCents(1)).Sub(AmountFromCents(1)); got.Cents() != cents {
+			t.Fatalf("Add/Sub drifted: %d cents became %d", cents, got.Cents())
+		}
+	})
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}

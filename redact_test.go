@@ -1,0 +1,239 @@
+package iamport_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/iamport-go/iamport"
+)
+
+// syncBuffer is a log sink several goroutines may write to.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func debugLogger(w *syncBuffer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// Running every method, successes, failures, retries and reconciliations
+// included, logs no secret.
+func TestLogsHoldNoSecrets(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	var errs []string
+	run := func(m *mock, opts ...iamport.Option) {
+		c := m.client(append([]iamport.Option{iamport.WithLogger(debugLogger(&logs))}, opts...)...)
+		for _, ep := range endpoints() {
+			if err := ep.call(bg, c); err != nil {
+				errs = append(errs, fmt.Sprintf("%v | %+v | %s", err, err, err.Error()))
+			}
+		}
+		// The Client itself, logged after it holds a token.
+		slog.New(slog.NewJSONHandler(&logs, nil)).Info("client", "client", c)
+	}
+
+	// Success.
+	m := newMock(t)
+	for _, ep := range endpoints() {
+		m.on(ep.method, ep.path, ok(ep.resp))
+	}
+	run(m)
+
+	// Refusals with a code, and a rejected token.
+	m = newMock(t)
+	for _, ep := range endpoints() {
+		m.on(ep.method, ep.path, reply(200, failure(-1, "카드정보 인증에 실패하였습니다.")))
+	}
+	run(m)
+	m = newMock(t)
+	m.on(http.MethodPost, "/users/getToken", reply(401, failure(-1, "Unauthorized")))
+	run(m)
+
+	// Proxies failing: GETs are retried, lost answers reconciled until the
+	// lookups give up, connections refused retried.
+	m = newMock(t)
+	for _, ep := range endpoints() {
+		m.on(ep.method, ep.path, raw(503, "text/html", "<html>Service Unavailable</html>"))
+	}
+	m.on(http.MethodGet, findPrefix+"order-2", raw(503, "text/html", "<html>Service Unavailable</html>"))
+	run(m, iamport.WithReconcileTimeout(30*time.Millisecond))
+	m = newMock(t)
+	for _, ep := range endpoints() {
+		m.on(ep.method, ep.path, fail(refused))
+	}
+	m.on(http.MethodGet, findPrefix+"order-2", fail(refused))
+	run(m, iamport.WithReconcileTimeout(30*time.Millisecond))
+
+	out := logs.String()
+	for _, want := range []string{`"msg":"iamport request"`, `"msg":"iamport retry"`, `"msg":"iamport reconciling`,
+		`"status":503`, `"path":"/users/getToken"`, `"path":"/subscribe/payments/onetime"`, `"attempt":3`} {
+		require.Contains(t, out, want, "the log records the calls")
+	}
+	requireNoSecrets(t, out, "log output")
+	require.NotEmpty(t, errs)
+	for _, e := range errs {
+		requireNoSecrets(t, e, "error")
+	}
+}
+
+func TestLoggingOffByDefault(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	m := newMock(t)
+	m.on(http.MethodGet, "/payments/imp_1", ok(payment("order-1")))
+	_, err := m.client(iamport.WithLogger(nil)).GetPayment(bg, "imp_1")
+	require.NoError(t, err)
+	require.Empty(t, logs.String())
+
+	// Info level: requests are debug, so nothing is written.
+	info := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	_, err = m.client(iamport.WithLogger(info)).GetPayment(bg, "imp_1")
+	require.NoError(t, err)
+	require.Empty(t, logs.String())
+}
+
+var verbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%30v", "%-v"}
+
+// formats prints v with every verb, as a value, behind a pointer and nested.
+func formats(v any) string {
+	var b strings.Builder
+	for _, verb := range verbs {
+		fmt.Fprintf(&b, verb+"\n", v)
+		fmt.Fprintf(&b, verb+"\n", []any{v})
+		fmt.Fprintf(&b, verb+"\n", struct{ Field any }{v})
+	}
+	b.WriteString(fmt.Sprint(v))
+	b.WriteString(fmt.Sprintln(v))
+	return b.String()
+}
+
+func TestClientFormatsRedacted(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on(http.MethodGet, "/payments/imp_1", ok(payment("order-1")))
+	c := m.client()
+	_, err := c.GetPayment(bg, "imp_1") // now it holds a token
+	require.NoError(t, err)
+
+	out := formats(c)
+	requireNoSecrets(t, out, "fmt of the Client")
+	require.Contains(t, out, "apiSecret: [REDACTED]")
+
+	var logs syncBuffer
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("client", "c", c)
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("client", slog.Any("c", c))
+	requireNoSecrets(t, logs.String(), "slog of the Client")
+	require.Contains(t, logs.String(), "REDACTED")
+}
+
+func TestRequestTypesFormatRedacted(t *testing.T) {
+	t.Parallel()
+	onetime := iamport.OnetimeRequest{MerchantUID: "order-1", Amount: 8900, CardNumber: cardDashed, Expiry: expiryWire,
+		Birth: birthValue, Pwd2Digit: pwdValue, CVC: cvcValue, Secure3DToken: "3ds-token-secret"}
+	save := iamport.SaveBillingKeyRequest{CustomerUID: "cust-1", CardNumber: cardDigits, Expiry: expiryBare,
+		Birth: birthValue, Pwd2Digit: pwdValue, CVC: cvcValue}
+	sched := iamport.ScheduleRequest{CustomerUID: "cust-1", CardNumber: cardDashed, Expiry: expiryWire, Birth: birthValue,
+		Pwd2Digit: pwdValue, CVC: cvcValue, Schedules: []iamport.ScheduleEntry{{MerchantUID: "sub-1", Amount: 8900}}}
+	cancel := iamport.CancelRequest{ImpUID: "imp_1", RefundHolder: "홍길동", RefundAccount: "110123456789"}
+
+	for _, tt := range []struct {
+		name  string
+		value any
+		ptr   any
+		keep  string // a non-secret field that stays readable
+	}{
+		{"OnetimeRequest", onetime, &onetime, "order-1"},
+		{"SaveBillingKeyRequest", save, &save, "cust-1"},
+		{"ScheduleRequest", sched, &sched, "sub-1"},
+		{"CancelRequest", cancel, &cancel, "imp_1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, v := range []any{tt.value, tt.ptr} {
+				out := formats(v)
+				requireNoSecrets(t, out, "fmt")
+				require.NotContains(t, out, "3ds-token-secret")
+				require.NotContains(t, out, "110123456789")
+				require.Contains(t, fmt.Sprintf("%+v", v), tt.keep)
+				require.Contains(t, fmt.Sprintf("%+v", v), "[REDACTED]")
+
+				var logs syncBuffer
+				slog.New(slog.NewJSONHandler(&logs, nil)).Info("req", "req", v)
+				slog.New(slog.NewTextHandler(&logs, nil)).Info("req", slog.Any("req", v))
+				requireNoSecrets(t, logs.String(), "slog")
+				require.NotContains(t, logs.String(), "110123456789")
+				require.Contains(t, logs.String(), tt.keep)
+				require.Contains(t, logs.String(), "[REDACTED]")
+			}
+		})
+	}
+	// A nil request formats without panicking.
+	var nilReq *iamport.OnetimeRequest
+	require.Equal(t, "<nil>", fmt.Sprintf("%v", nilReq))
+	// Redaction leaves the caller's values alone.
+	require.Equal(t, cardDashed, onetime.CardNumber)
+	require.Equal(t, "110123456789", cancel.RefundAccount)
+}
+
+// A failure answer that echoes the request back is never quoted in the
+// error: a body may hold a token or card data.
+func TestErrorsDoNotQuoteBodies(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	echo := func(status int) func(req *http.Request) (*http.Response, error) {
+		return func(req *http.Request) (*http.Response, error) {
+			body := new(bytes.Buffer)
+			if req.Body != nil {
+				_, _ = body.ReadFrom(req.Body)
+			}
+			return raw(status, "text/html", "<html>"+body.String()+req.Header.Get("Authorization")+"</html>")(req)
+		}
+	}
+	m.on(http.MethodPost, "/subscribe/customers/cust-1", echo(400))
+	m.on(http.MethodGet, "/payments/imp_1", echo(500))
+	c := m.client()
+	_, err := c.SaveBillingKey(bg, &iamport.SaveBillingKeyRequest{CustomerUID: "cust-1", CardNumber: cardDashed,
+		Expiry: expiryWire, Birth: birthValue, Pwd2Digit: pwdValue})
+	require.ErrorIs(t, err, iamport.ErrInvalidResponse)
+	requireNoSecrets(t, fmt.Sprintf("%v %+v", err, err), "error")
+	_, err = c.GetPayment(context.Background(), "imp_1")
+	require.ErrorIs(t, err, iamport.ErrInvalidResponse)
+	requireNoSecrets(t, fmt.Sprintf("%v %+v", err, err), "error")
+}
+
+// The leak detector itself finds each secret, so the tests above cannot pass
+// vacuously.
+func TestSecretsInFindsEverySecret(t *testing.T) {
+	t.Parallel()
+	leaky := onetimeReq("order-1")
+	type plain iamport.OnetimeRequest // no Format method
+	out := fmt.Sprintf("%+v %s %s %s", plain(*leaky), testSecret, testToken, cardDigits)
+	found := secretsIn(out)
+	for _, s := range []string{testSecret, testToken, cardDashed, cardDigits, expiryWire, birthValue, "Pwd2Digit:" + pwdValue} {
+		require.Contains(t, found, s)
+	}
+	require.Empty(t, secretsIn("iamport: GET /payments/imp_1: HTTP 503 attempt 37"))
+}
