@@ -13,6 +13,9 @@ import (
 // processes hold.
 const tokenMargin = 60 * time.Second
 
+// defaultTokenLifetime is the lifetime iamport documents for a token.
+const defaultTokenLifetime = 30 * time.Minute
+
 // tokenCache holds the access token shared by every call of one Client.
 type tokenCache struct {
 	mu       sync.Mutex
@@ -45,6 +48,9 @@ type tokenRequest struct {
 // once, at most one fetch is in flight; each waiter still gives up when its
 // own ctx ends.
 func (c *Client) token(ctx context.Context) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("iamport: waiting for access token: %w", err)
+	}
 	t := &c.tokens
 	t.mu.Lock()
 	if t.token != "" && c.now().Add(tokenMargin).Before(t.expires) {
@@ -89,10 +95,11 @@ func (c *Client) fetchToken(ctx context.Context, f *tokenFetch) {
 	if err == nil {
 		// Lifetime in the server's own clock, so a skewed local clock does
 		// not matter; counted from when the request was sent, to be safe.
-		ttl := time.Duration(ar.ExpiredAt-ar.Now) * time.Second
 		t.token = ar.AccessToken
-		t.expires = sent.Add(ttl)
-		t.offset = time.Unix(int64(ar.Now), 0).Sub(sent).Truncate(time.Second)
+		t.expires = sent.Add(tokenLifetime(ar, sent))
+		if ar.Now > 0 {
+			t.offset = time.Unix(int64(ar.Now), 0).Sub(sent).Truncate(time.Second)
+		}
 		f.token = ar.AccessToken
 	} else {
 		f.err = err
@@ -100,6 +107,19 @@ func (c *Client) fetchToken(ctx context.Context, f *tokenFetch) {
 	t.inflight = nil
 	t.mu.Unlock()
 	close(f.done)
+}
+
+// tokenLifetime is how long a fresh token stays valid, in the server's clock
+// (expired_at - now). An answer without now is measured against the local
+// clock; one without expired_at is given the documented 30 minutes.
+func tokenLifetime(ar authResponse, sent time.Time) time.Duration {
+	switch {
+	case ar.ExpiredAt <= 0:
+		return defaultTokenLifetime
+	case ar.Now <= 0:
+		return time.Unix(int64(ar.ExpiredAt), 0).Sub(sent)
+	}
+	return time.Duration(ar.ExpiredAt-ar.Now) * time.Second
 }
 
 // invalidate drops tok from the cache if it is still the cached token, so

@@ -266,3 +266,34 @@ func TestTokenBadAnswers(t *testing.T) {
 		})
 	}
 }
+
+// A token answer without now or expired_at still yields a usable token with a
+// sane lifetime, and does not move the server-clock estimate to 1970 (which
+// would make every schedule look like it is in the past).
+func TestTokenAnswerWithoutTimestamps(t *testing.T) {
+	t.Parallel()
+	for name, resp := range map[string]map[string]any{
+		"no now":        {"access_token": "tok-a", "expired_at": time.Now().Add(30 * time.Minute).Unix()},
+		"no expired_at": {"access_token": "tok-b", "now": time.Now().Unix()},
+		"neither":       {"access_token": "tok-c"},
+	} {
+		resp := resp
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m := newMock(t)
+			m.on(http.MethodPost, "/users/getToken", ok(resp))
+			m.on(http.MethodGet, "/payments/imp_1", ok(payment("order-1")))
+			m.on(http.MethodPost, "/subscribe/payments/schedule", ok([]any{schedule("cust-1", "order-s", time.Now().Add(time.Hour).Unix())}))
+			c := m.client()
+			for i := 0; i < 3; i++ {
+				_, err := c.GetPayment(bg, "imp_1")
+				require.NoError(t, err)
+			}
+			require.Equal(t, 1, m.tokenCalls(), "the token is cached")
+			_, err := c.Schedule(bg, &iamport.ScheduleRequest{CustomerUID: "cust-1", Schedules: []iamport.ScheduleEntry{
+				{MerchantUID: "order-s", ScheduleAt: time.Now().Add(time.Hour), Amount: 1000},
+			}})
+			require.NoError(t, err, "a schedule an hour ahead is still in the future")
+		})
+	}
+}

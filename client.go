@@ -50,6 +50,7 @@ const (
 	defaultTimeout          = 30 * time.Second
 	defaultReconcileTimeout = 20 * time.Second
 	maxResponseBytes        = 16 << 20
+	maxRetryAfter           = time.Minute // longest Retry-After the Client waits for
 	userAgent               = "iamport-go/" + Version
 )
 
@@ -89,6 +90,9 @@ type RetryPolicy struct {
 	MaxBackoff time.Duration // longest delay between two attempts (default 5s)
 }
 
+// A Retry-After header on a retryable answer replaces the computed backoff; one
+// longer than a minute ends the retries, and the answer is returned.
+//
 // DefaultRetryPolicy is the policy a Client starts with: 2 retries, backoff
 // from 200ms to 5s with jitter, Retry-After honoured.
 var DefaultRetryPolicy = RetryPolicy{MaxRetries: 2, MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second}
@@ -589,6 +593,8 @@ func bodyProblem(res attemptResult) string {
 		return fmt.Sprintf("%s (empty body)", statusText(res.status))
 	case !json.Valid(res.body) && bytes.HasPrefix(bytes.TrimSpace(res.body), []byte("{")):
 		return fmt.Sprintf("%s (truncated or malformed JSON body, %d bytes)", statusText(res.status), len(res.body))
+	case json.Valid(res.body):
+		return fmt.Sprintf("%s (JSON body that is not an iamport envelope of the expected shape, %d bytes)", statusText(res.status), len(res.body))
 	case ct != "":
 		return fmt.Sprintf("%s (non-JSON body: %s, %d bytes)", statusText(res.status), ct, len(res.body))
 	default:
@@ -612,6 +618,11 @@ func (c *Client) backoff(ctx context.Context, r *request, attempt int, h http.He
 	}
 	d = d/2 + rand.N(d/2+1) // equal jitter
 	if ra, ok := retryAfter(h, c.now()); ok {
+		if ra > maxRetryAfter {
+			// The server asks for a longer pause than a call should
+			// block for: report its answer instead of waiting.
+			return fmt.Errorf("Retry-After %s is longer than %s", ra, maxRetryAfter)
+		}
 		d = ra
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {

@@ -178,7 +178,7 @@ func TestFailureShapes(t *testing.T) {
 			msg: "response is null", invalid: true, attempts: 1},
 		{name: "response missing", resp: reply(200, `{"code":0}`), status: 200, msg: "response is null", invalid: true, attempts: 1},
 		{name: "response of the wrong type", resp: reply(200, `{"code":0,"message":null,"response":[1,2]}`), status: 200,
-			msg: "OK (non-JSON body", contains: true, invalid: true, attempts: 1, wantCause: true},
+			msg: "OK (JSON body that is not an iamport envelope", contains: true, invalid: true, attempts: 1, wantCause: true},
 		{name: "response with a bad timestamp", resp: reply(200, `{"code":0,"response":{"paid_at":"yesterday"}}`), status: 200,
 			invalid: true, attempts: 1, wantCause: true},
 	}
@@ -321,6 +321,21 @@ func TestRetryBackoff(t *testing.T) {
 		_, err := m.client().GetPayment(bg, "imp_1")
 		require.NoError(t, err)
 		require.Equal(t, []time.Duration{7 * time.Second, 7 * time.Second}, m.waits())
+	})
+	t.Run("Retry-After over a minute ends the retries", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on(http.MethodGet, "/payments/imp_1", func(*http.Request) (*http.Response, error) {
+			r := httpmock.NewStringResponse(503, failure(-1, "maintenance"))
+			r.Header.Set("Retry-After", "3600")
+			return r, nil
+		})
+		_, err := m.client().GetPayment(bg, "imp_1")
+		var apiErr *iamport.APIError
+		require.ErrorAs(t, err, &apiErr)
+		require.Equal(t, 503, apiErr.StatusCode)
+		require.Equal(t, 1, m.count(http.MethodGet, "/payments/imp_1"), "no retry after a Retry-After of an hour")
+		require.Empty(t, m.waits())
 	})
 	t.Run("Retry-After date", func(t *testing.T) {
 		t.Parallel()

@@ -121,13 +121,23 @@ func invalid(field, format string, args ...any) *ValidationError {
 // payment up by MerchantUID first (Client.FindPayment), or retry the call with
 // the same MerchantUID, which iamport refuses if it was already paid.
 type OutcomeUnknownError struct {
-	MerchantUID string // the order whose outcome is unknown
-	Err         error  // the failure that made the outcome unknown
+	// MerchantUID names what the call was about: the order's merchant_uid;
+	// for a cancel named only by imp_uid, that imp_uid; for SaveBillingKey,
+	// the customer_uid; for Schedule and Unschedule, the merchant_uids
+	// concerned, comma-separated.
+	MerchantUID string
+	Err         error // the failure that made the outcome unknown
+
+	check string // how to find the outcome out
 }
 
 func (e *OutcomeUnknownError) Error() string {
+	check := e.check
+	if check == "" {
+		check = fmt.Sprintf("look it up with FindPayment(ctx, %q)", e.MerchantUID)
+	}
 	return fmt.Sprintf("iamport: outcome of %s unknown: %v; it may have been processed, and sending it again "+
-		"may charge or refund twice: look it up with FindPayment(%q) first", e.MerchantUID, e.Err, e.MerchantUID)
+		"may charge or refund twice: %s first", e.MerchantUID, e.Err, check)
 }
 
 // Unwrap returns the underlying failure, so errors.Is(err,

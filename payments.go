@@ -229,9 +229,11 @@ func (c *Client) CancelPayment(ctx context.Context, req *CancelRequest) (*Paymen
 }
 
 // lookupPayment fetches the payment a cancel names: by imp_uid if given.
+// A cancel names one payment, so test-channel payments, which GET
+// /payments/{imp_uid} hides by default, are included.
 func (c *Client) lookupPayment(ctx context.Context, impUID, merchantUID string) (*Payment, error) {
 	if impUID != "" {
-		return c.GetPayment(ctx, impUID)
+		return c.GetPayment(ctx, impUID, GetPaymentParams{IncludeSandbox: true})
 	}
 	return c.FindPayment(ctx, merchantUID, FindPaymentParams{Status: PaymentStatusPaid})
 }

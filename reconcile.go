@@ -22,6 +22,10 @@ import (
 // by this call.
 const clockSlack = 3 * time.Second
 
+// msgNothingToRevoke is iamport's answer to an unschedule with nothing left
+// to revoke.
+const msgNothingToRevoke = "취소할 예약결제 기록이 존재하지 않습니다"
+
 // verdict is what one reconciliation lookup found.
 type verdict int
 
@@ -77,12 +81,21 @@ func (c *Client) reconcileContext(ctx context.Context, what string, cause error)
 	return context.WithTimeout(ctx, c.reconcileTimeout)
 }
 
-func unknown(id string, cause error, why error) error {
+func unknown(id, check string, cause error, why error) error {
 	if why != nil {
 		cause = fmt.Errorf("%w; reconciliation: %v", cause, why)
 	}
-	return &OutcomeUnknownError{MerchantUID: id, Err: cause}
+	return &OutcomeUnknownError{MerchantUID: id, Err: cause, check: check}
 }
+
+// How to find out the outcome of each kind of call, for OutcomeUnknownError.
+const (
+	hintCharge     = "look the order up with FindPayment"
+	hintCancel     = "look the payment up and compare its CancelAmount and CancelHistory (a cancel re-sent with the same Checksum can never refund twice)"
+	hintSchedule   = "look each schedule up with GetSchedule"
+	hintUnschedule = "look each schedule up with GetSchedule"
+	hintBillingKey = "look the billing key up with GetBillingKey"
+)
 
 // sendTime estimates the server's clock just before a money-moving call is
 // sent; reconciliation compares iamport's timestamps with it. The estimate
@@ -163,7 +176,7 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 			return absent, nil // only older, failed attempts
 		})
 		if err != nil {
-			return nil, unknown(merchantUID, cause, err)
+			return nil, unknown(merchantUID, "", cause, err)
 		}
 		if v == decided {
 			return chargeResult(found)
@@ -237,7 +250,7 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 			var p *Payment
 			var err error
 			if w.ImpUID != "" {
-				p, err = c.GetPayment(ctx, w.ImpUID)
+				p, err = c.GetPayment(ctx, w.ImpUID, GetPaymentParams{IncludeSandbox: true})
 			} else {
 				p, err = c.FindPayment(ctx, w.MerchantUID, FindPaymentParams{Sorting: SortPaidDesc})
 			}
@@ -257,7 +270,7 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 			return decided, nil
 		})
 		if perr != nil {
-			return nil, unknown(id, cause, perr)
+			return nil, unknown(id, hintCancel, cause, perr)
 		}
 		if v == decided {
 			if cancelApplied(after, checksum, refund, sentAt) {
@@ -332,7 +345,7 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 			return absent, nil
 		})
 		if perr != nil {
-			return collectSchedules(w, stored), unknown(scheduleIDs(w, stored), cause, perr)
+			return collectSchedules(w, stored), unknown(scheduleIDs(w, stored), hintSchedule, cause, perr)
 		}
 		if conflict != "" {
 			// The batch cannot be stored as asked; the later entries were
@@ -406,11 +419,12 @@ func (c *Client) reconcileUnschedule(ctx context.Context, w *UnscheduleRequest, 
 		switch {
 		case err == nil:
 			return out, nil
-		case errors.As(err, &apiErr) && apiErr.StatusCode == 200 && apiErr.Code != 0:
+		case errors.As(err, &apiErr) && apiErr.StatusCode == 200 && apiErr.Code != 0 &&
+			strings.Contains(apiErr.Message, msgNothingToRevoke):
 			// Nothing left to revoke: the first attempt revoked them.
 			return []Schedule{}, nil
 		case isAmbiguous(err):
-			return nil, unknown(id, cause, err)
+			return nil, unknown(id, hintUnschedule, cause, err)
 		}
 		return nil, err
 	}
@@ -452,7 +466,7 @@ func (c *Client) reconcileUnschedule(ctx context.Context, w *UnscheduleRequest, 
 		}
 		switch {
 		case perr != nil:
-			return result, unknown(id, cause, perr)
+			return result, unknown(id, hintUnschedule, cause, perr)
 		case stuck != nil:
 			return result, stuck
 		case len(still) == 0:
@@ -499,7 +513,7 @@ func (c *Client) reconcileBillingKey(ctx context.Context, r *request, customerUI
 			return absent, nil // an older key: this save did not replace it
 		})
 		if perr != nil {
-			return nil, unknown(customerUID, cause, perr)
+			return nil, unknown(customerUID, hintBillingKey, cause, perr)
 		}
 		if v == decided {
 			return found, nil

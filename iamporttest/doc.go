@@ -1,0 +1,80 @@
+// Package iamporttest is an offline fake of the iamport (PortOne V1) REST
+// API, for testing code that takes payments with package iamport without
+// reaching api.iamport.kr. It is modelled on net/http/httptest:
+//
+//	srv := iamporttest.NewServer() // or NewInProcess(): no socket at all
+//	defer srv.Close()
+//	client := srv.Client()         // an *iamport.Client pointed at the fake
+//
+//	p, err := client.Onetime(ctx, &iamport.OnetimeRequest{
+//		MerchantUID: "order-1", Amount: 9900,
+//		CardNumber: iamporttest.CardApproved, Expiry: "2030-12",
+//	})
+//
+// The fake answers like the real API: the {code, message, response}
+// envelope, the same HTTP statuses (200 with code != 0 for refused writes,
+// 207 for partial multi-gets, 400, 401, 404, 405), the Korean messages the
+// live API sends, and the same JSON (Unix-second timestamps with 0 for "not
+// happened", card_type 0/1/null, null for unset strings, imp_uid and
+// payment_status null in pending schedules). Request bodies may be JSON or
+// form-encoded (PHP-style keys such as schedules[0][merchant_uid]); a
+// malformed request gets the API's 400, never a crash.
+//
+// # What it models
+//
+//   - Tokens: POST /users/getToken issues 30-minute tokens on the fake clock,
+//     returns the same token while it is valid, extends it by five minutes
+//     when asked in its last minute, and issues a new one after expiry. Every
+//     other endpoint answers 401 to a missing, unknown or expired token.
+//   - Billing keys, onetime and again payments, with declines on demand (see
+//     the test cards and DeclineCharges). A merchant_uid that was paid is
+//     refused; one whose attempts failed may be paid again.
+//   - Lookups (by imp_uid, by merchant_uid, by status, multi-get), cancels
+//     with checksum and cancel history, prepare, and the balance breakdown.
+//   - Schedules: they run when the clock passes schedule_at, and the result
+//     is POSTed to the webhook URL.
+//
+// Approved payments (and scheduled runs, paid or failed, and cancels with
+// enable_webhook) send a webhook {"imp_uid", "merchant_uid", "status"} to
+// the request's notice_url or to the console URL set with WithWebhookURL —
+// JSON, or form-encoded with WithWebhookForm. Webhooks are sent
+// synchronously, once, after the fake's lock is released (a receiver may
+// call the fake back to verify the payment), and recorded in Webhooks.
+//
+// Every payment is a card payment ("card", channel "api", pg_provider
+// "nice") with an imp_uid of the form "imp_" + 12 digits. Super billing keys
+// (channel groups), virtual accounts and PG-specific rules are not modelled.
+//
+// # The clock
+//
+// The fake has its own clock, which starts at WithStartTime (default
+// time.Now()) and moves only when Advance or SetTime moves it, so tests are
+// deterministic. Token expiry and schedules follow it. The SDK estimates the
+// server's clock from its first token answer and checks schedule_at against
+// that estimate: with a start time far from the real time, make one call
+// (any call) with a new Client before it schedules payments.
+//
+// # Test cards
+//
+// CardApproved and any other card number with 15 or 16 digits are approved;
+// CardDeclinedLimit, CardDeclinedSuspended and CardDeclinedFunds decline with
+// their fail_reason; CardRejected is refused with code -1. A billing key
+// issued from a declining card declines on every charge. DeclineCharges makes
+// the next charges of one billing key decline. Expired or malformed card data
+// is refused with code -1, as a PG would.
+//
+// # Faults
+//
+// InjectFault makes the next requests to an endpoint fail the ways networks
+// and proxies fail: refused connections, dropped connections before or after
+// the request was processed, HTML 5xx pages, truncated JSON, delays and
+// 401s (see FaultKind). The "after processing" kinds are the ones a client
+// must not answer by blindly re-sending a payment. Calls counts the requests
+// each endpoint saw, so a test can assert that a payment was sent once.
+//
+// # Inspection
+//
+// Payments, BillingKeys, Schedules and Webhooks return copies of the fake's
+// state; the fake never stores card numbers (only the masked form), expiry
+// dates, birth dates or PIN digits, and a Server prints without its secret.
+package iamporttest

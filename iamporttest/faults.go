@@ -1,0 +1,436 @@
+package iamporttest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// FaultKind is a way a request can go wrong between the merchant's server
+// and iamport. Kinds ending in BeforeProcessing leave the fake's state
+// untouched; kinds ending in AfterProcessing run the request to completion
+// (the payment is made, the refund applied, its webhook sent) and then lose
+// or spoil the answer — the case where a client must not simply send the
+// request again.
+//
+// Faults work the same way through Client, HTTPClient and Transport, and for
+// requests reaching Handler over a socket, except where noted.
+type FaultKind int
+
+// The fault kinds.
+const (
+	// FaultRefuseConnection refuses the connection before anything is sent:
+	// the client sees a *net.OpError with Op "dial" (ECONNREFUSED). With a
+	// socket, a listening port cannot refuse one request, so the refusal
+	// happens in the RoundTripper that Client uses; a request that reaches
+	// Handler some other way has its connection dropped instead.
+	FaultRefuseConnection FaultKind = iota + 1
+	// FaultDropBeforeProcessing reads the request, then drops the
+	// connection without processing it (in-process: a *net.OpError with Op
+	// "read", ECONNRESET).
+	FaultDropBeforeProcessing
+	// FaultDropAfterProcessing processes and commits the request, then drops
+	// the connection before the response.
+	FaultDropAfterProcessing
+	// FaultStatusBeforeProcessing answers Fault.Status (default 502) with an
+	// HTML body, as a proxy would, without processing the request.
+	FaultStatusBeforeProcessing
+	// FaultStatusAfterProcessing processes and commits the request, then
+	// answers Fault.Status (default 500) with an HTML body.
+	FaultStatusAfterProcessing
+	// FaultTruncateAfterProcessing processes and commits the request, then
+	// answers HTTP 200 with the first half of the JSON body.
+	FaultTruncateAfterProcessing
+	// FaultDelayBeforeProcessing waits Fault.Delay, then processes the
+	// request normally. If the client gives up while it waits, the request
+	// is not processed.
+	FaultDelayBeforeProcessing
+	// FaultDelayAfterProcessing processes and commits the request, then
+	// waits Fault.Delay before answering; a client that gives up meanwhile
+	// loses the answer.
+	FaultDelayAfterProcessing
+	// FaultUnauthorized answers HTTP 401 with the JSON envelope, as for an
+	// expired token, without processing the request.
+	FaultUnauthorized
+)
+
+var faultNames = map[FaultKind]string{
+	FaultRefuseConnection:        "FaultRefuseConnection",
+	FaultDropBeforeProcessing:    "FaultDropBeforeProcessing",
+	FaultDropAfterProcessing:     "FaultDropAfterProcessing",
+	FaultStatusBeforeProcessing:  "FaultStatusBeforeProcessing",
+	FaultStatusAfterProcessing:   "FaultStatusAfterProcessing",
+	FaultTruncateAfterProcessing: "FaultTruncateAfterProcessing",
+	FaultDelayBeforeProcessing:   "FaultDelayBeforeProcessing",
+	FaultDelayAfterProcessing:    "FaultDelayAfterProcessing",
+	FaultUnauthorized:            "FaultUnauthorized",
+}
+
+// String returns the kind's name.
+func (k FaultKind) String() string {
+	if n, ok := faultNames[k]; ok {
+		return n
+	}
+	return fmt.Sprintf("FaultKind(%d)", int(k))
+}
+
+// Fault is a fault to inject with InjectFault.
+type Fault struct {
+	Kind   FaultKind
+	Status int           // HTTP status for the Status kinds (defaults 502 before, 500 after)
+	Delay  time.Duration // wait for the Delay kinds
+}
+
+type faultEntry struct {
+	method, route string
+	left          int
+	f             Fault
+}
+
+// InjectFault makes the next times requests matching method and route
+// suffer f. route is the endpoint's path template as the API reference
+// writes it, e.g. "/subscribe/payments/again", "/payments/{imp_uid}" or
+// "/payments/find/{merchant_uid}" (the optional status segment is a route of
+// its own, "/payments/find/{merchant_uid}/{payment_status}"); "" matches any
+// route. method "" matches any method. Faults are consumed in the order they
+// were injected; times < 1 injects nothing.
+func (s *Server) InjectFault(method, route string, times int, f Fault) {
+	if times < 1 {
+		return
+	}
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.faults = append(c.faults, &faultEntry{method: strings.ToUpper(method), route: route, left: times, f: f})
+}
+
+// Calls returns how many requests the fake has seen for method and route
+// (the path template, as for InjectFault), faulted ones included. method ""
+// counts every method. A request that matched no endpoint is counted under
+// its raw path.
+func (s *Server) Calls(method, route string) int {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	method = strings.ToUpper(method)
+	if method != "" {
+		return c.calls[callKey(method, route)]
+	}
+	n := 0
+	for k, v := range c.calls {
+		if _, r, ok := strings.Cut(k, " "); ok && r == route {
+			n += v
+		}
+	}
+	return n
+}
+
+// take counts a request for method and route and consumes the first fault
+// that matches it. With onlyRefuse, it does either only when that fault is
+// FaultRefuseConnection (the refusing RoundTripper's check).
+func (c *core) take(method, route string, onlyRefuse bool) (Fault, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	idx := -1
+	for i, fe := range c.faults {
+		if (fe.method == "" || fe.method == method) && (fe.route == "" || fe.route == route) {
+			idx = i
+			break
+		}
+	}
+	if onlyRefuse && (idx < 0 || c.faults[idx].f.Kind != FaultRefuseConnection) {
+		return Fault{}, false
+	}
+	c.calls[callKey(method, route)]++
+	if idx < 0 {
+		return Fault{}, false
+	}
+	fe := c.faults[idx]
+	fe.left--
+	if fe.left <= 0 {
+		c.faults = append(c.faults[:idx], c.faults[idx+1:]...)
+	}
+	f := fe.f
+	if f.Status == 0 {
+		switch f.Kind {
+		case FaultStatusBeforeProcessing:
+			f.Status = http.StatusBadGateway
+		case FaultStatusAfterProcessing:
+			f.Status = http.StatusInternalServerError
+		}
+	}
+	return f, true
+}
+
+// wait sleeps d, or until ctx ends or the server closes.
+func (c *core) wait(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.closed:
+		return errClosed
+	}
+}
+
+// readIncoming reads a request body through the size cap.
+func readIncoming(method string, r *http.Request) *incoming {
+	in := &incoming{method: method, url: r.URL, header: r.Header}
+	if r.Body != nil {
+		b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		_ = r.Body.Close()
+		if err == nil || len(b) > 0 {
+			in.body = b
+		}
+		if len(b) > maxBody {
+			in.tooBig, in.body = true, nil
+		}
+	}
+	if in.header == nil {
+		in.header = http.Header{}
+	}
+	return in
+}
+
+// serveHTTP is the handler: it serves a request over a socket or whatever
+// server the user mounted it on.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			if rec == http.ErrAbortHandler {
+				panic(rec)
+			}
+			writeResponse(w, response{status: http.StatusInternalServerError, ctype: "application/json; charset=utf-8",
+				body: encodeEnvelope(failResult(http.StatusInternalServerError, -1, "일시적인 오류가 발생했습니다."))})
+		}
+	}()
+	method := strings.ToUpper(r.Method)
+	in := readIncoming(method, r)
+	m := resolve(method, r.URL)
+	f, faulty := s.c.take(method, m.key, false)
+	if faulty {
+		switch f.Kind {
+		case FaultRefuseConnection, FaultDropBeforeProcessing:
+			drop(w)
+			return
+		case FaultStatusBeforeProcessing:
+			writeResponse(w, htmlResponse(f.Status))
+			return
+		case FaultUnauthorized:
+			writeResponse(w, unauthorizedResponse())
+			return
+		case FaultDelayBeforeProcessing:
+			if s.c.wait(r.Context(), f.Delay) != nil {
+				return
+			}
+		}
+	}
+	resp := s.exec(m, in)
+	if faulty {
+		switch f.Kind {
+		case FaultDropAfterProcessing:
+			drop(w)
+			return
+		case FaultStatusAfterProcessing:
+			resp = htmlResponse(f.Status)
+		case FaultTruncateAfterProcessing:
+			resp.body = resp.body[:len(resp.body)/2]
+		case FaultDelayAfterProcessing:
+			if s.c.wait(r.Context(), f.Delay) != nil {
+				return
+			}
+		}
+	}
+	writeResponse(w, resp)
+}
+
+func writeResponse(w http.ResponseWriter, r response) {
+	h := w.Header()
+	h.Set("Content-Type", r.ctype)
+	h.Set("Content-Length", fmt.Sprint(len(r.body)))
+	w.WriteHeader(r.status)
+	_, _ = w.Write(r.body)
+}
+
+func htmlResponse(status int) response {
+	return response{status: status, body: htmlPage(status), ctype: "text/html"}
+}
+
+func unauthorizedResponse() response {
+	return response{status: http.StatusUnauthorized, ctype: "application/json; charset=utf-8",
+		body: encodeEnvelope(failResult(http.StatusUnauthorized, -1, msgUnauthorized))}
+}
+
+// drop closes the connection under the request abruptly (with a TCP reset
+// where possible).
+func drop(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// fakeAddr is the fake's network address in in-process errors.
+type fakeAddr string
+
+func (a fakeAddr) Network() string { return "tcp" }
+func (a fakeAddr) String() string  { return string(a) }
+
+func refusedError(addr string) error {
+	return &net.OpError{Op: "dial", Net: "tcp", Addr: fakeAddr(addr), Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+}
+
+func resetError(addr string) error {
+	return &net.OpError{Op: "read", Net: "tcp", Addr: fakeAddr(addr), Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+}
+
+// inProcessTransport serves requests by calling the fake directly.
+type inProcessTransport struct{ s *Server }
+
+// RoundTrip serves req in-process, applying injected faults as errors or
+// spoiled answers.
+func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c := t.s.c
+	closeBody := func() {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+	}
+	select {
+	case <-c.closed:
+		closeBody()
+		return nil, refusedError(c.addr)
+	default:
+	}
+	ctx := req.Context()
+	if err := ctx.Err(); err != nil {
+		closeBody()
+		return nil, err
+	}
+	method := strings.ToUpper(req.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	m := resolve(method, req.URL)
+	f, faulty := c.take(method, m.key, false)
+	if faulty && f.Kind == FaultRefuseConnection {
+		closeBody()
+		return nil, refusedError(c.addr)
+	}
+	in := readIncoming(method, req)
+	if trace := httptrace.ContextClientTrace(ctx); trace != nil {
+		if trace.WroteHeaders != nil {
+			trace.WroteHeaders()
+		}
+		if trace.WroteRequest != nil {
+			trace.WroteRequest(httptrace.WroteRequestInfo{})
+		}
+	}
+	if faulty {
+		switch f.Kind {
+		case FaultDropBeforeProcessing:
+			return nil, resetError(c.addr)
+		case FaultStatusBeforeProcessing:
+			return toHTTPResponse(req, htmlResponse(f.Status)), nil
+		case FaultUnauthorized:
+			return toHTTPResponse(req, unauthorizedResponse()), nil
+		case FaultDelayBeforeProcessing:
+			if err := c.wait(ctx, f.Delay); err != nil {
+				return nil, err
+			}
+		}
+	}
+	resp, err := t.exec(m, in)
+	if err != nil {
+		return nil, err
+	}
+	if faulty {
+		switch f.Kind {
+		case FaultDropAfterProcessing:
+			return nil, resetError(c.addr)
+		case FaultStatusAfterProcessing:
+			resp = htmlResponse(f.Status)
+		case FaultTruncateAfterProcessing:
+			resp.body = resp.body[:len(resp.body)/2]
+		case FaultDelayAfterProcessing:
+			if err := c.wait(ctx, f.Delay); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return toHTTPResponse(req, resp), nil
+}
+
+// exec runs the request, turning a panic into a 500 answer.
+func (t *inProcessTransport) exec(m match, in *incoming) (resp response, err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			resp = response{status: http.StatusInternalServerError, ctype: "application/json; charset=utf-8",
+				body: encodeEnvelope(failResult(http.StatusInternalServerError, -1, "일시적인 오류가 발생했습니다."))}
+		}
+	}()
+	return t.s.exec(m, in), nil
+}
+
+func toHTTPResponse(req *http.Request, r response) *http.Response {
+	h := http.Header{}
+	h.Set("Content-Type", r.ctype)
+	h.Set("Content-Length", fmt.Sprint(len(r.body)))
+	return &http.Response{
+		Status:        fmt.Sprintf("%d %s", r.status, http.StatusText(r.status)),
+		StatusCode:    r.status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Body:          io.NopCloser(bytes.NewReader(r.body)),
+		ContentLength: int64(len(r.body)),
+		Request:       req,
+	}
+}
+
+// refusingTransport sends requests over the socket, refusing those that a
+// FaultRefuseConnection is waiting for.
+type refusingTransport struct {
+	s    *Server
+	base http.RoundTripper
+}
+
+// RoundTrip refuses req if a FaultRefuseConnection is due for it, and sends
+// it through the socket otherwise.
+func (t *refusingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	method := strings.ToUpper(req.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	m := resolve(method, req.URL)
+	if _, refused := t.s.c.take(method, m.key, true); refused {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, refusedError(t.s.c.addr)
+	}
+	return t.base.RoundTrip(req)
+}
