@@ -65,6 +65,7 @@ type WebhookError struct {
 	Reason     string
 }
 
+// Error describes the problem without quoting the body.
 func (e *WebhookError) Error() string {
 	return fmt.Sprintf("iamport: bad webhook (HTTP %d): %s", e.StatusCode, e.Reason)
 }
