@@ -1,6 +1,7 @@
 package iamport
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
@@ -134,4 +135,39 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+func FuzzParseWebhook(f *testing.F) {
+	f.Add("application/json", []byte(`{"imp_uid":"imp_123456789012","merchant_uid":"order-1","status":"paid"}`))
+	f.Add("application/x-www-form-urlencoded", []byte(`imp_uid=imp_1&merchant_uid=order-1&status=failed`))
+	f.Add("application/json", []byte(`{"imp_uid":"imp_1","merchant_uid":"m","status":"cancelled","cancellation_id":"c1","extra":{"a":[1,2]}}`))
+	f.Add("", []byte(`{"imp_uid":"imp_1","merchant_uid":"m"`))
+	f.Add("text/plain", []byte("imp_uid=a&imp_uid=b&merchant_uid=m"))
+	f.Add("application/json", []byte(`[]`))
+	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		r, err := http.NewRequest(http.MethodPost, "/iamport/webhook", bytes.NewReader(body))
+		if err != nil {
+			t.Skip()
+		}
+		if contentType != "" {
+			r.Header.Set("Content-Type", contentType)
+		}
+		ev, err := ParseWebhook(r)
+		if err != nil {
+			var we *WebhookError
+			if !errors.As(err, &we) {
+				t.Fatalf("ParseWebhook error is %T, not *WebhookError: %v", err, err)
+			}
+			if we.StatusCode < 400 || we.StatusCode > 499 {
+				t.Fatalf("WebhookError.StatusCode = %d", we.StatusCode)
+			}
+			return
+		}
+		if ev.ImpUID == "" || ev.MerchantUID == "" {
+			t.Fatalf("accepted a webhook without imp_uid or merchant_uid: %+v", ev)
+		}
+		if len(ev.ImpUID) > maxImpUID || len(ev.MerchantUID) > maxMerchantUID {
+			t.Fatalf("accepted over-long ids: %+v", ev)
+		}
+	})
 }

@@ -147,7 +147,7 @@ func (m *mock) client(opts ...iamport.Option) *iamport.Client {
 	base := []iamport.Option{
 		iamport.WithHTTPClient(&http.Client{Transport: m.mt}),
 		iamport.WithSleep(m.sleep),
-		iamport.WithReconcileTimeout(200 * time.Millisecond),
+		iamport.WithReconcileTimeout(2 * time.Second),
 	}
 	c, err := iamport.New(testKey, testSecret, append(base, opts...)...)
 	require.NoError(m.t, err)

@@ -235,7 +235,7 @@ func TestOutcomeUnknownWhenLookupsFail(t *testing.T) {
 	t.Parallel()
 	srv := iamporttest.NewServer()
 	defer srv.Close()
-	c := srv.Client(iamport.WithTimeout(300*time.Millisecond), iamport.WithReconcileTimeout(time.Second),
+	c := srv.Client(iamport.WithTimeout(2*time.Second), iamport.WithReconcileTimeout(2*time.Second),
 		iamport.WithRetry(iamport.RetryPolicy{MaxRetries: 1, MinBackoff: 5 * time.Millisecond, MaxBackoff: 10 * time.Millisecond}))
 	ctx := context.Background()
 	saveKey(t, ctx, c)
@@ -281,8 +281,8 @@ func TestDeadlineDuringChargeIsOutcomeUnknown(t *testing.T) {
 	defer srv.Close()
 	c := srv.Client(matrixClientOptions()...)
 	saveKey(t, context.Background(), c)
-	srv.InjectFault("POST", "/subscribe/payments/again", 1, iamporttest.Fault{Kind: iamporttest.FaultDelayAfterProcessing, Delay: 3 * time.Second})
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	srv.InjectFault("POST", "/subscribe/payments/again", 1, iamporttest.Fault{Kind: iamporttest.FaultDelayAfterProcessing, Delay: 4 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	_, err := c.Again(ctx, &iamport.AgainRequest{CustomerUID: matrixCustomer, MerchantUID: "order_deadline", Amount: 8900, Name: "monthly"})
 	var unknown *iamport.OutcomeUnknownError

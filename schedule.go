@@ -269,12 +269,8 @@ type ListSchedulesRequest struct {
 	Sorting ScheduleSorting `url:"sorting"`
 }
 
-// seoul is the API's time zone (KST, UTC+9, no daylight saving time), in
-// which "3 months" is counted.
-var seoul = time.FixedZone("KST", 9*60*60)
-
 // checkScheduleRange validates a required [from, to) range; window says
-// whether it must fit in the API's 3 months.
+// whether it must fit in the API's 3 months, counted in Korean time.
 func checkScheduleRange(fromField, toField string, from, to time.Time, window bool) error {
 	switch {
 	case from.IsZero():
@@ -283,7 +279,7 @@ func checkScheduleRange(fromField, toField string, from, to time.Time, window bo
 		return invalid(toField, "is required")
 	case from.Unix() >= to.Unix():
 		return invalid(fromField, "must be before %s", toField)
-	case window && to.After(from.In(seoul).AddDate(0, 3, 0)):
+	case window && to.After(from.In(seoulLocation()).AddDate(0, 3, 0)):
 		return invalid(toField, "must be at most 3 months after %s: use the iterator to walk a longer range", fromField)
 	}
 	return nil

@@ -273,7 +273,7 @@ func TestChargeCallerDeadline(t *testing.T) {
 		<-req.Context().Done()
 		return nil, req.Context().Err()
 	})
-	ctx, cancel := context.WithTimeout(bg, 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(bg, 500*time.Millisecond)
 	defer cancel()
 	_, err := m.client().Again(ctx, &iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-11", Amount: 8900})
 	require.ErrorIs(t, err, context.DeadlineExceeded)
