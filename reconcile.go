@@ -170,10 +170,12 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 			case p.Status == PaymentStatusFailed && !p.FailedAt.Before(sentAt.Add(-clockSlack)):
 				found = p
 				return decided, nil
-			case p.Status == PaymentStatusReady:
-				return pending, nil
+			case p.Status == PaymentStatusFailed:
+				return absent, nil // only older, failed attempts
 			}
-			return absent, nil // only older, failed attempts
+			// Ready, or a status this SDK does not know: a payment exists
+			// and may yet be charged, so it is no proof that nothing was.
+			return pending, nil
 		})
 		if err != nil {
 			return nil, unknown(merchantUID, "", cause, err)

@@ -1,0 +1,25 @@
+package iamport_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/iamport-go/iamport"
+)
+
+// A lost charge whose lookup shows a payment in a status the SDK does not
+// know is not proof that nothing was charged: it must not be re-sent.
+func TestChargeLostAnswerUnknownStatusIsNotResent(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on(http.MethodPost, againPath, seq(fail(lostAnswer), ok(payment("order-s1"))))
+	m.on(http.MethodGet, findPrefix+"order-s1", ok(payment("order-s1", "status", "pending", "paid_at", 0)))
+	_, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).Again(bg,
+		&iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-s1", Amount: 8900})
+	var ou *iamport.OutcomeUnknownError
+	require.ErrorAs(t, err, &ou)
+	require.Equal(t, 1, m.count(http.MethodPost, againPath), "a payment in an unknown status exists: never re-send")
+}
