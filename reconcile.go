@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -132,12 +133,26 @@ func (c *Client) charge(ctx context.Context, merchantUID string, r *request) (*P
 	var p Payment
 	err = c.call(ctx, r, &p)
 	if err == nil {
+		err = unsettled(r, &p)
+	}
+	if err == nil {
 		return chargeResult(&p)
 	}
 	if !isAmbiguous(err) {
 		return nil, err
 	}
 	return c.reconcileCharge(ctx, merchantUID, r, sentAt, err)
+}
+
+// unsettled reports a charge answered with code 0 but a payment that is
+// neither paid nor failed (no status, ready, or one this SDK does not know)
+// as an answer that says nothing sure, to be reconciled: it is no decline.
+func unsettled(r *request, p *Payment) error {
+	if p.Status == PaymentStatusPaid || p.Status == PaymentStatusFailed {
+		return nil
+	}
+	return &ambiguousError{&APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true,
+		Message: fmt.Sprintf("payment status %q is neither paid nor failed", p.Status)}}
 }
 
 func chargeResult(p *Payment) (*Payment, error) {
@@ -193,6 +208,9 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 		// refused by iamport.
 		var p Payment
 		err = c.call(rctx, r, &p)
+		if err == nil {
+			err = unsettled(r, &p)
+		}
 		if err == nil {
 			return chargeResult(&p)
 		}

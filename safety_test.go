@@ -1,6 +1,7 @@
 package iamport_test
 
 import (
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -22,4 +23,21 @@ func TestChargeLostAnswerUnknownStatusIsNotResent(t *testing.T) {
 	var ou *iamport.OutcomeUnknownError
 	require.ErrorAs(t, err, &ou)
 	require.Equal(t, 1, m.count(http.MethodPost, againPath), "a payment in an unknown status exists: never re-send")
+}
+
+// A charge answered with code 0 and a payment that is neither paid nor
+// failed (here: no status at all) is not a decline: the SDK looks it up.
+func TestChargeAnswerWithoutStatusIsReconciled(t *testing.T) {
+	t.Parallel()
+	for _, st := range []any{nil, "", "pending"} {
+		m := newMock(t)
+		m.on(http.MethodPost, againPath, ok(map[string]any{"merchant_uid": "order-s2", "status": st}))
+		m.on(http.MethodGet, findPrefix+"order-s2", ok(payment("order-s2")))
+		p, err := m.client().Again(bg, &iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-s2", Amount: 8900})
+		var de *iamport.DeclinedError
+		require.False(t, errors.As(err, &de), "status %v: a payment that is not failed is no decline", st)
+		require.NoError(t, err, "status %v", st)
+		require.True(t, p.Paid())
+		require.Equal(t, 1, m.count(http.MethodPost, againPath))
+	}
 }
