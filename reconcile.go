@@ -176,10 +176,15 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 				return lookupVerdict(err), err
 			}
 			switch {
-			case p.Status == PaymentStatusPaid || (p.Status == PaymentStatusCancelled && !p.PaidAt.IsZero()):
-				// Paid (possibly refunded since): the order is charged,
-				// by this call or, if the caller reused the merchant_uid,
-				// by an earlier one that iamport would not charge again.
+			case p.Status == PaymentStatusPaid:
+				// Paid: the order is charged, by this call or, if the
+				// caller reused the merchant_uid, by an earlier one that
+				// iamport would not charge again.
+				found = p
+				return decided, nil
+			case p.Status == PaymentStatusCancelled && !p.PaidAt.IsZero() && !p.PaidAt.Before(sentAt.Add(-clockSlack)):
+				// Charged by this call, and refunded since. An older
+				// order's refund says nothing about this call: pending.
 				found = p
 				return decided, nil
 			case p.Status == PaymentStatusFailed && !p.FailedAt.Before(sentAt.Add(-clockSlack)):
@@ -196,6 +201,9 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 			return nil, unknown(merchantUID, "", cause, err)
 		}
 		if v == decided {
+			if found.Status == PaymentStatusCancelled {
+				return found, nil // charged: never a decline, which says no money moved
+			}
 			return chargeResult(found)
 		}
 		if resent {

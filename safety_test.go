@@ -41,3 +41,37 @@ func TestChargeAnswerWithoutStatusIsReconciled(t *testing.T) {
 		require.Equal(t, 1, m.count(http.MethodPost, againPath))
 	}
 }
+
+// A refunded payment found while reconciling was charged: it is never a
+// DeclinedError ("no money moved"). One charged by this call comes back with
+// a nil error; an older order's refund says nothing about this call.
+func TestChargeLostAnswerFindsRefundedPayment(t *testing.T) {
+	t.Parallel()
+	t.Run("charged by this call", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on(http.MethodPost, againPath, fail(lostAnswer))
+		now := time.Now().Unix()
+		m.on(http.MethodGet, findPrefix+"order-s3", ok(payment("order-s3", "status", "cancelled",
+			"paid_at", now, "cancelled_at", now, "cancel_amount", 8900)))
+		p, err := m.client().Again(bg, &iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-s3", Amount: 8900})
+		require.NoError(t, err, "the card was charged")
+		require.Equal(t, iamport.PaymentStatusCancelled, p.Status)
+		require.Equal(t, 1, m.count(http.MethodPost, againPath))
+	})
+	t.Run("an older order", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on(http.MethodPost, againPath, seq(fail(lostAnswer), ok(payment("order-s4"))))
+		old := time.Now().Add(-time.Hour).Unix()
+		m.on(http.MethodGet, findPrefix+"order-s4", ok(payment("order-s4", "status", "cancelled",
+			"paid_at", old, "cancelled_at", old, "cancel_amount", 8900)))
+		_, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).Again(bg,
+			&iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-s4", Amount: 8900})
+		var de *iamport.DeclinedError
+		require.False(t, errors.As(err, &de), "an older refunded payment is no decline of this call")
+		var ou *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &ou)
+		require.Equal(t, 1, m.count(http.MethodPost, againPath))
+	})
+}
