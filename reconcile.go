@@ -347,7 +347,7 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 	pendingEntries := w.Schedules
 	for resent := false; ; resent = true {
 		var missing []ScheduleEntry
-		conflict := ""
+		conflict, why := "", ""
 		_, perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
 			missing = missing[:0]
 			for _, e := range pendingEntries {
@@ -356,11 +356,18 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 				}
 				s, err := c.GetSchedule(ctx, e.MerchantUID)
 				switch {
-				case err == nil && s.CustomerUID == w.CustomerUID:
+				case err == nil && s.CustomerUID == w.CustomerUID && s.ScheduleStatus != ScheduleStatusRevoked &&
+					s.ScheduleAt.Unix() == e.ScheduleAt.Unix() && s.Amount.Cents() == e.Amount.Cents():
 					stored[e.MerchantUID] = *s
 				case err == nil:
-					conflict = e.MerchantUID
-					return decided, nil // the merchant_uid belongs to another billing key: report below
+					// iamport refuses a merchant_uid it already has, so a
+					// schedule that is not the one asked for is an older
+					// one, and this entry was not stored: report below.
+					conflict, why = e.MerchantUID, "is scheduled on another billing key"
+					if s.CustomerUID == w.CustomerUID {
+						why = fmt.Sprintf("already names another schedule (%s, %s at %d)", s.ScheduleStatus, s.Amount, s.ScheduleAt.Unix())
+					}
+					return decided, nil
 				case errors.Is(err, ErrNotFound):
 					missing = append(missing, e)
 				default:
@@ -378,8 +385,8 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 		if conflict != "" {
 			// The batch cannot be stored as asked; the later entries were
 			// not even looked up. Report instead of re-sending part of it.
-			return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %s is scheduled on another billing key: %w",
-				scheduleIDs(w, stored), conflict, cause)
+			return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %s %s: %w",
+				scheduleIDs(w, stored), conflict, why, cause)
 		}
 		if len(missing) == 0 && len(stored) == len(w.Schedules) {
 			return collectSchedules(w, stored), nil

@@ -75,3 +75,42 @@ func TestChargeLostAnswerFindsRefundedPayment(t *testing.T) {
 		require.Equal(t, 1, m.count(http.MethodPost, againPath))
 	})
 }
+
+// A schedule found under the merchant_uid after a lost Schedule answer is
+// this call's only if it is what was asked for: iamport refuses a reused
+// merchant_uid, so an older schedule (another amount or time, or revoked)
+// means this request was not stored.
+func TestScheduleLostAnswerFindsOtherSchedule(t *testing.T) {
+	t.Parallel()
+	at := futureSecond(time.Hour)
+	req := func() *iamport.ScheduleRequest {
+		return &iamport.ScheduleRequest{CustomerUID: "cust-1", Schedules: []iamport.ScheduleEntry{
+			{MerchantUID: "sub-s1", ScheduleAt: at, Amount: 9900},
+		}}
+	}
+	for name, found := range map[string]map[string]any{
+		"another amount": schedule("cust-1", "sub-s1", at.Unix(), "amount", 8900),
+		"another time":   schedule("cust-1", "sub-s1", at.Add(24*time.Hour).Unix(), "amount", 9900),
+		"revoked":        schedule("cust-1", "sub-s1", at.Unix(), "amount", 9900, "schedule_status", "revoked", "revoked_at", time.Now().Add(-time.Hour).Unix()),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m := newMock(t)
+			m.on(http.MethodPost, schedulePath, fail(lostAnswer))
+			m.on(http.MethodGet, getSchedule+"sub-s1", ok(found))
+			_, err := m.client().Schedule(bg, req())
+			require.Error(t, err, "the schedule found is not the one asked for")
+			require.ErrorContains(t, err, "sub-s1")
+			require.Equal(t, 1, m.count(http.MethodPost, schedulePath))
+		})
+	}
+	t.Run("the one asked for", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on(http.MethodPost, schedulePath, fail(lostAnswer))
+		m.on(http.MethodGet, getSchedule+"sub-s1", ok(schedule("cust-1", "sub-s1", at.Unix(), "amount", 9900)))
+		out, err := m.client().Schedule(bg, req())
+		require.NoError(t, err)
+		require.Len(t, out, 1)
+	})
+}
