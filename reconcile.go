@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -132,12 +133,26 @@ func (c *Client) charge(ctx context.Context, merchantUID string, r *request) (*P
 	var p Payment
 	err = c.call(ctx, r, &p)
 	if err == nil {
+		err = unsettled(r, &p)
+	}
+	if err == nil {
 		return chargeResult(&p)
 	}
 	if !isAmbiguous(err) {
 		return nil, err
 	}
 	return c.reconcileCharge(ctx, merchantUID, r, sentAt, err)
+}
+
+// unsettled reports a charge answered with code 0 but a payment that is
+// neither paid nor failed (no status, ready, or one this SDK does not know)
+// as an answer that says nothing sure, to be reconciled: it is no decline.
+func unsettled(r *request, p *Payment) error {
+	if p.Status == PaymentStatusPaid || p.Status == PaymentStatusFailed {
+		return nil
+	}
+	return &ambiguousError{&APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true,
+		Message: fmt.Sprintf("payment status %q is neither paid nor failed", p.Status)}}
 }
 
 func chargeResult(p *Payment) (*Payment, error) {
@@ -161,24 +176,34 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 				return lookupVerdict(err), err
 			}
 			switch {
-			case p.Status == PaymentStatusPaid || (p.Status == PaymentStatusCancelled && !p.PaidAt.IsZero()):
-				// Paid (possibly refunded since): the order is charged,
-				// by this call or, if the caller reused the merchant_uid,
-				// by an earlier one that iamport would not charge again.
+			case p.Status == PaymentStatusPaid:
+				// Paid: the order is charged, by this call or, if the
+				// caller reused the merchant_uid, by an earlier one that
+				// iamport would not charge again.
+				found = p
+				return decided, nil
+			case p.Status == PaymentStatusCancelled && !p.PaidAt.IsZero() && !p.PaidAt.Before(sentAt.Add(-clockSlack)):
+				// Charged by this call, and refunded since. An older
+				// order's refund says nothing about this call: pending.
 				found = p
 				return decided, nil
 			case p.Status == PaymentStatusFailed && !p.FailedAt.Before(sentAt.Add(-clockSlack)):
 				found = p
 				return decided, nil
-			case p.Status == PaymentStatusReady:
-				return pending, nil
+			case p.Status == PaymentStatusFailed:
+				return absent, nil // only older, failed attempts
 			}
-			return absent, nil // only older, failed attempts
+			// Ready, or a status this SDK does not know: a payment exists
+			// and may yet be charged, so it is no proof that nothing was.
+			return pending, nil
 		})
 		if err != nil {
 			return nil, unknown(merchantUID, "", cause, err)
 		}
 		if v == decided {
+			if found.Status == PaymentStatusCancelled {
+				return found, nil // charged: never a decline, which says no money moved
+			}
 			return chargeResult(found)
 		}
 		if resent {
@@ -191,6 +216,9 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 		// refused by iamport.
 		var p Payment
 		err = c.call(rctx, r, &p)
+		if err == nil {
+			err = unsettled(r, &p)
+		}
 		if err == nil {
 			return chargeResult(&p)
 		}
@@ -319,7 +347,7 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 	pendingEntries := w.Schedules
 	for resent := false; ; resent = true {
 		var missing []ScheduleEntry
-		conflict := ""
+		conflict, why := "", ""
 		_, perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
 			missing = missing[:0]
 			for _, e := range pendingEntries {
@@ -328,11 +356,18 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 				}
 				s, err := c.GetSchedule(ctx, e.MerchantUID)
 				switch {
-				case err == nil && s.CustomerUID == w.CustomerUID:
+				case err == nil && s.CustomerUID == w.CustomerUID && s.ScheduleStatus != ScheduleStatusRevoked &&
+					s.ScheduleAt.Unix() == e.ScheduleAt.Unix() && s.Amount.Cents() == e.Amount.Cents():
 					stored[e.MerchantUID] = *s
 				case err == nil:
-					conflict = e.MerchantUID
-					return decided, nil // the merchant_uid belongs to another billing key: report below
+					// iamport refuses a merchant_uid it already has, so a
+					// schedule that is not the one asked for is an older
+					// one, and this entry was not stored: report below.
+					conflict, why = e.MerchantUID, "is scheduled on another billing key"
+					if s.CustomerUID == w.CustomerUID {
+						why = fmt.Sprintf("already names another schedule (%s, %s at %d)", s.ScheduleStatus, s.Amount, s.ScheduleAt.Unix())
+					}
+					return decided, nil
 				case errors.Is(err, ErrNotFound):
 					missing = append(missing, e)
 				default:
@@ -350,8 +385,8 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 		if conflict != "" {
 			// The batch cannot be stored as asked; the later entries were
 			// not even looked up. Report instead of re-sending part of it.
-			return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %s is scheduled on another billing key: %w",
-				scheduleIDs(w, stored), conflict, cause)
+			return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %s %s: %w",
+				scheduleIDs(w, stored), conflict, why, cause)
 		}
 		if len(missing) == 0 && len(stored) == len(w.Schedules) {
 			return collectSchedules(w, stored), nil

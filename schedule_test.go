@@ -164,13 +164,18 @@ func TestScheduleLostAnswer(t *testing.T) {
 		return es
 	}
 	notFound := reply(404, failure(-1, "not found"))
+	// stored is sub-N as iamport stores it from entries(..., "sub-N", ...) at position N.
+	stored := func(id string) map[string]any {
+		i := int(id[len(id)-1] - '1')
+		return schedule("cust-1", id, at.Add(time.Duration(i)*time.Hour).Unix(), "amount", 100)
+	}
 
 	t.Run("all stored", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
 		m.on(http.MethodPost, schedulePath, fail(lostAnswer))
-		m.on(http.MethodGet, getSchedule+"sub-1", ok(schedule("cust-1", "sub-1", at.Unix())))
-		m.on(http.MethodGet, getSchedule+"sub-2", ok(schedule("cust-1", "sub-2", at.Unix())))
+		m.on(http.MethodGet, getSchedule+"sub-1", ok(stored("sub-1")))
+		m.on(http.MethodGet, getSchedule+"sub-2", ok(stored("sub-2")))
 		out, err := m.client().Schedule(bg, &iamport.ScheduleRequest{CustomerUID: "cust-1", Schedules: entries("sub-1", "sub-2")})
 		require.NoError(t, err)
 		require.Len(t, out, 2)
@@ -179,8 +184,8 @@ func TestScheduleLostAnswer(t *testing.T) {
 	t.Run("one missing: only it is re-sent", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
-		m.on(http.MethodPost, schedulePath, seq(fail(lostAnswer), ok([]any{schedule("cust-1", "sub-2", at.Unix())})))
-		m.on(http.MethodGet, getSchedule+"sub-1", ok(schedule("cust-1", "sub-1", at.Unix())))
+		m.on(http.MethodPost, schedulePath, seq(fail(lostAnswer), ok([]any{stored("sub-2")})))
+		m.on(http.MethodGet, getSchedule+"sub-1", ok(stored("sub-1")))
 		m.on(http.MethodGet, getSchedule+"sub-2", notFound)
 		out, err := m.client().Schedule(bg, &iamport.ScheduleRequest{CustomerUID: "cust-1", Schedules: entries("sub-1", "sub-2")})
 		require.NoError(t, err)
@@ -215,7 +220,7 @@ func TestScheduleLostAnswer(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
 		m.on(http.MethodPost, schedulePath, seq(fail(lostAnswer), ok([]any{})))
-		m.on(http.MethodGet, getSchedule+"sub-1", ok(schedule("cust-1", "sub-1", at.Unix())))
+		m.on(http.MethodGet, getSchedule+"sub-1", ok(stored("sub-1")))
 		m.on(http.MethodGet, getSchedule+"sub-2", notFound)
 		out, err := m.client().Schedule(bg, &iamport.ScheduleRequest{CustomerUID: "cust-1", Schedules: entries("sub-1", "sub-2")})
 		require.ErrorContains(t, err, "sub-2 were not stored")
@@ -226,7 +231,7 @@ func TestScheduleLostAnswer(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
 		m.on(http.MethodPost, schedulePath, fail(lostAnswer))
-		m.on(http.MethodGet, getSchedule+"sub-1", ok(schedule("cust-1", "sub-1", at.Unix())))
+		m.on(http.MethodGet, getSchedule+"sub-1", ok(stored("sub-1")))
 		m.on(http.MethodGet, getSchedule+"sub-2", reply(500, failure(-1, "internal")))
 		out, err := m.client(iamport.WithMaxRetries(0)).Schedule(bg,
 			&iamport.ScheduleRequest{CustomerUID: "cust-1", Schedules: entries("sub-1", "sub-2")})

@@ -114,7 +114,8 @@ func checkCharge(prefix string, amount, taxFree Amount, vatAmount *Amount, vat A
 // payment window, and stores it as a billing key when req.CustomerUID is set
 // (POST /subscribe/payments/onetime).
 //
-// A nil error means the card was charged: the returned Payment is paid. A
+// A nil error means the card was charged: the returned Payment is paid (or,
+// if a lost answer is reconciled after a refund, cancelled). A
 // declined card returns the failed Payment and a *DeclinedError. If the
 // answer is lost after the request may have reached iamport, Onetime looks
 // the payment up by MerchantUID before it answers, and returns an
