@@ -3,6 +3,7 @@ package iamporttest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -351,4 +352,51 @@ func TestSandboxCancel(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, iamport.PaymentStatusCancelled, p.Status)
 	require.Equal(t, 2, s.Calls("POST", "/payments/cancel"), "sent once per cancel, never re-sent")
+}
+
+func TestInstallmentsNeed50000KRW(t *testing.T) {
+	t.Parallel()
+	s := newFake(t)
+	cl := s.Client()
+	ctx := context.Background()
+	token := getToken(t, s)
+	saveKey(t, cl, "cust", iamporttest.CardApproved)
+	const msg = "할부(card_quota)는 50,000원 이상 결제에만 가능합니다."
+	for _, tc := range []struct {
+		path string
+		body map[string]any
+	}{
+		{"/subscribe/payments/again", map[string]any{"customer_uid": "cust", "merchant_uid": "q1", "amount": 49999, "card_quota": 3}},
+		{"/subscribe/payments/onetime", map[string]any{"merchant_uid": "q2", "amount": 10000, "card_quota": 2,
+			"card_number": iamporttest.CardApproved, "expiry": "2030-12"}},
+		{"/subscribe/payments/schedule", map[string]any{"customer_uid": "cust", "schedules": []any{map[string]any{
+			"merchant_uid": "q3", "amount": 9900, "card_quota": 12, "schedule_at": start.Add(time.Hour).Unix()}}}},
+	} {
+		r := do(t, s, "POST", tc.path, token, tc.body)
+		require.Equal(t, 400, r.status, tc.path)
+		require.Equal(t, msg, r.msg(), tc.path)
+	}
+	require.Empty(t, s.Payments())
+	require.Empty(t, s.Schedules())
+
+	// Through the SDK it is an API error, and nothing is charged.
+	req := onetime("q4", iamporttest.CardApproved, 10000)
+	req.CardQuota = iamport.Ptr(3)
+	_, err := cl.Onetime(ctx, req)
+	require.Equal(t, 400, apiErr(t, err).StatusCode)
+	require.Empty(t, s.Payments())
+
+	// Lump sum (0) and one month are fine for any amount; installments from
+	// 50,000 KRW; other currencies are not limited by the KRW rule.
+	for i, tc := range []struct {
+		amount   iamport.Amount
+		currency string
+		quota    int
+	}{{1000, "", 0}, {1000, "", 1}, {50000, "", 3}, {10, "USD", 3}} {
+		req := onetime(fmt.Sprintf("ok-%d", i), iamporttest.CardApproved, tc.amount)
+		req.Currency, req.CardQuota = tc.currency, iamport.Ptr(tc.quota)
+		p, err := cl.Onetime(ctx, req)
+		require.NoError(t, err, "%+v", tc)
+		require.Equal(t, iamport.Int(tc.quota), p.CardQuota)
+	}
 }
