@@ -196,10 +196,8 @@ func (c *core) onetime(rq *apiRequest) result {
 	if err != nil {
 		return paramResult(err)
 	}
-	for _, k := range []string{"pg", "channelGroupId"} {
-		if _, err := optStr(rq.body, k, 80); err != nil {
-			return paramResult(err)
-		}
+	if err := checkLengths(rq.body, map[string]int{"pg": maxPG, "channelGroupId": maxChannel}); err != nil {
+		return paramResult(err)
 	}
 	cd, _, res := c.readCard(rq.body, true)
 	if res != nil {
@@ -229,6 +227,9 @@ func (c *core) again(rq *apiRequest) result {
 	}
 	o, err := readOrder(rq.body)
 	if err != nil {
+		return paramResult(err)
+	}
+	if err := checkLengths(rq.body, map[string]int{"channel_key": maxChannel}); err != nil {
 		return paramResult(err)
 	}
 	k, ok := c.keys[uid]

@@ -208,6 +208,22 @@ func optStr(m map[string]any, k string, max int) (string, error) {
 	return v, nil
 }
 
+// checkLengths checks optional string parameters against their maximum
+// lengths in runes, in key order so the first error is stable.
+func checkLengths(m map[string]any, max map[string]int) error {
+	keys := make([]string, 0, len(max))
+	for k := range max {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, err := optStr(m, k, max[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // parseNumber reads a JSON number or numeric string.
 func parseNumber(v any) (float64, bool) {
 	var s string

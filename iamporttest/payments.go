@@ -327,12 +327,15 @@ func (c *core) getBalance(rq *apiRequest) result {
 // cancelPayment is POST /payments/cancel: full (amount absent or 0) or
 // partial; checksum must equal the cancellable balance.
 func (c *core) cancelPayment(rq *apiRequest) result {
-	impUID, err := optStr(rq.body, "imp_uid", 0)
+	impUID, err := optStr(rq.body, "imp_uid", maxImpUID)
 	if err != nil {
 		return paramResult(err)
 	}
-	merchantUID, err := optStr(rq.body, "merchant_uid", 0)
+	merchantUID, err := optStr(rq.body, "merchant_uid", maxMerchantUID)
 	if err != nil {
+		return paramResult(err)
+	}
+	if err := checkLengths(rq.body, map[string]int{"refund_holder": 16, "refund_bank": 4, "refund_tel": 16}); err != nil {
 		return paramResult(err)
 	}
 	if impUID == "" && merchantUID == "" {

@@ -65,6 +65,9 @@ func (c *core) createSchedules(rq *apiRequest) result {
 	if err != nil {
 		return paramResult(err)
 	}
+	if err := checkLengths(rq.body, map[string]int{"channel_key": maxChannel, "pg": maxPG}); err != nil {
+		return paramResult(err)
+	}
 	type parsed struct {
 		o           order
 		at          int64
