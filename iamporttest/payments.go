@@ -204,7 +204,12 @@ func statusTime(p *payment, status string) iamport.Time {
 
 const statusWindow = 90 * 24 * time.Hour
 
-// paymentsByStatus is GET /payments/status/{payment_status}.
+// msgPageRange answers a page past the last one of a status list.
+const msgPageRange = "요청하신 page가 조회 가능한 범위를 벗어났습니다."
+
+// paymentsByStatus is GET /payments/status/{payment_status}. A page past the
+// last one is a 400, as the real API answers; page 1 of an empty list is an
+// empty list.
 func (c *core) paymentsByStatus(rq *apiRequest) result {
 	status := rq.params["payment_status"]
 	switch status {
@@ -253,6 +258,9 @@ func (c *core) paymentsByStatus(rq *apiRequest) result {
 		if t >= from && t <= to {
 			ps = append(ps, p)
 		}
+	}
+	if pageNo > 1 && (pageNo-1)*limit >= len(ps) {
+		return badRequest(msgPageRange)
 	}
 	sortPayments(ps, sorting)
 	return okResult(page(len(ps), pageNo, limit, wirePayments(slicePage(ps, pageNo, limit))))
