@@ -22,7 +22,7 @@ func (s *Server) Payments() []iamport.Payment {
 	return out
 }
 
-// sortKey returns the time a sorting criterion orders by.
+// sortTime returns the time a sorting criterion orders by.
 func sortTime(p *payment, by string) time.Time {
 	switch by {
 	case "paid":
@@ -75,7 +75,7 @@ func (c *core) getPayment(rq *apiRequest) result {
 	return okResult(wirePayment(p))
 }
 
-// latestOf returns the payments of merchantUID with status (all when "").
+// paymentsOf returns the payments of merchantUID with status (all when "").
 // Call with mu held.
 func (c *core) paymentsOf(merchantUID string, status string) []*payment {
 	var ps []*payment
@@ -127,21 +127,29 @@ func limitParam(rq *apiRequest) (int, *result) {
 	return int(n), nil
 }
 
+// listParams reads the sorting, page and limit of a paged payment list.
+func listParams(rq *apiRequest) (sorting string, pageNo, limit int, res *result) {
+	sorting = rq.query.Get("sorting")
+	if !validSorting(sorting) {
+		r := badRequest(badParam("sorting").msg)
+		return "", 0, 0, &r
+	}
+	if pageNo, res = pageParam(rq); res != nil {
+		return "", 0, 0, res
+	}
+	if limit, res = limitParam(rq); res != nil {
+		return "", 0, 0, res
+	}
+	return sorting, pageNo, limit, nil
+}
+
 // findAllPayments is GET /payments/findAll/{merchant_uid}[/{payment_status}].
 func (c *core) findAllPayments(rq *apiRequest) result {
 	status := rq.params["payment_status"]
 	if !validFindStatus(status) {
 		return badRequest(msgBadStatus)
 	}
-	sorting := rq.query.Get("sorting")
-	if !validSorting(sorting) {
-		return badRequest(badParam("sorting").msg)
-	}
-	pageNo, res := pageParam(rq)
-	if res != nil {
-		return *res
-	}
-	limit, res := limitParam(rq)
+	sorting, pageNo, limit, res := listParams(rq)
 	if res != nil {
 		return *res
 	}
@@ -217,15 +225,7 @@ func (c *core) paymentsByStatus(rq *apiRequest) result {
 	default:
 		return badRequest(msgBadStatus)
 	}
-	sorting := rq.query.Get("sorting")
-	if !validSorting(sorting) {
-		return badRequest(badParam("sorting").msg)
-	}
-	pageNo, res := pageParam(rq)
-	if res != nil {
-		return *res
-	}
-	limit, res := limitParam(rq)
+	sorting, pageNo, limit, res := listParams(rq)
 	if res != nil {
 		return *res
 	}
