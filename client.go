@@ -85,15 +85,15 @@ type Option func(*Client) error
 // are retried on connection errors and on HTTP 429, 502, 503 and 504; calls
 // that move money are re-sent only when the failure provably happened before
 // the request was written (connection refused, DNS, TLS handshake).
+//
+// A Retry-After header on a retryable answer replaces the computed backoff; one
+// longer than a minute ends the retries, and the answer is returned.
 type RetryPolicy struct {
 	MaxRetries int           // retries after the first attempt; 0 disables retries
 	MinBackoff time.Duration // delay before the first retry; doubles each time (default 200ms)
 	MaxBackoff time.Duration // longest delay between two attempts (default 5s)
 }
 
-// A Retry-After header on a retryable answer replaces the computed backoff; one
-// longer than a minute ends the retries, and the answer is returned.
-//
 // DefaultRetryPolicy is the policy a Client starts with: 2 retries, backoff
 // from 200ms to 5s with jitter, Retry-After honoured.
 var DefaultRetryPolicy = RetryPolicy{MaxRetries: 2, MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second}

@@ -37,6 +37,7 @@ type APIError struct {
 	cause    error // decoding error, for Unwrap
 }
 
+// Error describes the failure: method, path, HTTP status, code and message.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("iamport: ")
@@ -79,6 +80,7 @@ type DeclinedError struct {
 	Payment *Payment
 }
 
+// Error names the declined order, its status, imp_uid and fail reason.
 func (e *DeclinedError) Error() string {
 	if e.Payment == nil {
 		return "iamport: payment declined"
@@ -105,6 +107,7 @@ type ValidationError struct {
 	Reason string
 }
 
+// Error names the field and the rule it broke, never its value.
 func (e *ValidationError) Error() string {
 	return "iamport: invalid " + e.Field + ": " + e.Reason
 }
@@ -113,10 +116,12 @@ func invalid(field, format string, args ...any) *ValidationError {
 	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-// OutcomeUnknownError is returned by a call that moves money (Onetime,
-// Again, CancelPayment, Schedule, Unschedule, SaveBillingKey) when the request
-// may have reached iamport, its answer was lost, and the SDK could not find
-// out what happened before its time ran out. The money may or may not have
+// OutcomeUnknownError is returned by a call that moves money or changes a
+// schedule (Onetime, Again, RetrySchedule, CancelPayment, SaveBillingKey,
+// Schedule, Unschedule, UpdateSchedule, RescheduleSchedule, and the Plan
+// helpers built on Schedule) when the request may have reached iamport, its
+// answer was lost, and the SDK could not find out what happened before its
+// time ran out. The money may or may not have
 // moved. Sending the same request again may charge (or refund) twice: look the
 // payment up by MerchantUID first (Client.FindPayment), or retry the call with
 // the same MerchantUID, which iamport refuses if it was already paid.
@@ -124,13 +129,15 @@ type OutcomeUnknownError struct {
 	// MerchantUID names what the call was about: the order's merchant_uid;
 	// for a cancel named only by imp_uid, that imp_uid; for SaveBillingKey,
 	// the customer_uid; for Schedule and Unschedule, the merchant_uids
-	// concerned, comma-separated.
+	// concerned, comma-separated (for an Unschedule of every pending
+	// schedule of a billing key, its customer_uid).
 	MerchantUID string
 	Err         error // the failure that made the outcome unknown
 
 	check string // how to find the outcome out
 }
 
+// Error says which call's outcome is unknown, why, and how to find it out.
 func (e *OutcomeUnknownError) Error() string {
 	check := e.check
 	if check == "" {

@@ -54,12 +54,18 @@ type Sorting string
 
 // The orders the API supports.
 const (
-	SortStartedDesc Sorting = "-started" // newest request first (the default)
-	SortStartedAsc  Sorting = "started"
-	SortPaidDesc    Sorting = "-paid"
-	SortPaidAsc     Sorting = "paid"
+	// SortStartedDesc orders by request time, newest first (the default).
+	SortStartedDesc Sorting = "-started"
+	// SortStartedAsc orders by request time, oldest first.
+	SortStartedAsc Sorting = "started"
+	// SortPaidDesc orders by approval time, newest first.
+	SortPaidDesc Sorting = "-paid"
+	// SortPaidAsc orders by approval time, oldest first.
+	SortPaidAsc Sorting = "paid"
+	// SortUpdatedDesc orders by last status change, newest first.
 	SortUpdatedDesc Sorting = "-updated"
-	SortUpdatedAsc  Sorting = "updated"
+	// SortUpdatedAsc orders by last status change, oldest first.
+	SortUpdatedAsc Sorting = "updated"
 )
 
 func (s Sorting) check(field string) error {

@@ -251,8 +251,11 @@ type ScheduleSorting string
 
 // The orders of ListSchedules.
 const (
-	ScheduleSortNewestFirst ScheduleSorting = ""          // latest schedule_at first (the default)
-	ScheduleSortOldestFirst ScheduleSorting = "scheduled" // earliest schedule_at first
+	// ScheduleSortNewestFirst lists the latest schedule_at first (the
+	// default).
+	ScheduleSortNewestFirst ScheduleSorting = ""
+	// ScheduleSortOldestFirst lists the earliest schedule_at first.
+	ScheduleSortOldestFirst ScheduleSorting = "scheduled"
 )
 
 // ListSchedulesRequest lists the schedules whose schedule_at is in [From,

@@ -153,10 +153,16 @@ type PaymentStatus string
 
 // The payment statuses iamport documents.
 const (
-	PaymentStatusReady     PaymentStatus = "ready"     // not paid yet; a virtual account awaiting deposit
-	PaymentStatusPaid      PaymentStatus = "paid"      // approved; a partial cancel keeps this status
-	PaymentStatusFailed    PaymentStatus = "failed"    // declined or failed
-	PaymentStatusCancelled PaymentStatus = "cancelled" // fully cancelled
+	// PaymentStatusReady is a payment not paid yet, such as a virtual
+	// account awaiting deposit.
+	PaymentStatusReady PaymentStatus = "ready"
+	// PaymentStatusPaid is an approved payment; a partial cancel keeps this
+	// status.
+	PaymentStatusPaid PaymentStatus = "paid"
+	// PaymentStatusFailed is a declined or failed payment.
+	PaymentStatusFailed PaymentStatus = "failed"
+	// PaymentStatusCancelled is a fully cancelled payment.
+	PaymentStatusCancelled PaymentStatus = "cancelled"
 )
 
 // ScheduleStatus is the status of a scheduled payment (open set).
@@ -164,9 +170,13 @@ type ScheduleStatus string
 
 // The schedule statuses iamport documents.
 const (
-	ScheduleStatusScheduled ScheduleStatus = "scheduled" // pending
-	ScheduleStatusExecuted  ScheduleStatus = "executed"  // attempted: see the schedule's PaymentStatus
-	ScheduleStatusRevoked   ScheduleStatus = "revoked"   // unscheduled before it ran
+	// ScheduleStatusScheduled is a schedule that has not run yet.
+	ScheduleStatusScheduled ScheduleStatus = "scheduled"
+	// ScheduleStatusExecuted is a schedule that ran, approved or not: see
+	// the schedule's PaymentStatus.
+	ScheduleStatusExecuted ScheduleStatus = "executed"
+	// ScheduleStatusRevoked is a schedule unscheduled before it ran.
+	ScheduleStatusRevoked ScheduleStatus = "revoked"
 )
 
 // CardType tells a credit card from a check (debit) card. The API sends 0, 1
@@ -175,9 +185,13 @@ type CardType string
 
 // The card types. Other values the API may add decode as their decimal form.
 const (
-	CardTypeUnknown CardType = ""       // JSON null or absent
-	CardTypeCredit  CardType = "credit" // JSON 0
-	CardTypeCheck   CardType = "check"  // JSON 1
+	// CardTypeUnknown is a card type the PG did not report (JSON null or
+	// absent).
+	CardTypeUnknown CardType = ""
+	// CardTypeCredit is a credit card (JSON 0).
+	CardTypeCredit CardType = "credit"
+	// CardTypeCheck is a check (debit) card (JSON 1).
+	CardTypeCheck CardType = "check"
 )
 
 // UnmarshalJSON decodes 0, 1 or null.

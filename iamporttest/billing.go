@@ -11,6 +11,8 @@ const (
 	maxMerchantUID = 40
 	maxCustomerUID = 80
 	maxImpUID      = 32
+	maxPG          = 80 // pg: "{pg}" or "{pg}.{MID}"
+	maxChannel     = 55 // channel_key, channelGroupId, channel_group_id
 	pgProvider     = "nice"
 )
 
@@ -89,10 +91,8 @@ func (c *core) saveBillingKey(rq *apiRequest) result {
 	if err != nil {
 		return paramResult(err)
 	}
-	for _, k := range []string{"pg", "channel_key", "channel_group_id"} {
-		if _, err := optStr(rq.body, k, 80); err != nil {
-			return paramResult(err)
-		}
+	if err := checkLengths(rq.body, map[string]int{"pg": maxPG, "channel_key": maxChannel, "channel_group_id": maxChannel}); err != nil {
+		return paramResult(err)
 	}
 	cd, _, res := c.readCard(rq.body, true)
 	if res != nil {

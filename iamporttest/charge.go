@@ -22,6 +22,12 @@ type order struct {
 	noticeURL   string
 }
 
+// Installments (card_quota >= 2) are allowed only from 50,000 KRW.
+const (
+	minInstallmentCents = 50000 * 100
+	msgInstallmentMin   = "할부(card_quota)는 50,000원 이상 결제에만 가능합니다."
+)
+
 var buyerFields = [5]struct {
 	k   string
 	max int
@@ -72,6 +78,9 @@ func readOrder(m map[string]any) (order, error) {
 	}
 	if present && (q < 0 || q > 60) {
 		return o, badParam("card_quota")
+	}
+	if q >= 2 && o.currency == "KRW" && o.cents < minInstallmentCents {
+		return o, &paramError{msgInstallmentMin}
 	}
 	o.cardQuota = int(q)
 	if o.name, err = optStr(m, "name", 40); err != nil {
@@ -187,10 +196,8 @@ func (c *core) onetime(rq *apiRequest) result {
 	if err != nil {
 		return paramResult(err)
 	}
-	for _, k := range []string{"pg", "channelGroupId"} {
-		if _, err := optStr(rq.body, k, 80); err != nil {
-			return paramResult(err)
-		}
+	if err := checkLengths(rq.body, map[string]int{"pg": maxPG, "channelGroupId": maxChannel}); err != nil {
+		return paramResult(err)
 	}
 	cd, _, res := c.readCard(rq.body, true)
 	if res != nil {
@@ -220,6 +227,9 @@ func (c *core) again(rq *apiRequest) result {
 	}
 	o, err := readOrder(rq.body)
 	if err != nil {
+		return paramResult(err)
+	}
+	if err := checkLengths(rq.body, map[string]int{"channel_key": maxChannel}); err != nil {
 		return paramResult(err)
 	}
 	k, ok := c.keys[uid]

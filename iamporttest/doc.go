@@ -30,12 +30,18 @@
 //     the test cards and DeclineCharges). A merchant_uid that was paid is
 //     refused; one whose attempts failed may be paid again.
 //   - Lookups (by imp_uid, by merchant_uid, by status, multi-get), cancels
-//     with checksum and cancel history, prepare, and the balance breakdown.
+//     with checksum and cancel history, prepare, and the balance breakdown
+//     (which the real API answers only for PAYCO payments; the fake answers
+//     it for every payment).
+//   - The documented limits: field lengths, 100 IDs per multi-get, page
+//     sizes of 1 to 1000, a 90-day status window, a 3-month schedule window,
+//     and installments (card_quota of 2 or more) only from 50,000 KRW.
 //   - Schedules: they run when the clock passes schedule_at, and the result
 //     is POSTed to the webhook URL.
 //
-// Approved payments (and scheduled runs, paid or failed, and cancels with
-// enable_webhook) send a webhook {"imp_uid", "merchant_uid", "status"} to
+// Approved payments (and scheduled runs and retries, paid or failed, and
+// cancels with enable_webhook, which add "cancellation_id") send a webhook
+// {"imp_uid", "merchant_uid", "status"} to
 // the request's notice_url or to the console URL set with WithWebhookURL —
 // JSON, or form-encoded with WithWebhookForm. Webhooks are sent
 // synchronously, once, after the fake's lock is released (a receiver may

@@ -183,15 +183,12 @@ func getStr(m map[string]any, k string) (string, error) {
 
 // reqStr reads a required, non-empty string parameter of at most max runes.
 func reqStr(m map[string]any, k string, max int) (string, error) {
-	v, err := getStr(m, k)
+	v, err := optStr(m, k, max)
 	if err != nil {
 		return "", err
 	}
 	if strings.TrimSpace(v) == "" {
 		return "", missing(k)
-	}
-	if max > 0 && len([]rune(v)) > max {
-		return "", &paramError{fmt.Sprintf("%s 파라메터는 최대 %d자까지 입력할 수 있습니다.", k, max)}
 	}
 	return v, nil
 }
@@ -206,6 +203,22 @@ func optStr(m map[string]any, k string, max int) (string, error) {
 		return "", &paramError{fmt.Sprintf("%s 파라메터는 최대 %d자까지 입력할 수 있습니다.", k, max)}
 	}
 	return v, nil
+}
+
+// checkLengths checks optional string parameters against their maximum
+// lengths in runes, in key order so the first error is stable.
+func checkLengths(m map[string]any, max map[string]int) error {
+	keys := make([]string, 0, len(max))
+	for k := range max {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, err := optStr(m, k, max[k]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // parseNumber reads a JSON number or numeric string.
@@ -226,10 +239,9 @@ func parseNumber(v any) (float64, bool) {
 	return f, true
 }
 
-// getCents reads an amount as hundredths. present is false when absent or
-// null. Negative amounts, more than two decimals and absurd sizes are
-// refused.
-func getCents(m map[string]any, k string) (cents int64, present bool, err error) {
+// getNumber reads a number parameter. present is false when absent, null or
+// a blank string; a value that is not a finite number is refused.
+func getNumber(m map[string]any, k string) (f float64, present bool, err error) {
 	v, ok := m[k]
 	if !ok || v == nil {
 		return 0, false, nil
@@ -237,8 +249,22 @@ func getCents(m map[string]any, k string) (cents int64, present bool, err error)
 	if s, isStr := v.(string); isStr && strings.TrimSpace(s) == "" {
 		return 0, false, nil
 	}
-	f, ok := parseNumber(v)
-	if !ok || f < 0 || f >= 1e13 {
+	f, ok = parseNumber(v)
+	if !ok {
+		return 0, true, badParam(k)
+	}
+	return f, true, nil
+}
+
+// getCents reads an amount as hundredths. present is false when absent or
+// null. Negative amounts, more than two decimals and absurd sizes are
+// refused.
+func getCents(m map[string]any, k string) (cents int64, present bool, err error) {
+	f, present, err := getNumber(m, k)
+	if err != nil || !present {
+		return 0, present, err
+	}
+	if f < 0 || f >= 1e13 {
 		return 0, true, badParam(k)
 	}
 	c := math.Round(f * 100)
@@ -251,15 +277,11 @@ func getCents(m map[string]any, k string) (cents int64, present bool, err error)
 // getInt reads an integer (a JSON number without a fraction, or a numeric
 // string). present is false when absent or null.
 func getInt(m map[string]any, k string) (n int64, present bool, err error) {
-	v, ok := m[k]
-	if !ok || v == nil {
-		return 0, false, nil
+	f, present, err := getNumber(m, k)
+	if err != nil || !present {
+		return 0, present, err
 	}
-	if s, isStr := v.(string); isStr && strings.TrimSpace(s) == "" {
-		return 0, false, nil
-	}
-	f, ok := parseNumber(v)
-	if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+	if f != math.Trunc(f) || math.Abs(f) > 1<<53 {
 		return 0, true, badParam(k)
 	}
 	return int64(f), true, nil

@@ -22,7 +22,7 @@ func (s *Server) Payments() []iamport.Payment {
 	return out
 }
 
-// sortKey returns the time a sorting criterion orders by.
+// sortTime returns the time a sorting criterion orders by.
 func sortTime(p *payment, by string) time.Time {
 	switch by {
 	case "paid":
@@ -75,7 +75,7 @@ func (c *core) getPayment(rq *apiRequest) result {
 	return okResult(wirePayment(p))
 }
 
-// latestOf returns the payments of merchantUID with status (all when "").
+// paymentsOf returns the payments of merchantUID with status (all when "").
 // Call with mu held.
 func (c *core) paymentsOf(merchantUID string, status string) []*payment {
 	var ps []*payment
@@ -127,21 +127,29 @@ func limitParam(rq *apiRequest) (int, *result) {
 	return int(n), nil
 }
 
+// listParams reads the sorting, page and limit of a paged payment list.
+func listParams(rq *apiRequest) (sorting string, pageNo, limit int, res *result) {
+	sorting = rq.query.Get("sorting")
+	if !validSorting(sorting) {
+		r := badRequest(badParam("sorting").msg)
+		return "", 0, 0, &r
+	}
+	if pageNo, res = pageParam(rq); res != nil {
+		return "", 0, 0, res
+	}
+	if limit, res = limitParam(rq); res != nil {
+		return "", 0, 0, res
+	}
+	return sorting, pageNo, limit, nil
+}
+
 // findAllPayments is GET /payments/findAll/{merchant_uid}[/{payment_status}].
 func (c *core) findAllPayments(rq *apiRequest) result {
 	status := rq.params["payment_status"]
 	if !validFindStatus(status) {
 		return badRequest(msgBadStatus)
 	}
-	sorting := rq.query.Get("sorting")
-	if !validSorting(sorting) {
-		return badRequest(badParam("sorting").msg)
-	}
-	pageNo, res := pageParam(rq)
-	if res != nil {
-		return *res
-	}
-	limit, res := limitParam(rq)
+	sorting, pageNo, limit, res := listParams(rq)
 	if res != nil {
 		return *res
 	}
@@ -204,7 +212,12 @@ func statusTime(p *payment, status string) iamport.Time {
 
 const statusWindow = 90 * 24 * time.Hour
 
-// paymentsByStatus is GET /payments/status/{payment_status}.
+// msgPageRange answers a page past the last one of a status list.
+const msgPageRange = "요청하신 page가 조회 가능한 범위를 벗어났습니다."
+
+// paymentsByStatus is GET /payments/status/{payment_status}. A page past the
+// last one is a 400, as the real API answers; page 1 of an empty list is an
+// empty list.
 func (c *core) paymentsByStatus(rq *apiRequest) result {
 	status := rq.params["payment_status"]
 	switch status {
@@ -212,15 +225,7 @@ func (c *core) paymentsByStatus(rq *apiRequest) result {
 	default:
 		return badRequest(msgBadStatus)
 	}
-	sorting := rq.query.Get("sorting")
-	if !validSorting(sorting) {
-		return badRequest(badParam("sorting").msg)
-	}
-	pageNo, res := pageParam(rq)
-	if res != nil {
-		return *res
-	}
-	limit, res := limitParam(rq)
+	sorting, pageNo, limit, res := listParams(rq)
 	if res != nil {
 		return *res
 	}
@@ -253,6 +258,9 @@ func (c *core) paymentsByStatus(rq *apiRequest) result {
 		if t >= from && t <= to {
 			ps = append(ps, p)
 		}
+	}
+	if pageNo > 1 && (pageNo-1)*limit >= len(ps) {
+		return badRequest(msgPageRange)
 	}
 	sortPayments(ps, sorting)
 	return okResult(page(len(ps), pageNo, limit, wirePayments(slicePage(ps, pageNo, limit))))
@@ -327,12 +335,15 @@ func (c *core) getBalance(rq *apiRequest) result {
 // cancelPayment is POST /payments/cancel: full (amount absent or 0) or
 // partial; checksum must equal the cancellable balance.
 func (c *core) cancelPayment(rq *apiRequest) result {
-	impUID, err := optStr(rq.body, "imp_uid", 0)
+	impUID, err := optStr(rq.body, "imp_uid", maxImpUID)
 	if err != nil {
 		return paramResult(err)
 	}
-	merchantUID, err := optStr(rq.body, "merchant_uid", 0)
+	merchantUID, err := optStr(rq.body, "merchant_uid", maxMerchantUID)
 	if err != nil {
+		return paramResult(err)
+	}
+	if err := checkLengths(rq.body, map[string]int{"refund_holder": 16, "refund_bank": 4, "refund_tel": 16}); err != nil {
 		return paramResult(err)
 	}
 	if impUID == "" && merchantUID == "" {

@@ -349,3 +349,38 @@ func TestFindSortedByPaidTime(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, paid.ImpUID, p.ImpUID, "the cancel updated it last")
 }
+
+func TestPaymentsByStatusPageOutOfRange(t *testing.T) {
+	t.Parallel()
+	s := newFake(t)
+	cl := s.Client()
+	ctx := context.Background()
+	for _, mid := range []string{"a", "b", "c"} {
+		_, err := cl.Onetime(ctx, onetime(mid, iamporttest.CardApproved, 1000))
+		require.NoError(t, err)
+	}
+	token := getToken(t, s)
+	for _, tc := range []struct {
+		query  string
+		status int
+		n      int
+	}{
+		{"?limit=2&page=2", 200, 1},
+		{"?limit=2&page=3", 400, 0},
+		{"?page=2", 400, 0},
+		{"?limit=3&page=2", 400, 0},
+	} {
+		r := do(t, s, "GET", "/payments/status/paid"+tc.query, token, nil)
+		require.Equal(t, tc.status, r.status, tc.query)
+		if tc.status == 400 {
+			require.Equal(t, "요청하신 page가 조회 가능한 범위를 벗어났습니다.", r.msg())
+			require.Equal(t, "null", string(r.env.Response))
+			continue
+		}
+		require.Len(t, r.obj(t)["list"], tc.n, tc.query)
+	}
+	// Page 1 of an empty list is an empty list, not an error.
+	r := do(t, s, "GET", "/payments/status/failed", token, nil)
+	require.Equal(t, 200, r.status)
+	require.Equal(t, map[string]any{"total": 0.0, "previous": 0.0, "next": 0.0, "list": []any{}}, r.obj(t))
+}

@@ -65,6 +65,9 @@ func (c *core) createSchedules(rq *apiRequest) result {
 	if err != nil {
 		return paramResult(err)
 	}
+	if err := checkLengths(rq.body, map[string]int{"channel_key": maxChannel, "pg": maxPG}); err != nil {
+		return paramResult(err)
+	}
 	type parsed struct {
 		o           order
 		at          int64
@@ -244,19 +247,33 @@ func (sc *schedule) approved() bool {
 	return sc.pay != nil && !sc.pay.PaidAt.IsZero()
 }
 
+// rerunnableParam finds the schedule of the {merchant_uid} path parameter
+// and checks that it may run again: it ran and was not approved, or it was
+// revoked. Reschedule and retry refuse the others with 400.
+func (c *core) rerunnableParam(rq *apiRequest) (*schedule, *result) {
+	sc, res := c.scheduleParam(rq)
+	if res != nil {
+		return nil, res
+	}
+	var r result
+	switch {
+	case sc.ScheduleStatus == iamport.ScheduleStatusScheduled:
+		r = badRequest(msgScheduleNotRun)
+	case sc.approved():
+		r = badRequest(msgScheduleApproved)
+	default:
+		return sc, nil
+	}
+	return nil, &r
+}
+
 // rescheduleSchedule is POST
 // /subscribe/payments/schedule/{merchant_uid}/reschedule: it books a failed
 // or revoked schedule again.
 func (c *core) rescheduleSchedule(rq *apiRequest) result {
-	sc, res := c.scheduleParam(rq)
+	sc, res := c.rerunnableParam(rq)
 	if res != nil {
 		return *res
-	}
-	switch {
-	case sc.ScheduleStatus == iamport.ScheduleStatusScheduled:
-		return badRequest(msgScheduleNotRun)
-	case sc.approved():
-		return badRequest(msgScheduleApproved)
 	}
 	at, res := c.readScheduleAt(rq.body)
 	if res != nil {
@@ -275,15 +292,9 @@ func (c *core) rescheduleSchedule(rq *apiRequest) result {
 // runs a failed or revoked schedule now and answers the Payment. The result
 // is reported to the webhook URL like a scheduled run.
 func (c *core) retrySchedule(rq *apiRequest) result {
-	sc, res := c.scheduleParam(rq)
+	sc, res := c.rerunnableParam(rq)
 	if res != nil {
 		return *res
-	}
-	switch {
-	case sc.ScheduleStatus == iamport.ScheduleStatusScheduled:
-		return badRequest(msgScheduleNotRun)
-	case sc.approved():
-		return badRequest(msgScheduleApproved)
 	}
 	if _, ok := c.keys[sc.CustomerUID]; !ok {
 		return notFound(msgUnknownBuyer)

@@ -3,6 +3,8 @@ package iamporttest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -351,4 +353,115 @@ func TestSandboxCancel(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, iamport.PaymentStatusCancelled, p.Status)
 	require.Equal(t, 2, s.Calls("POST", "/payments/cancel"), "sent once per cancel, never re-sent")
+}
+
+func TestInstallmentsNeed50000KRW(t *testing.T) {
+	t.Parallel()
+	s := newFake(t)
+	cl := s.Client()
+	ctx := context.Background()
+	token := getToken(t, s)
+	saveKey(t, cl, "cust", iamporttest.CardApproved)
+	const msg = "할부(card_quota)는 50,000원 이상 결제에만 가능합니다."
+	for _, tc := range []struct {
+		path string
+		body map[string]any
+	}{
+		{"/subscribe/payments/again", map[string]any{"customer_uid": "cust", "merchant_uid": "q1", "amount": 49999, "card_quota": 3}},
+		{"/subscribe/payments/onetime", map[string]any{"merchant_uid": "q2", "amount": 10000, "card_quota": 2,
+			"card_number": iamporttest.CardApproved, "expiry": "2030-12"}},
+		{"/subscribe/payments/schedule", map[string]any{"customer_uid": "cust", "schedules": []any{map[string]any{
+			"merchant_uid": "q3", "amount": 9900, "card_quota": 12, "schedule_at": start.Add(time.Hour).Unix()}}}},
+	} {
+		r := do(t, s, "POST", tc.path, token, tc.body)
+		require.Equal(t, 400, r.status, tc.path)
+		require.Equal(t, msg, r.msg(), tc.path)
+	}
+	require.Empty(t, s.Payments())
+	require.Empty(t, s.Schedules())
+
+	// Through the SDK it is an API error, and nothing is charged.
+	req := onetime("q4", iamporttest.CardApproved, 10000)
+	req.CardQuota = iamport.Ptr(3)
+	_, err := cl.Onetime(ctx, req)
+	require.Equal(t, 400, apiErr(t, err).StatusCode)
+	require.Empty(t, s.Payments())
+
+	// Lump sum (0) and one month are fine for any amount; installments from
+	// 50,000 KRW; other currencies are not limited by the KRW rule.
+	for i, tc := range []struct {
+		amount   iamport.Amount
+		currency string
+		quota    int
+	}{{1000, "", 0}, {1000, "", 1}, {50000, "", 3}, {10, "USD", 3}} {
+		req := onetime(fmt.Sprintf("ok-%d", i), iamporttest.CardApproved, tc.amount)
+		req.Currency, req.CardQuota = tc.currency, iamport.Ptr(tc.quota)
+		p, err := cl.Onetime(ctx, req)
+		require.NoError(t, err, "%+v", tc)
+		require.Equal(t, iamport.Int(tc.quota), p.CardQuota)
+	}
+}
+
+// The fake enforces the documented length limits (§11 of the API reference)
+// on the fields the SDK does not check itself, so raw callers meet them too.
+func TestLengthLimits(t *testing.T) {
+	t.Parallel()
+	s := newFake(t)
+	cl := s.Client()
+	ctx := context.Background()
+	token := getToken(t, s)
+	saveKey(t, cl, "cust", iamporttest.CardApproved)
+	paid, err := cl.Onetime(ctx, onetime("paid", iamporttest.CardApproved, 1000))
+	require.NoError(t, err)
+	long := func(n int) string { return strings.Repeat("k", n) }
+	card := map[string]any{"card_number": iamporttest.CardApproved, "expiry": "2030-12"}
+	with := func(base map[string]any, kv ...any) map[string]any {
+		m := map[string]any{}
+		for k, v := range base {
+			m[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	}
+	onetimeBody := with(card, "merchant_uid", "o", "amount", 1000)
+	againBody := map[string]any{"customer_uid": "cust", "merchant_uid": "a", "amount": 1000}
+	schedBody := map[string]any{"customer_uid": "cust", "schedules": []any{map[string]any{
+		"merchant_uid": "s", "amount": 1000, "schedule_at": start.Add(time.Hour).Unix()}}}
+	cancelBody := map[string]any{"imp_uid": paid.ImpUID, "amount": 100}
+	for _, tc := range []struct {
+		path, field string
+		max         int
+		body        map[string]any
+	}{
+		{"/subscribe/payments/onetime", "channelGroupId", 55, onetimeBody},
+		{"/subscribe/payments/onetime", "pg", 80, onetimeBody},
+		{"/subscribe/payments/again", "channel_key", 55, againBody},
+		{"/subscribe/payments/schedule", "channel_key", 55, schedBody},
+		{"/subscribe/customers/cust2", "channel_key", 55, card},
+		{"/subscribe/customers/cust2", "channel_group_id", 55, card},
+		{"/subscribe/customers/cust2", "pg", 80, card},
+		{"/payments/cancel", "refund_holder", 16, cancelBody},
+		{"/payments/cancel", "refund_bank", 4, cancelBody},
+		{"/payments/cancel", "refund_tel", 16, cancelBody},
+		{"/payments/cancel", "imp_uid", 32, map[string]any{}},
+		{"/payments/cancel", "merchant_uid", 40, map[string]any{}},
+	} {
+		name := tc.path + " " + tc.field
+		r := do(t, s, "POST", tc.path, token, with(tc.body, tc.field, long(tc.max+1)))
+		require.Equal(t, 400, r.status, name)
+		require.Equal(t, fmt.Sprintf("%s 파라메터는 최대 %d자까지 입력할 수 있습니다.", tc.field, tc.max), r.msg(), name)
+	}
+	require.Len(t, s.Payments(), 1, "nothing was charged")
+	require.Empty(t, s.Schedules())
+	require.Len(t, s.BillingKeys(), 1)
+	require.Empty(t, s.Payments()[0].CancelHistory, "nothing was cancelled")
+
+	// At the limit they are accepted.
+	r := do(t, s, "POST", "/subscribe/payments/again", token, with(againBody, "channel_key", long(55)))
+	require.Equal(t, 200, r.status, string(r.body))
+	r = do(t, s, "POST", "/payments/cancel", token, with(cancelBody, "refund_holder", long(16), "refund_bank", "0881", "refund_tel", long(16)))
+	require.Equal(t, 200, r.status, string(r.body))
+	require.Zero(t, r.env.Code, r.msg())
 }
