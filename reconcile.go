@@ -114,6 +114,12 @@ func (c *Client) sendTime(ctx context.Context) (time.Time, error) {
 	return c.serverNow(), nil
 }
 
+// mayStillRun reports whether the request behind err may still be being
+// processed: it timed out waiting for the answer, rather than failing.
+func mayStillRun(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded)
+}
+
 // lookupVerdict classifies a lookup error: not found is absent, anything
 // else a failed lookup.
 func lookupVerdict(err error) verdict {
@@ -133,7 +139,7 @@ func (c *Client) charge(ctx context.Context, merchantUID string, r *request) (*P
 	var p Payment
 	err = c.call(ctx, r, &p)
 	if err == nil {
-		err = unsettled(r, &p)
+		err = unsettled(r, &p, merchantUID)
 	}
 	if err == nil {
 		return chargeResult(&p)
@@ -147,7 +153,12 @@ func (c *Client) charge(ctx context.Context, merchantUID string, r *request) (*P
 // unsettled reports a charge answered with code 0 but a payment that is
 // neither paid nor failed (no status, ready, or one this SDK does not know)
 // as an answer that says nothing sure, to be reconciled: it is no decline.
-func unsettled(r *request, p *Payment) error {
+func unsettled(r *request, p *Payment, merchantUID string) error {
+	if p.MerchantUID != "" && p.MerchantUID != merchantUID {
+		// An answer about another order says nothing about this one.
+		return &ambiguousError{&APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true,
+			Message: fmt.Sprintf("the answer is for merchant_uid %q, not %q", p.MerchantUID, merchantUID)}}
+	}
 	if p.Status == PaymentStatusPaid || p.Status == PaymentStatusFailed {
 		return nil
 	}
@@ -169,11 +180,18 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 	rctx, cancel := c.reconcileContext(ctx, merchantUID, cause)
 	defer cancel()
 	for resent := false; ; resent = true {
+		// A request that timed out may still be running at iamport or the
+		// card company: finding nothing yet proves nothing, so it is never
+		// re-sent; the lookups go on until they find it or time runs out.
+		inFlight := mayStillRun(cause)
 		var found *Payment
 		v, err := c.poll(rctx, func(ctx context.Context) (verdict, error) {
 			p, err := c.FindPayment(ctx, merchantUID)
 			if err != nil {
-				return lookupVerdict(err), err
+				if v := lookupVerdict(err); v != absent || !inFlight {
+					return v, err
+				}
+				return pending, nil
 			}
 			switch {
 			case p.Status == PaymentStatusPaid:
@@ -190,6 +208,8 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 			case p.Status == PaymentStatusFailed && !p.FailedAt.Before(sentAt.Add(-clockSlack)):
 				found = p
 				return decided, nil
+			case p.Status == PaymentStatusFailed && inFlight:
+				return pending, nil
 			case p.Status == PaymentStatusFailed:
 				return absent, nil // only older, failed attempts
 			}
@@ -217,7 +237,7 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 		var p Payment
 		err = c.call(rctx, r, &p)
 		if err == nil {
-			err = unsettled(r, &p)
+			err = unsettled(r, &p, merchantUID)
 		}
 		if err == nil {
 			return chargeResult(&p)

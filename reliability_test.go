@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/iamport-go/iamport"
@@ -419,4 +420,49 @@ func TestRedactionAudit(t *testing.T) {
 	require.NotEmpty(t, tok.Response.AccessToken)
 	require.NotContains(t, all, tok.Response.AccessToken, "access token leaked")
 	require.Contains(t, logs.String(), "iamport request", "debug logging was on")
+}
+
+// A request that timed out may still be running at iamport: lookups that
+// find nothing prove nothing, so the SDK never re-sends it, and reports an
+// unknown outcome when its time runs out.
+func TestTimedOutChargeIsNeverResent(t *testing.T) {
+	t.Parallel()
+	srv := iamporttest.NewServer()
+	defer srv.Close()
+	c := srv.Client(iamport.WithTimeout(time.Second), iamport.WithReconcileTimeout(2*time.Second),
+		iamport.WithRetry(iamport.RetryPolicy{MaxRetries: 2, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}))
+	ctx := context.Background()
+	saveKey(t, ctx, c)
+	// The fake is still "working" when the client gives up, and then drops it.
+	srv.InjectFault("POST", "/subscribe/payments/again", 1, iamporttest.Fault{Kind: iamporttest.FaultDelayBeforeProcessing, Delay: 4 * time.Second})
+
+	p, err := c.Again(ctx, &iamport.AgainRequest{CustomerUID: matrixCustomer, MerchantUID: "order_timeout", Amount: 8900, Name: "monthly"})
+	require.Nil(t, p)
+	var unknown *iamport.OutcomeUnknownError
+	require.ErrorAs(t, err, &unknown)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Equal(t, "order_timeout", unknown.MerchantUID)
+	require.Equal(t, 1, srv.Calls("POST", "/subscribe/payments/again"), "a timed-out charge is never re-sent")
+	require.Greater(t, srv.Calls("GET", "/payments/find/{merchant_uid}"), 1, "the outcome was looked up")
+}
+
+// A success answer about another order says nothing about this one: the SDK
+// looks its own order up instead of reporting the other one.
+func TestChargeAnswerForAnotherOrderIsNotTrusted(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder("POST", "https://api.iamport.kr/users/getToken",
+		httpmock.NewStringResponder(200, fmt.Sprintf(`{"code":0,"response":{"access_token":"t","now":%d,"expired_at":%d}}`, time.Now().Unix(), time.Now().Unix()+1800)))
+	mt.RegisterResponder("POST", "https://api.iamport.kr/subscribe/payments/again",
+		httpmock.NewStringResponder(200, `{"code":0,"response":{"imp_uid":"imp_000000000009","merchant_uid":"someone_else","amount":8900,"status":"paid"}}`))
+	mt.RegisterResponder("GET", "https://api.iamport.kr/payments/find/order_mine",
+		httpmock.NewStringResponder(200, fmt.Sprintf(`{"code":0,"response":{"imp_uid":"imp_000000000001","merchant_uid":"order_mine","amount":8900,"status":"paid","paid_at":%d}}`, time.Now().Unix())))
+	c, err := iamport.New("key", "secret", iamport.WithHTTPClient(&http.Client{Transport: mt}), iamport.WithReconcileTimeout(2*time.Second))
+	require.NoError(t, err)
+
+	p, err := c.Again(context.Background(), &iamport.AgainRequest{CustomerUID: matrixCustomer, MerchantUID: "order_mine", Amount: 8900, Name: "m"})
+	require.NoError(t, err)
+	require.Equal(t, "order_mine", p.MerchantUID)
+	require.Equal(t, "imp_000000000001", p.ImpUID)
+	require.Equal(t, 1, mt.GetCallCountInfo()["POST https://api.iamport.kr/subscribe/payments/again"])
 }

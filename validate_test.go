@@ -1,6 +1,7 @@
 package iamport_test
 
 import (
+	"encoding/json"
 	"math"
 	"net/http"
 	"strings"
@@ -237,7 +238,15 @@ func TestValidation(t *testing.T) {
 func TestValidationAccepts(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
-	m.on(http.MethodPost, onetimePath, ok(payment("order-1")))
+	m.on(http.MethodPost, onetimePath, func(req *http.Request) (*http.Response, error) {
+		var body struct {
+			MerchantUID string `json:"merchant_uid"`
+		}
+		if err := json.NewDecoder(req.Body).Decode(&body); err != nil {
+			return nil, err
+		}
+		return jsonResponse(http.StatusOK, envelope(payment(body.MerchantUID))), nil // the answer names the order sent
+	})
 	c := m.client()
 	for _, edit := range []func(r *iamport.OnetimeRequest){
 		func(r *iamport.OnetimeRequest) { r.MerchantUID = strings.Repeat("m", 40) },
