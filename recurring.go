@@ -420,6 +420,12 @@ func (c *Client) ScheduleFollowUp(ctx context.Context, plan *Plan, verified *Pay
 	var at time.Time
 	switch verified.Status {
 	case PaymentStatusPaid:
+		// A cycle paid late (a payment first recorded as failed and paid
+		// since, or a manual retry) may still have its next retry pending:
+		// revoke it, or it would charge the cycle a second time.
+		if err := c.revokeRetry(ctx, plan, cycle, attempt+1); err != nil {
+			return nil, err
+		}
 		if cycle >= plan.lastCycle() {
 			return nil, fmt.Errorf("%w: cycle %d is the last of the plan of customer_uid %q", ErrNoFollowUp, cycle, plan.CustomerUID)
 		}
@@ -439,6 +445,31 @@ func (c *Client) ScheduleFollowUp(ctx context.Context, plan *Plan, verified *Pay
 		at = earliest.Truncate(time.Second)
 	}
 	return c.scheduleAttempt(ctx, plan, cycle, attempt, at)
+}
+
+// revokeRetry revokes retry attempt of cycle if it is scheduled and not yet
+// run. A retry that does not exist, or has already run or been revoked, is
+// left alone.
+func (c *Client) revokeRetry(ctx context.Context, plan *Plan, cycle, attempt int) error {
+	if attempt > len(plan.retry()) {
+		return nil
+	}
+	mid := plan.MerchantUID(cycle, attempt)
+	s, err := c.GetSchedule(ctx, mid)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case s.ScheduleStatus != ScheduleStatusScheduled || s.CustomerUID != plan.CustomerUID:
+		return nil
+	}
+	_, err = c.Unschedule(ctx, &UnscheduleRequest{CustomerUID: plan.CustomerUID, MerchantUIDs: []string{mid}})
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Code != 0 && strings.Contains(apiErr.Message, msgNothingToRevoke) {
+		return nil // it ran or was revoked in the meantime
+	}
+	return err
 }
 
 // scheduleAttempt schedules one attempt and treats iamport's refusal of a

@@ -270,7 +270,7 @@ func TestRecurringEndToEndRetriesExhausted(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	require.Equal(t, http.StatusNotFound, post("imp_uid=imp_000000000000&merchant_uid=e2e_customer_0002-c2&status=paid"))
+	require.Equal(t, http.StatusServiceUnavailable, post("imp_uid=imp_000000000000&merchant_uid=e2e_customer_0002-c2&status=paid"))
 	require.Equal(t, http.StatusConflict, post(fmt.Sprintf("imp_uid=%s&merchant_uid=%s&status=paid", hooks[0].ImpUID, failedC2.MerchantUID)))
 	require.Equal(t, http.StatusOK, post(fmt.Sprintf("imp_uid=%s&merchant_uid=%s&status=paid", failedC2.ImpUID, failedC2.MerchantUID)))
 	m.mu.Lock()
@@ -305,7 +305,8 @@ func TestRecurringEndToEndSandbox(t *testing.T) {
 		}
 		return err
 	}
-	// Without WithSandboxPayments the API hides test-channel payments: 404.
+	// Without WithSandboxPayments the API hides test-channel payments: the
+	// handler answers 503, so iamport's re-delivery can try again.
 	mux.Handle("/strict", iamport.WebhookHandler(c, record))
 	mux.Handle("/sandbox", iamport.WebhookHandler(c, record, iamport.WithSandboxPayments()))
 
@@ -318,7 +319,7 @@ func TestRecurringEndToEndSandbox(t *testing.T) {
 	srv.Advance(20 * 24 * time.Hour)
 	hooks := srv.Webhooks()
 	require.Len(t, hooks, 1)
-	require.Equal(t, http.StatusNotFound, hooks[0].StatusCode)
+	require.Equal(t, http.StatusServiceUnavailable, hooks[0].StatusCode)
 
 	resp, err := http.Post(hs.URL+"/sandbox", hooks[0].ContentType, bytes.NewReader(hooks[0].Body))
 	require.NoError(t, err)

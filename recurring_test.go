@@ -382,9 +382,39 @@ func newRecAPI(t *testing.T, serverNow time.Time) (*iamport.Client, *recAPI) {
 			body, _ := json.Marshal(map[string]any{"code": 0, "message": nil, "response": s})
 			return httpmock.NewBytesResponse(200, body), nil
 		})
+	api.mt.RegisterResponder("POST", whBase+"/subscribe/payments/unschedule", func(req *http.Request) (*http.Response, error) {
+		var in struct {
+			CustomerUID  string   `json:"customer_uid"`
+			MerchantUIDs []string `json:"merchant_uid"`
+		}
+		if err := json.NewDecoder(req.Body).Decode(&in); err != nil {
+			return httpmock.NewStringResponse(400, `{"code":-1,"message":"bad body","response":null}`), nil
+		}
+		api.mu.Lock()
+		defer api.mu.Unlock()
+		var out []iamport.Schedule
+		for _, m := range in.MerchantUIDs {
+			if s, ok := api.schedules[m]; ok && s.ScheduleStatus == iamport.ScheduleStatusScheduled {
+				s.ScheduleStatus = iamport.ScheduleStatusRevoked
+				api.schedules[m] = s
+				out = append(out, s)
+			}
+		}
+		if len(out) == 0 {
+			return httpmock.NewStringResponse(200, `{"code":1,"message":"취소할 예약결제 기록이 존재하지 않습니다.","response":null}`), nil
+		}
+		body, _ := json.Marshal(map[string]any{"code": 0, "message": nil, "response": out})
+		return httpmock.NewBytesResponse(200, body), nil
+	})
 	c, err := iamport.New("imp_key", whSecret, iamport.WithHTTPClient(&http.Client{Transport: api.mt}), iamport.WithMaxRetries(0))
 	require.NoError(t, err)
 	return c, api
+}
+
+func (a *recAPI) schedule(mid string) iamport.Schedule {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.schedules[mid]
 }
 
 func (a *recAPI) posts() []string {
@@ -522,11 +552,14 @@ func TestScheduleFollowUp(t *testing.T) {
 	require.Contains(t, err.Error(), "한도초과")
 	require.Len(t, api.posts(), n, "nothing scheduled after the last retry")
 
-	// The second retry of cycle 2 succeeded → cycle 3 on Mar 31, not shifted by the retries.
+	// The second retry of cycle 2 succeeded → cycle 3 on Mar 31, not shifted by the retries,
+	// and the third retry, still pending, is revoked so the cycle is not charged twice.
 	s, err = c.ScheduleFollowUp(ctx, plan, paymentOf(plan, 2, 2, iamport.PaymentStatusPaid))
 	require.NoError(t, err)
 	require.Equal(t, "gildong_0001_1234-c3", s.MerchantUID)
 	require.Equal(t, time.Date(2040, 3, 31, 10, 0, 0, 0, seoul).Unix(), s.ScheduleAt.Unix())
+	require.Equal(t, iamport.ScheduleStatusRevoked, api.schedule(plan.MerchantUID(2, 3)).ScheduleStatus)
+	require.Equal(t, iamport.ScheduleStatusScheduled, api.schedule(plan.MerchantUID(2, 1)).ScheduleStatus, "only the pending retry after the paid one")
 
 	// The same notification handled twice: the second call returns the same schedule.
 	dup, err := c.ScheduleFollowUp(ctx, plan, paymentOf(plan, 2, 2, iamport.PaymentStatusPaid))
@@ -579,7 +612,12 @@ func TestScheduleFollowUpRefuses(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, "cycle", ve.Field)
 
-	require.Zero(t, api.mt.GetTotalCallCount(), "nothing was sent")
+	require.Empty(t, api.posts(), "nothing was scheduled")
+	for k, n := range api.mt.GetCallCountInfo() {
+		if n > 0 && !strings.HasPrefix(k, "GET ") && !strings.Contains(k, "getToken") {
+			t.Errorf("%d calls to %s: only lookups of a pending retry may be sent", n, k)
+		}
+	}
 }
 
 func TestScheduleFollowUpRetryPolicies(t *testing.T) {

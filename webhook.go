@@ -402,11 +402,14 @@ func (cfg *webhookConfig) source(r *http.Request) (netip.Addr, bool) {
 //  1. with WithAllowedSources, answers 403 to a sender not on the list;
 //  2. parses the body (ParseWebhook), answering 400 if it is malformed, 405
 //     for a method other than POST and 413 for an oversized body;
-//  3. verifies it (Client.VerifyWebhook): a notification for an imp_uid
-//     iamport does not know is answered 404, one whose merchant_uid does not
-//     match the payment 409 — forged notifications, for which fn is not
-//     called; a failure to reach the API is answered 503, so that iamport's
-//     re-delivery (if enabled for your account) tries again;
+//  3. verifies it (Client.VerifyWebhook): a notification whose merchant_uid
+//     does not match the payment is answered 409 (forged); one for an
+//     imp_uid the API does not show (forged, or a genuine one the API does
+//     not show yet or hides, such as a test-channel payment without
+//     WithSandboxPayments) and a failure to reach the API are answered 503,
+//     so that iamport's re-delivery (if enabled for your account) tries
+//     again and a genuine notification is not lost. fn is called for none
+//     of these;
 //  4. calls fn with the verified Payment and the event, and answers 200 if fn
 //     returns nil, 500 otherwise.
 //
@@ -484,7 +487,9 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrNotFound):
-		h.answer(w, r, http.StatusNotFound, ev, src, err)
+		// Forged, or genuine and not visible yet: a 5xx keeps a genuine
+		// one from being lost, and a forged one gains nothing from it.
+		h.answer(w, r, http.StatusServiceUnavailable, ev, src, err)
 		return
 	case errors.Is(err, ErrWebhookMismatch):
 		h.answer(w, r, http.StatusConflict, ev, src, err)
