@@ -40,7 +40,7 @@ const (
 // settleTime is how long lookups must keep finding nothing before the SDK
 // concludes that the request was not processed.
 func (c *Client) settleTime() time.Duration {
-	return min(c.reconcileTimeout/4, 5*time.Second)
+	return c.reconcileTimeout / 4 // 5 s by default; WithReconcileTimeout widens it
 }
 
 // poll runs look, with backoff, until it decides, or has found nothing for
