@@ -483,13 +483,8 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 	res := attemptResult{status: raw.StatusCode, header: raw.Header, sent: true}
 	res.body, err = readCapped(raw.Body, raw.ContentLength)
 	if err != nil {
-		// The server answered, so it received the request: treat a body
-		// cut off in transit like a truncated body.
-		if ctx.Err() != nil {
-			return res, err
-		}
-		res.body = nil
-		res.status = raw.StatusCode
+		// The server answered, so it received the request: a body cut off
+		// in transit is a failure after sending, like a truncated body.
 		return res, fmt.Errorf("reading response body: %w", err)
 	}
 	return res, nil
@@ -608,12 +603,14 @@ func bodyProblem(res attemptResult) string {
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}
+	trimmed := bytes.TrimSpace(res.body)
+	valid := json.Valid(trimmed)
 	switch {
-	case len(bytes.TrimSpace(res.body)) == 0:
+	case len(trimmed) == 0:
 		return fmt.Sprintf("%s (empty body)", statusText(res.status))
-	case !json.Valid(res.body) && bytes.HasPrefix(bytes.TrimSpace(res.body), []byte("{")):
+	case !valid && trimmed[0] == '{':
 		return fmt.Sprintf("%s (truncated or malformed JSON body, %d bytes)", statusText(res.status), len(res.body))
-	case json.Valid(res.body):
+	case valid:
 		return fmt.Sprintf("%s (JSON body that is not an iamport envelope of the expected shape, %d bytes)", statusText(res.status), len(res.body))
 	case ct != "":
 		return fmt.Sprintf("%s (non-JSON body: %s, %d bytes)", statusText(res.status), ct, len(res.body))

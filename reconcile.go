@@ -90,11 +90,11 @@ func unknown(id, check string, cause error, why error) error {
 }
 
 // How to find out the outcome of each kind of call, for OutcomeUnknownError.
+// A charge has none: the default advice names FindPayment and the order.
 const (
-	hintCharge     = "look the order up with FindPayment"
 	hintCancel     = "look the payment up and compare its CancelAmount and CancelHistory (a cancel re-sent with the same Checksum can never refund twice)"
-	hintSchedule   = "look each schedule up with GetSchedule"
-	hintUnschedule = "look each schedule up with GetSchedule"
+	hintSchedules  = "look each schedule up with GetSchedule"
+	hintScheduleAt = "look the schedule up with GetSchedule and compare its ScheduleAt and ScheduleStatus"
 	hintBillingKey = "look the billing key up with GetBillingKey"
 )
 
@@ -104,11 +104,7 @@ const (
 // first call a skewed local clock would otherwise make an older attempt look
 // like this call's, or this call's like an older one.
 func (c *Client) sendTime(ctx context.Context) (time.Time, error) {
-	if err := ctx.Err(); err != nil {
-		// Do not start a token fetch for a call that cannot be made.
-		return time.Time{}, fmt.Errorf("iamport: %w", err)
-	}
-	if _, err := c.token(ctx); err != nil {
+	if _, err := c.token(ctx); err != nil { // refuses a done ctx before fetching
 		return time.Time{}, err
 	}
 	return c.serverNow(), nil
@@ -136,18 +132,27 @@ func (c *Client) charge(ctx context.Context, merchantUID string, r *request) (*P
 	if err != nil {
 		return nil, err
 	}
-	var p Payment
-	err = c.call(ctx, r, &p)
+	p, err := c.sendCharge(ctx, r, merchantUID)
 	if err == nil {
-		err = unsettled(r, &p, merchantUID)
-	}
-	if err == nil {
-		return chargeResult(&p)
+		return chargeResult(p)
 	}
 	if !isAmbiguous(err) {
 		return nil, err
 	}
 	return c.reconcileCharge(ctx, merchantUID, r, sentAt, err)
+}
+
+// sendCharge sends r once and returns the Payment it answered, or an error
+// that is ambiguous when the answer says nothing sure (see unsettled).
+func (c *Client) sendCharge(ctx context.Context, r *request, merchantUID string) (*Payment, error) {
+	var p Payment
+	if err := c.call(ctx, r, &p); err != nil {
+		return nil, err
+	}
+	if err := unsettled(r, &p, merchantUID); err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 // unsettled reports a charge answered with code 0 but a payment that is
@@ -234,13 +239,9 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 		// Nothing was made: sending once more cannot charge twice, and a
 		// duplicate merchant_uid that did get paid in the meantime is
 		// refused by iamport.
-		var p Payment
-		err = c.call(rctx, r, &p)
+		p, err := c.sendCharge(rctx, r, merchantUID)
 		if err == nil {
-			err = unsettled(r, &p, merchantUID)
-		}
-		if err == nil {
-			return chargeResult(&p)
+			return chargeResult(p)
 		}
 		if !isAmbiguous(err) {
 			if again, lerr := c.FindPayment(rctx, merchantUID, FindPaymentParams{Status: PaymentStatusPaid}); lerr == nil {
@@ -400,7 +401,7 @@ func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, caus
 			return absent, nil
 		})
 		if perr != nil {
-			return collectSchedules(w, stored), unknown(scheduleIDs(w, stored), hintSchedule, cause, perr)
+			return collectSchedules(w, stored), unknown(scheduleIDs(w, stored), hintSchedules, cause, perr)
 		}
 		if conflict != "" {
 			// The batch cannot be stored as asked; the later entries were
@@ -479,7 +480,7 @@ func (c *Client) reconcileUnschedule(ctx context.Context, w *UnscheduleRequest, 
 			// Nothing left to revoke: the first attempt revoked them.
 			return []Schedule{}, nil
 		case isAmbiguous(err):
-			return nil, unknown(id, hintUnschedule, cause, err)
+			return nil, unknown(id, hintSchedules, cause, err)
 		}
 		return nil, err
 	}
@@ -521,7 +522,7 @@ func (c *Client) reconcileUnschedule(ctx context.Context, w *UnscheduleRequest, 
 		}
 		switch {
 		case perr != nil:
-			return result, unknown(id, hintUnschedule, cause, perr)
+			return result, unknown(id, hintSchedules, cause, perr)
 		case stuck != nil:
 			return result, stuck
 		case len(still) == 0:
@@ -553,22 +554,35 @@ func (c *Client) reconcileUnschedule(ctx context.Context, w *UnscheduleRequest, 
 func (c *Client) reconcileBillingKey(ctx context.Context, r *request, customerUID string, sentAt time.Time, cause error) (*BillingKey, error) {
 	rctx, cancel := c.reconcileContext(ctx, customerUID, cause)
 	defer cancel()
+	return settleOrResend(c, rctx, customerUID, hintBillingKey, r, cause, func(ctx context.Context) (*BillingKey, verdict, error) {
+		bk, err := c.GetBillingKey(ctx, customerUID)
+		if err != nil {
+			return nil, lookupVerdict(err), err
+		}
+		since := sentAt.Add(-clockSlack)
+		if !bk.Updated.Before(since) || !bk.Inserted.Before(since) {
+			return bk, decided, nil
+		}
+		return nil, absent, nil // an older key: this save did not replace it
+	})
+}
+
+// settleOrResend is the loop of the reconciliations whose answer is what a
+// lookup shows: look until it decides (its find is the answer), or finds
+// nothing for the settle time (then r is sent once more, and a lost answer
+// to that is reconciled the same way, without another re-send), or time runs
+// out (an *OutcomeUnknownError with hint).
+func settleOrResend[T any](c *Client, rctx context.Context, id, hint string, r *request, cause error,
+	look func(context.Context) (*T, verdict, error)) (*T, error) {
 	for resent := false; ; resent = true {
-		var found *BillingKey
+		var found *T
 		v, perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
-			bk, err := c.GetBillingKey(ctx, customerUID)
-			if err != nil {
-				return lookupVerdict(err), err
-			}
-			since := sentAt.Add(-clockSlack)
-			if !bk.Updated.Before(since) || !bk.Inserted.Before(since) {
-				found = bk
-				return decided, nil
-			}
-			return absent, nil // an older key: this save did not replace it
+			t, v, err := look(ctx)
+			found = t
+			return v, err
 		})
 		if perr != nil {
-			return nil, unknown(customerUID, hintBillingKey, cause, perr)
+			return nil, unknown(id, hint, cause, perr)
 		}
 		if v == decided {
 			return found, nil
@@ -576,10 +590,10 @@ func (c *Client) reconcileBillingKey(ctx context.Context, r *request, customerUI
 		if resent {
 			return nil, cause
 		}
-		var bk BillingKey
-		err := c.call(rctx, r, &bk)
+		var out T
+		err := c.call(rctx, r, &out)
 		if err == nil {
-			return &bk, nil
+			return &out, nil
 		}
 		if !isAmbiguous(err) {
 			return nil, err

@@ -497,38 +497,16 @@ func (c *Client) moveSchedule(ctx context.Context, method, suffix, merchantUID s
 func (c *Client) reconcileScheduleAt(ctx context.Context, r *request, merchantUID string, at time.Time, cause error) (*Schedule, error) {
 	rctx, cancel := c.reconcileContext(ctx, merchantUID, cause)
 	defer cancel()
-	for resent := false; ; resent = true {
-		var found *Schedule
-		v, perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
-			s, err := c.GetSchedule(ctx, merchantUID)
-			if err != nil {
-				return lookupFailed, err
-			}
-			if s.ScheduleStatus == ScheduleStatusScheduled && s.ScheduleAt.Unix() == at.Unix() {
-				found = s
-				return decided, nil
-			}
-			return absent, nil
-		})
-		if perr != nil {
-			return nil, unknown(merchantUID, "look the schedule up with GetSchedule and compare its ScheduleAt and ScheduleStatus", cause, perr)
+	return settleOrResend(c, rctx, merchantUID, hintScheduleAt, r, cause, func(ctx context.Context) (*Schedule, verdict, error) {
+		s, err := c.GetSchedule(ctx, merchantUID)
+		if err != nil {
+			return nil, lookupFailed, err
 		}
-		if v == decided {
-			return found, nil
+		if s.ScheduleStatus == ScheduleStatusScheduled && s.ScheduleAt.Unix() == at.Unix() {
+			return s, decided, nil
 		}
-		if resent {
-			return nil, cause
-		}
-		var s Schedule
-		err := c.call(rctx, r, &s)
-		if err == nil {
-			return &s, nil
-		}
-		if !isAmbiguous(err) {
-			return nil, err
-		}
-		cause = err
-	}
+		return nil, absent, nil
+	})
 }
 
 // RetrySchedule charges the failed or revoked schedule merchantUID now and
