@@ -122,6 +122,15 @@ func tokenLifetime(ar authResponse, sent time.Time) time.Duration {
 	return time.Duration(ar.ExpiredAt-ar.Now) * time.Second
 }
 
+// serverNow estimates the iamport server's clock from the offset seen in the
+// last token answer; before any token was fetched it is the local clock.
+func (c *Client) serverNow() time.Time {
+	c.tokens.mu.Lock()
+	off := c.tokens.offset
+	c.tokens.mu.Unlock()
+	return c.now().Add(off)
+}
+
 // invalidate drops tok from the cache if it is still the cached token, so
 // that a 401 answered to many calls at once causes one refresh, not many.
 func (t *tokenCache) invalidate(tok string) {

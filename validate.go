@@ -6,7 +6,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Length limits of the API's identifiers.
@@ -209,15 +208,6 @@ func checkQuota(field string, q *int) error {
 		return invalid(field, "must be between 0 (lump sum) and 60 months")
 	}
 	return nil
-}
-
-// serverNow estimates the iamport server's clock from the offset seen in the
-// last token answer; before any token was fetched it is the local clock.
-func (c *Client) serverNow() time.Time {
-	c.tokens.mu.Lock()
-	off := c.tokens.offset
-	c.tokens.mu.Unlock()
-	return c.now().Add(off)
 }
 
 // redacted is what a secret field shows in fmt and slog output.
