@@ -44,7 +44,6 @@ const (
 type card struct {
 	masked   string
 	decline  string // fail_reason of charges; "" approves
-	rejected bool   // refused outright (CardRejected)
 	name     string
 	code     string
 	cardType iamport.CardType
@@ -107,8 +106,9 @@ func (c *core) readCard(body map[string]any, required bool) (cd *card, present b
 		cd.decline = reasonSuspended
 	case "4000000000000003":
 		cd.decline = reasonFunds
-	case "4000000000000009":
-		cd.rejected = true
+	case "4000000000000009": // CardRejected is refused outright
+		r := business(-1, msgCardRejected)
+		return nil, true, &r
 	}
 	switch digits[0] {
 	case '4':
@@ -119,10 +119,6 @@ func (c *core) readCard(body map[string]any, required bool) (cd *card, present b
 		cd.name, cd.code, cd.cardType = "현대카드", "367", iamport.CardTypeUnknown
 	default:
 		cd.name, cd.code, cd.cardType = "BC카드", "361", iamport.CardTypeCredit
-	}
-	if cd.rejected {
-		r := business(-1, msgCardRejected)
-		return nil, true, &r
 	}
 	return cd, true, nil
 }
