@@ -1,6 +1,7 @@
 package iamporttest
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,7 +95,7 @@ func (c *core) readCard(body map[string]any, required bool) (cd *card, present b
 			r := paramResult(err)
 			return nil, true, &r
 		}
-		if v != "" && (!allDigits(v) || !contains(f.lens, len(v))) {
+		if v != "" && (!allDigits(v) || !slices.Contains(f.lens, len(v))) {
 			return refuse(f.k + " 값이 올바르지 않습니다.")
 		}
 	}
@@ -188,15 +189,6 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-func contains(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // DeclineCharges makes the next n charges of the billing key customerUID
