@@ -319,6 +319,25 @@ func TestUnschedule(t *testing.T) {
 	require.Equal(t, "d-3", s.Payments()[0].MerchantUID)
 }
 
+func TestSameTimeSchedulesRunInBookingOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newFake(t)
+	cl := s.Client()
+	at := start.Add(time.Hour)
+	for _, uid := range []string{"b", "a", "c"} {
+		saveKey(t, cl, uid, iamporttest.CardApproved)
+		_, err := cl.Schedule(ctx, &iamport.ScheduleRequest{CustomerUID: uid, Schedules: []iamport.ScheduleEntry{entry(uid+"-1", at, 100)}})
+		require.NoError(t, err)
+	}
+	s.Advance(2 * time.Hour)
+	var ran []string
+	for _, p := range s.Payments() {
+		ran = append(ran, p.MerchantUID)
+	}
+	require.Equal(t, []string{"b-1", "a-1", "c-1"}, ran)
+}
+
 func TestScheduleListsAndEdits(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
