@@ -290,6 +290,9 @@ func TestUnschedule(t *testing.T) {
 	require.Len(t, out, 1)
 	require.Equal(t, iamport.ScheduleStatusRevoked, out[0].ScheduleStatus)
 	require.Equal(t, start.Unix(), out[0].RevokedAt.Unix())
+	// A merchant_uid of another key is not revoked in c's name.
+	_, err = cl.Unschedule(ctx, &iamport.UnscheduleRequest{CustomerUID: "c", MerchantUIDs: []string{"d-3"}})
+	require.Equal(t, 1, apiErr(t, err).Code)
 
 	// merchant_uid as a single string, without customer_uid.
 	token := getToken(t, s)
