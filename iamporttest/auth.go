@@ -29,25 +29,18 @@ func (c *core) getToken(rq *apiRequest) result {
 	if !kOK || !sOK {
 		return failResult(http.StatusUnauthorized, -1, msgBadCreds)
 	}
-	exp, ok := c.tokens[c.curToken]
-	switch {
-	case ok && c.now.Before(exp):
-		if !c.now.Before(exp.Add(-tokenLastCall)) {
-			exp = exp.Add(tokenExtension)
-			c.tokens[c.curToken] = exp
+	if c.curToken != "" && c.now.Before(c.tokenExp) {
+		if !c.now.Before(c.tokenExp.Add(-tokenLastCall)) {
+			c.tokenExp = c.tokenExp.Add(tokenExtension)
 		}
-	default:
-		if ok {
-			delete(c.tokens, c.curToken)
-		}
+	} else {
 		c.curToken = newToken()
-		exp = c.now.Truncate(time.Second).Add(tokenLifetime)
-		c.tokens[c.curToken] = exp
+		c.tokenExp = c.now.Truncate(time.Second).Add(tokenLifetime)
 	}
 	return okResult(map[string]any{
 		"access_token": c.curToken,
 		"now":          c.now.Unix(),
-		"expired_at":   exp.Unix(),
+		"expired_at":   c.tokenExp.Unix(),
 	})
 }
 
@@ -74,6 +67,5 @@ func (c *core) authorized(h http.Header) bool {
 	if tok == "" {
 		return false
 	}
-	exp, ok := c.tokens[tok]
-	return ok && c.now.Before(exp)
+	return tok == c.curToken && c.now.Before(c.tokenExp)
 }

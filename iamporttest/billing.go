@@ -1,7 +1,6 @@
 package iamporttest
 
 import (
-	"net/http"
 	"sort"
 
 	"github.com/iamport-go/iamport"
@@ -137,15 +136,7 @@ func (c *core) getBillingKeys(rq *apiRequest) result {
 			list = append(list, wireKey(k))
 		}
 	}
-	switch {
-	case len(list) == 0:
-		return notFound("요청하신 customer_uid로 등록된 정보를 찾을 수 없습니다.")
-	case len(list) < len(uids):
-		r := okResult(list)
-		r.status = http.StatusMultiStatus
-		return r
-	}
-	return okResult(list)
+	return lookupResult(list, len(uids), "요청하신 customer_uid로 등록된 정보를 찾을 수 없습니다.")
 }
 
 // billingKeyPayments is GET /subscribe/customers/{customer_uid}/payments,

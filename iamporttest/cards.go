@@ -1,6 +1,7 @@
 package iamporttest
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +45,6 @@ const (
 type card struct {
 	masked   string
 	decline  string // fail_reason of charges; "" approves
-	rejected bool   // refused outright (CardRejected)
 	name     string
 	code     string
 	cardType iamport.CardType
@@ -95,7 +95,7 @@ func (c *core) readCard(body map[string]any, required bool) (cd *card, present b
 			r := paramResult(err)
 			return nil, true, &r
 		}
-		if v != "" && (!allDigits(v) || !contains(f.lens, len(v))) {
+		if v != "" && (!allDigits(v) || !slices.Contains(f.lens, len(v))) {
 			return refuse(f.k + " 값이 올바르지 않습니다.")
 		}
 	}
@@ -107,8 +107,9 @@ func (c *core) readCard(body map[string]any, required bool) (cd *card, present b
 		cd.decline = reasonSuspended
 	case "4000000000000003":
 		cd.decline = reasonFunds
-	case "4000000000000009":
-		cd.rejected = true
+	case "4000000000000009": // CardRejected is refused outright
+		r := business(-1, msgCardRejected)
+		return nil, true, &r
 	}
 	switch digits[0] {
 	case '4':
@@ -119,10 +120,6 @@ func (c *core) readCard(body map[string]any, required bool) (cd *card, present b
 		cd.name, cd.code, cd.cardType = "현대카드", "367", iamport.CardTypeUnknown
 	default:
 		cd.name, cd.code, cd.cardType = "BC카드", "361", iamport.CardTypeCredit
-	}
-	if cd.rejected {
-		r := business(-1, msgCardRejected)
-		return nil, true, &r
 	}
 	return cd, true, nil
 }
@@ -192,15 +189,6 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-func contains(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // DeclineCharges makes the next n charges of the billing key customerUID

@@ -3,6 +3,7 @@ package iamporttest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -214,28 +215,43 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			if rec == http.ErrAbortHandler {
 				panic(rec)
 			}
-			writeResponse(w, response{status: http.StatusInternalServerError, ctype: "application/json; charset=utf-8",
-				body: encodeEnvelope(failResult(http.StatusInternalServerError, -1, "일시적인 오류가 발생했습니다."))})
+			writeResponse(w, internalErrorResponse())
 		}
 	}()
-	method := strings.ToUpper(r.Method)
+	method := requestMethod(r)
 	in := readIncoming(method, r)
 	m := resolve(method, r.URL)
 	f, faulty := s.c.take(method, m.key, false)
+	resp, err := s.serveFaulty(r.Context(), m, in, f, faulty)
+	switch {
+	case err == errDropped:
+		drop(w)
+	case err == nil:
+		writeResponse(w, resp)
+	}
+}
+
+// errDropped is serveFaulty's word that the connection must be dropped.
+var errDropped = errors.New("iamporttest: connection dropped")
+
+// serveFaulty answers one routed request, applying fault f (when faulty)
+// before or after processing it. It returns errDropped when the connection
+// is to be dropped (FaultRefuseConnection included: a socket that already
+// accepted can only drop), and the context's or the server's error when a
+// delay was cut short. Both transports share it, so a fault acts the same
+// way with and without a socket.
+func (s *Server) serveFaulty(ctx context.Context, m match, in *incoming, f Fault, faulty bool) (response, error) {
 	if faulty {
 		switch f.Kind {
 		case FaultRefuseConnection, FaultDropBeforeProcessing:
-			drop(w)
-			return
+			return response{}, errDropped
 		case FaultStatusBeforeProcessing:
-			writeResponse(w, htmlResponse(f.Status))
-			return
+			return htmlResponse(f.Status), nil
 		case FaultUnauthorized:
-			writeResponse(w, unauthorizedResponse())
-			return
+			return unauthorizedResponse(), nil
 		case FaultDelayBeforeProcessing:
-			if s.c.wait(r.Context(), f.Delay) != nil {
-				return
+			if err := s.c.wait(ctx, f.Delay); err != nil {
+				return response{}, err
 			}
 		}
 	}
@@ -243,19 +259,27 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if faulty {
 		switch f.Kind {
 		case FaultDropAfterProcessing:
-			drop(w)
-			return
+			return response{}, errDropped
 		case FaultStatusAfterProcessing:
 			resp = htmlResponse(f.Status)
 		case FaultTruncateAfterProcessing:
 			resp.body = resp.body[:len(resp.body)/2]
 		case FaultDelayAfterProcessing:
-			if s.c.wait(r.Context(), f.Delay) != nil {
-				return
+			if err := s.c.wait(ctx, f.Delay); err != nil {
+				return response{}, err
 			}
 		}
 	}
-	writeResponse(w, resp)
+	return resp, nil
+}
+
+// requestMethod is the request's method in upper case, GET when empty (as
+// net/http reads an empty client method).
+func requestMethod(r *http.Request) string {
+	if r.Method == "" {
+		return http.MethodGet
+	}
+	return strings.ToUpper(r.Method)
 }
 
 func writeResponse(w http.ResponseWriter, r response) {
@@ -271,8 +295,12 @@ func htmlResponse(status int) response {
 }
 
 func unauthorizedResponse() response {
-	return response{status: http.StatusUnauthorized, ctype: "application/json; charset=utf-8",
-		body: encodeEnvelope(failResult(http.StatusUnauthorized, -1, msgUnauthorized))}
+	return jsonResponse(failResult(http.StatusUnauthorized, -1, msgUnauthorized))
+}
+
+// internalErrorResponse is the answer to a request the fake failed on.
+func internalErrorResponse() response {
+	return jsonResponse(failResult(http.StatusInternalServerError, -1, "일시적인 오류가 발생했습니다."))
 }
 
 // drop closes the connection under the request abruptly (with a TCP reset
@@ -329,10 +357,7 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 		closeBody()
 		return nil, err
 	}
-	method := strings.ToUpper(req.Method)
-	if method == "" {
-		method = http.MethodGet
-	}
+	method := requestMethod(req)
 	m := resolve(method, req.URL)
 	f, faulty := c.take(method, m.key, false)
 	if faulty && f.Kind == FaultRefuseConnection {
@@ -348,50 +373,14 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 			trace.WroteRequest(httptrace.WroteRequestInfo{})
 		}
 	}
-	if faulty {
-		switch f.Kind {
-		case FaultDropBeforeProcessing:
-			return nil, resetError(c.addr)
-		case FaultStatusBeforeProcessing:
-			return toHTTPResponse(req, htmlResponse(f.Status)), nil
-		case FaultUnauthorized:
-			return toHTTPResponse(req, unauthorizedResponse()), nil
-		case FaultDelayBeforeProcessing:
-			if err := c.wait(ctx, f.Delay); err != nil {
-				return nil, err
-			}
-		}
-	}
-	resp, err := t.exec(m, in)
-	if err != nil {
+	resp, err := t.s.serveFaulty(ctx, m, in, f, faulty)
+	switch {
+	case err == errDropped:
+		return nil, resetError(c.addr)
+	case err != nil:
 		return nil, err
 	}
-	if faulty {
-		switch f.Kind {
-		case FaultDropAfterProcessing:
-			return nil, resetError(c.addr)
-		case FaultStatusAfterProcessing:
-			resp = htmlResponse(f.Status)
-		case FaultTruncateAfterProcessing:
-			resp.body = resp.body[:len(resp.body)/2]
-		case FaultDelayAfterProcessing:
-			if err := c.wait(ctx, f.Delay); err != nil {
-				return nil, err
-			}
-		}
-	}
 	return toHTTPResponse(req, resp), nil
-}
-
-// exec runs the request, turning a panic into a 500 answer.
-func (t *inProcessTransport) exec(m match, in *incoming) (resp response, err error) {
-	defer func() {
-		if rec := recover(); rec != nil {
-			resp = response{status: http.StatusInternalServerError, ctype: "application/json; charset=utf-8",
-				body: encodeEnvelope(failResult(http.StatusInternalServerError, -1, "일시적인 오류가 발생했습니다."))}
-		}
-	}()
-	return t.s.exec(m, in), nil
 }
 
 func toHTTPResponse(req *http.Request, r response) *http.Response {
@@ -421,10 +410,7 @@ type refusingTransport struct {
 // RoundTrip refuses req if a FaultRefuseConnection is due for it, and sends
 // it through the socket otherwise.
 func (t *refusingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	method := strings.ToUpper(req.Method)
-	if method == "" {
-		method = http.MethodGet
-	}
+	method := requestMethod(req)
 	m := resolve(method, req.URL)
 	if _, refused := t.s.c.take(method, m.key, true); refused {
 		if req.Body != nil {

@@ -2,7 +2,6 @@ package iamporttest
 
 import (
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -186,15 +185,7 @@ func (c *core) getPayments(rq *apiRequest) result {
 			list = append(list, wirePayment(ps[0]))
 		}
 	}
-	switch {
-	case len(list) == 0:
-		return notFound(msgNoPayment)
-	case len(list) < n:
-		r := okResult(list)
-		r.status = http.StatusMultiStatus
-		return r
-	}
-	return okResult(list)
+	return lookupResult(list, n, msgNoPayment)
 }
 
 // statusTime is the time the status list filters on.

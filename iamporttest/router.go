@@ -174,11 +174,20 @@ type response struct {
 
 // exec answers one routed request: it parses the body, checks the token,
 // runs the endpoint under the lock, then delivers the webhooks the endpoint
-// produced after releasing it.
-func (s *Server) exec(m match, in *incoming) response {
-	c := s.c
+// produced after releasing it. A panic becomes a 500 answer.
+func (s *Server) exec(m match, in *incoming) (resp response) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			resp = internalErrorResponse()
+		}
+	}()
 	r := s.execLocked(m, in)
-	c.deliver(r.hooks)
+	s.c.deliver(r.hooks)
+	return jsonResponse(r)
+}
+
+// jsonResponse is the answer carrying r's envelope.
+func jsonResponse(r result) response {
 	return response{status: r.status, body: encodeEnvelope(r), ctype: "application/json; charset=utf-8"}
 }
 

@@ -290,6 +290,9 @@ func TestUnschedule(t *testing.T) {
 	require.Len(t, out, 1)
 	require.Equal(t, iamport.ScheduleStatusRevoked, out[0].ScheduleStatus)
 	require.Equal(t, start.Unix(), out[0].RevokedAt.Unix())
+	// A merchant_uid of another key is not revoked in c's name.
+	_, err = cl.Unschedule(ctx, &iamport.UnscheduleRequest{CustomerUID: "c", MerchantUIDs: []string{"d-3"}})
+	require.Equal(t, 1, apiErr(t, err).Code)
 
 	// merchant_uid as a single string, without customer_uid.
 	token := getToken(t, s)
@@ -317,6 +320,25 @@ func TestUnschedule(t *testing.T) {
 	s.Advance(2 * time.Hour)
 	require.Len(t, s.Payments(), 1, "only d-3 ran")
 	require.Equal(t, "d-3", s.Payments()[0].MerchantUID)
+}
+
+func TestSameTimeSchedulesRunInBookingOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newFake(t)
+	cl := s.Client()
+	at := start.Add(time.Hour)
+	for _, uid := range []string{"b", "a", "c"} {
+		saveKey(t, cl, uid, iamporttest.CardApproved)
+		_, err := cl.Schedule(ctx, &iamport.ScheduleRequest{CustomerUID: uid, Schedules: []iamport.ScheduleEntry{entry(uid+"-1", at, 100)}})
+		require.NoError(t, err)
+	}
+	s.Advance(2 * time.Hour)
+	var ran []string
+	for _, p := range s.Payments() {
+		ran = append(ran, p.MerchantUID)
+	}
+	require.Equal(t, []string{"b-1", "a-1", "c-1"}, ran)
 }
 
 func TestScheduleListsAndEdits(t *testing.T) {

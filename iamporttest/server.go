@@ -156,7 +156,6 @@ func newServer(cfg config) *Server {
 		cfg:       cfg,
 		now:       cfg.start,
 		closed:    make(chan struct{}),
-		tokens:    map[string]time.Time{},
 		keys:      map[string]*billingKey{},
 		byImp:     map[string]*payment{},
 		schedules: map[string]*schedule{},
@@ -248,10 +247,10 @@ type core struct {
 
 	mu        sync.Mutex
 	now       time.Time
-	seq       int64 // orders every record the fake makes
-	payN      int64 // payments made, numbers imp_uids
-	tokens    map[string]time.Time
-	curToken  string
+	seq       int64     // orders every record the fake makes
+	payN      int64     // payments made, numbers imp_uids
+	curToken  string    // the one live token: a new one replaces it
+	tokenExp  time.Time // when curToken expires
 	payments  []*payment
 	byImp     map[string]*payment
 	keys      map[string]*billingKey

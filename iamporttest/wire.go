@@ -33,6 +33,19 @@ func badRequest(msg string) result { return failResult(http.StatusBadRequest, -1
 
 func notFound(msg string) result { return failResult(http.StatusNotFound, -1, msg) }
 
+// lookupResult answers a lookup of several IDs with the list found: 404
+// with msg when none was, 207 when only some of the asked ones were.
+func lookupResult(list []any, asked int, msg string) result {
+	if len(list) == 0 {
+		return notFound(msg)
+	}
+	r := okResult(list)
+	if len(list) < asked {
+		r.status = http.StatusMultiStatus
+	}
+	return r
+}
+
 // paramResult turns a parameter error into its 400 answer.
 func paramResult(err error) result {
 	if pe, ok := err.(*paramError); ok {
