@@ -465,6 +465,23 @@ func TestScheduleCycle(t *testing.T) {
 	require.Equal(t, 1, api.gets)
 }
 
+// TestScheduleCycleAnswerWithoutTheSchedule: an answer that accepts the
+// request but does not list the schedule is followed by a look-up.
+func TestScheduleCycleAnswerWithoutTheSchedule(t *testing.T) {
+	t.Parallel()
+	c, api := newRecAPI(t, recServerNow)
+	plan := recPlan()
+	want := iamport.Schedule{CustomerUID: plan.CustomerUID, MerchantUID: plan.MerchantUID(2, 0), Amount: plan.Amount,
+		Currency: "KRW", ScheduleStatus: iamport.ScheduleStatusScheduled}
+	api.schedules[want.MerchantUID] = want
+	api.mt.RegisterResponder("POST", whBase+"/subscribe/payments/schedule",
+		httpmock.NewStringResponder(200, `{"code":0,"message":null,"response":[]}`))
+	s, err := c.ScheduleCycle(context.Background(), plan, 2)
+	require.NoError(t, err)
+	require.Equal(t, want, *s)
+	require.Equal(t, 1, api.gets)
+}
+
 func TestScheduleCycleRefusals(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
