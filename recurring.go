@@ -51,24 +51,15 @@ var (
 	ErrNoFollowUp = errors.New("iamport: no follow-up for this payment status")
 )
 
-var (
-	seoulOnce sync.Once
-	seoul     *time.Location
-)
-
 // seoulLocation is Asia/Seoul, or, where the time zone database is missing, a
 // fixed UTC+9 zone, which is the same: Korea has not observed daylight saving
 // time since 1988.
-func seoulLocation() *time.Location {
-	seoulOnce.Do(func() {
-		l, err := time.LoadLocation("Asia/Seoul")
-		if err != nil {
-			l = time.FixedZone("KST", 9*60*60)
-		}
-		seoul = l
-	})
-	return seoul
-}
+var seoulLocation = sync.OnceValue(func() *time.Location {
+	if l, err := time.LoadLocation("Asia/Seoul"); err == nil {
+		return l
+	}
+	return time.FixedZone("KST", 9*60*60)
+})
 
 // Plan is one customer's subscription: an amount charged every Every months
 // on the billing key CustomerUID, starting at Anchor.

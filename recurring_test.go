@@ -465,6 +465,23 @@ func TestScheduleCycle(t *testing.T) {
 	require.Equal(t, 1, api.gets)
 }
 
+// TestScheduleCycleAnswerWithoutTheSchedule: an answer that accepts the
+// request but does not list the schedule is followed by a look-up.
+func TestScheduleCycleAnswerWithoutTheSchedule(t *testing.T) {
+	t.Parallel()
+	c, api := newRecAPI(t, recServerNow)
+	plan := recPlan()
+	want := iamport.Schedule{CustomerUID: plan.CustomerUID, MerchantUID: plan.MerchantUID(2, 0), Amount: plan.Amount,
+		Currency: "KRW", ScheduleStatus: iamport.ScheduleStatusScheduled}
+	api.schedules[want.MerchantUID] = want
+	api.mt.RegisterResponder("POST", whBase+"/subscribe/payments/schedule",
+		httpmock.NewStringResponder(200, `{"code":0,"message":null,"response":[]}`))
+	s, err := c.ScheduleCycle(context.Background(), plan, 2)
+	require.NoError(t, err)
+	require.Equal(t, want, *s)
+	require.Equal(t, 1, api.gets)
+}
+
 func TestScheduleCycleRefusals(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -566,6 +583,47 @@ func TestScheduleFollowUp(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, *s, *dup)
 	require.Len(t, api.schedules, 5)
+}
+
+// TestScheduleFollowUpRevokesOnlyAPendingRetry covers the retry a paid cycle
+// leaves behind: only one still scheduled on the plan's billing key is
+// revoked, and one that runs before it can be revoked is no error.
+func TestScheduleFollowUpRevokesOnlyAPendingRetry(t *testing.T) {
+	t.Parallel()
+	const unscheduleKey = "POST " + whBase + "/subscribe/payments/unschedule"
+	retryOf := func(plan *iamport.Plan, customerUID string, status iamport.ScheduleStatus) iamport.Schedule {
+		return iamport.Schedule{CustomerUID: customerUID, MerchantUID: plan.MerchantUID(1, 1), Amount: plan.Amount,
+			Currency: "KRW", ScheduleStatus: status}
+	}
+	for _, tt := range []struct {
+		name         string
+		customerUID  string
+		status       iamport.ScheduleStatus
+		ranMeanwhile bool // unschedule answers "nothing to revoke"
+		wantSent     int
+		wantStatus   iamport.ScheduleStatus
+	}{
+		{"already executed", "gildong_0001_1234", iamport.ScheduleStatusExecuted, false, 0, iamport.ScheduleStatusExecuted},
+		{"on another billing key", "someone_else", iamport.ScheduleStatusScheduled, false, 0, iamport.ScheduleStatusScheduled},
+		{"ran before it was revoked", "gildong_0001_1234", iamport.ScheduleStatusScheduled, true, 1, iamport.ScheduleStatusScheduled},
+		{"pending", "gildong_0001_1234", iamport.ScheduleStatusScheduled, false, 1, iamport.ScheduleStatusRevoked},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, api := newRecAPI(t, recServerNow)
+			plan := recPlan()
+			api.schedules[plan.MerchantUID(1, 1)] = retryOf(plan, tt.customerUID, tt.status)
+			if tt.ranMeanwhile {
+				api.mt.RegisterResponder("POST", whBase+"/subscribe/payments/unschedule", httpmock.NewStringResponder(200,
+					`{"code":1,"message":"취소할 예약결제 기록이 존재하지 않습니다.","response":null}`))
+			}
+			s, err := c.ScheduleFollowUp(context.Background(), plan, paymentOf(plan, 1, 0, iamport.PaymentStatusPaid))
+			require.NoError(t, err)
+			require.Equal(t, plan.MerchantUID(2, 0), s.MerchantUID)
+			require.Equal(t, tt.wantSent, api.mt.GetCallCountInfo()[unscheduleKey])
+			require.Equal(t, tt.wantStatus, api.schedule(plan.MerchantUID(1, 1)).ScheduleStatus)
+		})
+	}
 }
 
 func TestScheduleFollowUpRefuses(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -159,10 +160,7 @@ func webhookJSON(body []byte) (map[string]string, error) {
 	}
 	fields := make(map[string]string, len(raw))
 	for k, v := range raw {
-		known := false
-		for _, kf := range webhookKnownFields {
-			known = known || k == kf
-		}
+		known := slices.Contains(webhookKnownFields, k)
 		switch {
 		case len(v) > 0 && v[0] == '"':
 			var s string
@@ -197,15 +195,8 @@ func webhookForm(body string) (map[string]string, error) {
 		if len(vs) == 0 {
 			continue
 		}
-		for _, kf := range webhookKnownFields {
-			if k != kf {
-				continue
-			}
-			for _, v := range vs[1:] {
-				if v != vs[0] {
-					return nil, badWebhook("field %s is given more than once with different values", k)
-				}
-			}
+		if slices.Contains(webhookKnownFields, k) && slices.ContainsFunc(vs[1:], func(v string) bool { return v != vs[0] }) {
+			return nil, badWebhook("field %s is given more than once with different values", k)
 		}
 		fields[k] = vs[0]
 	}

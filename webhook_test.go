@@ -500,6 +500,7 @@ func TestWebhookHandlerSources(t *testing.T) {
 		{"spoofed left-most entry", proxied, "10.1.2.3:443", []string{"52.78.100.19, 203.0.113.9"}, 403},
 		{"proxy without XFF", proxied, "10.1.2.3:443", nil, 403},
 		{"unreadable XFF", proxied, "10.1.2.3:443", []string{"not-an-ip"}, 403},
+		{"unreadable hop right of an allowed one", proxied, "10.1.2.3:443", []string{"52.78.100.19, not-an-ip"}, 403},
 		{"untrusted peer with XFF", proxied, "203.0.113.9:5000", []string{"52.78.100.19"}, 403},
 		{"bad remote addr", direct, "garbage", nil, 403},
 	}
