@@ -27,6 +27,14 @@ const clockSlack = 3 * time.Second
 // to revoke.
 const msgNothingToRevoke = "취소할 예약결제 기록이 존재하지 않습니다"
 
+// nothingToRevoke reports whether err is iamport's refusal of an unschedule
+// that had nothing left to revoke (HTTP 200, code != 0).
+func nothingToRevoke(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusOK && apiErr.Code != 0 &&
+		strings.Contains(apiErr.Message, msgNothingToRevoke)
+}
+
 // verdict is what one reconciliation lookup found.
 type verdict int
 
@@ -471,12 +479,10 @@ func (c *Client) reconcileUnschedule(ctx context.Context, w *UnscheduleRequest, 
 	if w.All {
 		var out []Schedule
 		err := c.call(rctx, &request{method: "POST", path: "/subscribe/payments/unschedule", body: w, money: true}, &out)
-		var apiErr *APIError
 		switch {
 		case err == nil:
 			return out, nil
-		case errors.As(err, &apiErr) && apiErr.StatusCode == 200 && apiErr.Code != 0 &&
-			strings.Contains(apiErr.Message, msgNothingToRevoke):
+		case nothingToRevoke(err):
 			// Nothing left to revoke: the first attempt revoked them.
 			return []Schedule{}, nil
 		case isAmbiguous(err):

@@ -456,8 +456,7 @@ func (c *Client) revokeRetry(ctx context.Context, plan *Plan, cycle, attempt int
 		return nil
 	}
 	_, err = c.Unschedule(ctx, &UnscheduleRequest{CustomerUID: plan.CustomerUID, MerchantUIDs: []string{mid}})
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Code != 0 && strings.Contains(apiErr.Message, msgNothingToRevoke) {
+	if nothingToRevoke(err) {
 		return nil // it ran or was revoked in the meantime
 	}
 	return err
