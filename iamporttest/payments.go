@@ -403,6 +403,18 @@ func (c *core) cancelPayment(rq *apiRequest) result {
 	if taxFree > cents {
 		return business(1, "tax_free 는 취소요청금액보다 클 수 없습니다.")
 	}
+	cancel := c.applyCancel(p, cents, reason)
+	r := okResult(wirePayment(p))
+	if webhook {
+		r.hooks = c.hook(p.noticeURL, p, string(iamport.PaymentStatusCancelled), cancel.CancellationID)
+	}
+	return r
+}
+
+// applyCancel refunds cents of p's balance, recording the cancel in its
+// history; a refund of the whole balance makes p cancelled. Call with mu
+// held.
+func (c *core) applyCancel(p *payment, cents int64, reason string) iamport.Cancel {
 	seq := c.next()
 	now := c.nowSec()
 	cancel := iamport.Cancel{
@@ -423,11 +435,7 @@ func (c *core) cancelPayment(rq *apiRequest) result {
 		p.Status = iamport.PaymentStatusCancelled
 		p.CancelledAt = now
 	}
-	r := okResult(wirePayment(p))
-	if webhook {
-		r.hooks = c.hook(p.noticeURL, p, string(iamport.PaymentStatusCancelled), cancel.CancellationID)
-	}
-	return r
+	return cancel
 }
 
 // preparePayment is POST /payments/prepare.

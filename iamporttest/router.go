@@ -64,6 +64,7 @@ func buildRoutes() []*route {
 		{method: "GET", template: "/subscribe/customers/{customer_uid}/payments", h: (*core).billingKeyPayments},
 		{method: "GET", template: "/subscribe/customers/{customer_uid}/schedules", h: (*core).customerSchedules},
 	}
+	rs = append(rs, pgRoutes()...)
 	for _, r := range rs {
 		r.segs = strings.Split(strings.TrimPrefix(r.template, "/"), "/")
 	}

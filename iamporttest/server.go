@@ -261,6 +261,7 @@ type core struct {
 	faults    []*faultEntry
 	calls     map[string]int
 	webhooks  []WebhookDelivery
+	pgs       *pgState // see pg()
 }
 
 // next returns the next sequence number. Call with mu held.
