@@ -38,6 +38,19 @@
 //     and installments (card_quota of 2 or more) only from 50,000 KRW.
 //   - Schedules: they run when the clock passes schedule_at, and the result
 //     is POSTed to the webhook URL.
+//   - NaverPay (/payments/{imp_uid}/naver/*, /naver/product-orders/{id},
+//     /naver/reviews): NaverPayment makes a paid payment of product orders,
+//     which are placed, shipped, cancelled (refunding their amount from the
+//     payment), returned, withheld, exchanged as NaverPay's states allow;
+//     NaverBuyerClaim plays the buyer's cancel or exchange request;
+//     AddNaverReview stores reviews.
+//   - KCP Quick (/kcpquick/*): members (AddKcpQuickMember), autopay keys
+//     (AddKcpQuickAutopayKey), prepared transactions, and prepaid-money
+//     payments of a PIN check (KcpQuickPinCheck).
+//   - PAYCO order statuses (CANCELED refunds), Paymentwall deliveries
+//     (refusals in the response, as Paymentwall sends them), Benepia
+//     accounts with points (SetBenepiaAccount), and convenience-store
+//     numbers issued as ready payments, revoked, and paid with PayCVS.
 //
 // Approved payments (and scheduled runs and retries, paid or failed, and
 // cancels with enable_webhook, which add "cancellation_id") send a webhook
@@ -47,9 +60,10 @@
 // synchronously, once, after the fake's lock is released (a receiver may
 // call the fake back to verify the payment), and recorded in Webhooks.
 //
-// Every payment is a card payment ("card", channel "api", pg_provider
-// "nice") with an imp_uid of the form "imp_" + 12 digits. Super billing keys
-// (channel groups), virtual accounts and PG-specific rules are not modelled.
+// Every payment but those of the PG-specific endpoints above is a card
+// payment ("card", channel "api", pg_provider "nice") with an imp_uid of the form "imp_" + 12 digits. Super billing keys
+// (channel groups), virtual accounts and the rules of other PGs are not
+// modelled.
 //
 // # The clock
 //
