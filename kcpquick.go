@@ -153,11 +153,14 @@ func (r *KcpQuickMoneyRequest) check() error {
 	return checkAmount("amount", r.Amount)
 }
 
-// PayKcpQuickMoney pays with KCP prepaid money (POST
-// /kcpquick/payment/money). It settles like Onetime: a nil error means the
-// payment is paid, a decline returns the failed Payment and a
-// *DeclinedError, and a lost answer is looked up by MerchantUID (an
-// *OutcomeUnknownError if it cannot be found out).
+// PayKcpQuickMoney pays with KCP prepaid money the transaction whose PIN
+// check made the payment req.ImpUID (POST /kcpquick/payment/money). A nil
+// error means the payment is paid; a decline returns the failed Payment and
+// a *DeclinedError. If the answer is lost, PayKcpQuickMoney looks the payment
+// up by ImpUID: paid, or failed since the call, is the answer; still ready for
+// the settle time (and the request did not time out), and the request is
+// sent once more (iamport refuses to pay an order twice); otherwise the
+// outcome is an *OutcomeUnknownError.
 func (c *Client) PayKcpQuickMoney(ctx context.Context, req *KcpQuickMoneyRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -166,7 +169,44 @@ func (c *Client) PayKcpQuickMoney(ctx context.Context, req *KcpQuickMoneyRequest
 	if err := w.check(); err != nil {
 		return nil, err
 	}
-	return c.charge(ctx, w.MerchantUID, &request{method: "POST", path: "/kcpquick/payment/money", body: &w, money: true})
+	r := &request{method: "POST", path: "/kcpquick/payment/money", body: &w, money: true}
+	sentAt, err := c.sendTime(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.sendCharge(ctx, r, w.MerchantUID)
+	if err == nil {
+		return chargeResult(p)
+	}
+	if !isAmbiguous(err) {
+		return nil, err
+	}
+	// The PIN check made the payment, ready, before this call: finding it
+	// by merchant_uid proves nothing, its status does.
+	inFlight := mayStillRun(err)
+	rctx, cancel := c.reconcileContext(ctx, w.MerchantUID, err)
+	defer cancel()
+	p, err = settleOrResend(c, rctx, w.MerchantUID, "", r, err, func(ctx context.Context) (*Payment, verdict, error) {
+		p, err := c.GetPayment(ctx, w.ImpUID, GetPaymentParams{IncludeSandbox: true})
+		switch {
+		case err != nil:
+			return nil, lookupFailed, err
+		case p.Status == PaymentStatusPaid || (p.Status == PaymentStatusCancelled && !p.PaidAt.IsZero()):
+			return p, decided, nil
+		case p.Status == PaymentStatusFailed && !p.FailedAt.Before(sentAt.Add(-clockSlack)):
+			return p, decided, nil
+		case inFlight:
+			return nil, pending, nil
+		}
+		return nil, absent, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.Status == PaymentStatusCancelled {
+		return p, nil // paid by this call and refunded since: never a decline
+	}
+	return chargeResult(p)
 }
 
 // KcpQuickAutopayRequest charges a KCP Quick autopay key (POST

@@ -2,7 +2,6 @@ package iamport_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -441,42 +440,4 @@ func TestE2ENaverPay(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rs, 1)
 	require.Equal(t, "rv-1", rs[0].ReviewID)
-}
-
-// The fault matrix cell for NaverCancel: under every fault the fake can
-// inject, the product order is refunded at most once, and the SDK's answer
-// matches the fake's truth.
-func TestFaultMatrixNaverCancel(t *testing.T) {
-	t.Parallel()
-	for _, f := range matrixFaults {
-		t.Run(f.name, func(t *testing.T) {
-			t.Parallel()
-			srv := iamporttest.NewInProcess()
-			defer srv.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			c := srv.Client(matrixClientOptions()...)
-			p := srv.NaverPayment("naver-matrix", iamport.NaverProductOrder{ProductOrderID: "po-m1", ProductAmount: 7000},
-				iamport.NaverProductOrder{ProductOrderID: "po-m2", ProductAmount: 3000})
-			srv.InjectFault("POST", "/payments/{imp_uid}/naver/cancel", 1, f.fault)
-			os, err := c.NaverCancel(ctx, &iamport.NaverCancelRequest{NaverProductOrderTarget: iamport.NaverProductOrderTarget{
-				ImpUID: p.ImpUID, ProductOrderIDs: []string{"po-m1"}}})
-
-			got := srv.Payments()
-			require.Len(t, got, 1)
-			refunded := got[0].CancelAmount
-			require.LessOrEqual(t, len(got[0].CancelHistory), 1, "refunded at most once")
-			var unknown *iamport.OutcomeUnknownError
-			switch {
-			case err == nil:
-				require.Equal(t, iamport.Amount(7000), refunded, "a nil error means the refund was made")
-				require.Len(t, os, 1)
-				require.Equal(t, iamport.NaverCanceled, os[0].ProductOrderStatus)
-			case errors.As(err, &unknown):
-				// Allowed: the SDK could not find out; it says so.
-			default:
-				require.Zero(t, refunded, "an error that is not OutcomeUnknownError means nothing was refunded: %v", err)
-			}
-		})
-	}
 }
