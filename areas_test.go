@@ -93,7 +93,8 @@ func TestAreaEndpointsSendAndDecode(t *testing.T) {
 			t.Parallel()
 			m := newMock(t)
 			m.on(ep.method, ep.path, ok(ep.resp))
-			res, err := ep.call(bg, m.client(iamport.WithTier("T0001")))
+			var logs syncBuffer
+			res, err := ep.call(bg, m.client(iamport.WithTier("T0001"), iamport.WithLogger(debugLogger(&logs))))
 			require.NoError(t, err)
 			require.NotNil(t, res)
 
@@ -116,6 +117,8 @@ func TestAreaEndpointsSendAndDecode(t *testing.T) {
 				require.Equal(t, ep.query, q)
 			}
 			requireNoPersonal(t, fmt.Sprintf("%v %+v %#v", res, res, res), "the result")
+			require.Contains(t, logs.String(), `"path":"`+ep.path+`"`)
+			requireNoPersonal(t, logs.String(), "the log")
 		})
 	}
 }

@@ -38,7 +38,7 @@ func (c *Client) DeleteKcpQuickMember(ctx context.Context, req *DeleteKcpQuickMe
 	if req == nil {
 		return nil, invalid("request", "is required")
 	}
-	if err := checkID("member_id", req.MemberID, maxCustomerUID); err != nil {
+	if err := checkID("member_id", req.MemberID, maxOpaqueID); err != nil {
 		return nil, err
 	}
 	for _, f := range [][2]string{{"site_code", req.SiteCode}, {"partner_type", req.PartnerType}, {"partner_subtype", req.PartnerSubtype}} {
@@ -136,7 +136,7 @@ type KcpQuickMoneyRequest struct {
 }
 
 func (r *KcpQuickMoneyRequest) check() error {
-	if err := checkID("member_id", r.MemberID, maxCustomerUID); err != nil {
+	if err := checkID("member_id", r.MemberID, maxOpaqueID); err != nil {
 		return err
 	}
 	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
@@ -301,7 +301,7 @@ func (c *Client) ReleaseKcpQuickFido(ctx context.Context, req *KcpQuickFidoRelea
 	if req == nil {
 		return nil, invalid("request", "is required")
 	}
-	if err := checkID("member_id", req.MemberID, maxCustomerUID); err != nil {
+	if err := checkID("member_id", req.MemberID, maxOpaqueID); err != nil {
 		return nil, err
 	}
 	if err := requireField("channel_key", req.ChannelKey); err != nil {

@@ -106,7 +106,7 @@ func (t *NaverProductOrderTarget) check() error {
 		return err
 	}
 	for i, id := range t.ProductOrderIDs {
-		if err := checkID("product_order_id["+strconv.Itoa(i)+"]", id, 64); err != nil {
+		if err := checkID("product_order_id["+strconv.Itoa(i)+"]", id, maxOpaqueID); err != nil {
 			return err
 		}
 	}
@@ -214,6 +214,12 @@ type NaverResolveReturnRequest struct {
 	NaverProductOrderTarget
 }
 
+// maxOpaqueID bounds identifiers whose length the API does not document
+// (NaverPay product orders, KCP Quick members): only an absurd length is
+// refused before sending.
+const maxOpaqueID = 1024
+
+// requireField refuses an empty required field.
 func requireField(field, v string) error {
 	if v == "" {
 		return invalid(field, "is required")
@@ -513,7 +519,7 @@ func (c *Client) GetNaverProductOrders(ctx context.Context, impUID string) ([]Na
 // GetNaverProductOrder returns one NaverPay product order by its NaverPay
 // product order ID (GET /naver/product-orders/{product_order_id}).
 func (c *Client) GetNaverProductOrder(ctx context.Context, productOrderID string) (*NaverProductOrder, error) {
-	if err := checkID("product_order_id", productOrderID, 64); err != nil {
+	if err := checkID("product_order_id", productOrderID, maxOpaqueID); err != nil {
 		return nil, err
 	}
 	var o NaverProductOrder
