@@ -287,6 +287,7 @@ func (c *Client) SaveBillingKey(ctx context.Context, req *SaveBillingKeyRequest)
 		return nil, err
 	}
 	r := &request{method: "POST", path: "/subscribe/customers/" + escape(w.CustomerUID), body: &w, money: true}
+	ctx = withCallToken(ctx)
 	sentAt, err := c.sendTime(ctx)
 	if err != nil {
 		return nil, err
