@@ -256,3 +256,15 @@ func dropCallToken(ctx context.Context, tok string) {
 		ct.mu.Unlock()
 	}
 }
+
+// serverClock fetches the call's token first, so that the server's clock is
+// known before a rule that depends on it (an expiry month, a schedule time)
+// is checked. It returns ctx carrying the token, which the call's requests
+// then share, and the server's now.
+func (c *Client) serverClock(ctx context.Context) (context.Context, time.Time, error) {
+	ctx = withCallToken(ctx)
+	if _, err := c.callToken(ctx); err != nil {
+		return ctx, time.Time{}, err
+	}
+	return ctx, c.serverNow(), nil
+}

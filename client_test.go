@@ -81,7 +81,7 @@ func endpoints() []endpoint {
 			return err
 		}},
 		{"CancelPayment", http.MethodPost, cancelPath, true, payment("order-1", "status", "cancelled"), func(ctx context.Context, c *iamport.Client) error {
-			_, err := c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: "imp_1", Checksum: iamport.Ptr(iamport.Amount(8900)),
+			_, err := c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: "imp_1", FullRefund: true, Checksum: iamport.Ptr(iamport.Amount(8900)),
 				RefundAccount: "110123456789"})
 			return err
 		}},

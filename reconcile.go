@@ -266,6 +266,11 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 			return nil, err
 		}
 		bal := before.Balance()
+		if before.Currency != "" {
+			if err := checkWhole("amount", w.Amount, before.Currency); err != nil {
+				return nil, err // iamport: "취소금액은 정수여야 합니다."
+			}
+		}
 		if w.Amount.Cents() > bal.Cents() {
 			return nil, invalid("amount", "exceeds the cancellable balance %s of payment %s", bal, before.ImpUID)
 		}

@@ -126,11 +126,8 @@ func ParseWebhook(r *http.Request) (*WebhookEvent, error) {
 	if len(fields) > 0 {
 		ev.Extra = fields
 	}
-	for _, f := range []struct {
-		name, v string
-		max     int
-	}{{"imp_uid", ev.ImpUID, maxImpUID}, {"merchant_uid", ev.MerchantUID, maxMerchantUID}} {
-		if err := checkID(f.name, f.v, f.max); err != nil {
+	for _, f := range []struct{ name, v string }{{"imp_uid", ev.ImpUID}, {"merchant_uid", ev.MerchantUID}} {
+		if err := checkID(f.name, f.v); err != nil {
 			var ve *ValidationError
 			if errors.As(err, &ve) {
 				return nil, badWebhook("%s %s", ve.Field, ve.Reason)
@@ -222,10 +219,10 @@ func (c *Client) verifyWebhook(ctx context.Context, ev *WebhookEvent, sandbox bo
 	if ev == nil {
 		return nil, invalid("webhook", "is required")
 	}
-	if err := checkID("imp_uid", ev.ImpUID, maxImpUID); err != nil {
+	if err := checkID("imp_uid", ev.ImpUID); err != nil {
 		return nil, err
 	}
-	if err := checkID("merchant_uid", ev.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkID("merchant_uid", ev.MerchantUID); err != nil {
 		return nil, err
 	}
 	var params []GetPaymentParams
