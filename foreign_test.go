@@ -35,12 +35,7 @@ type foreignTransport struct {
 }
 
 func (t *foreignTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-		req.Body.Close()
-		req.Body = io.NopCloser(bytes.NewReader(body))
-	}
+	body := peekBody(req)
 	path := req.URL.EscapedPath()
 	if uid, ok := strings.CutPrefix(path, "/subscribe/customers/"); ok && req.Method == http.MethodPost && !strings.Contains(uid, "/") {
 		var b struct {
