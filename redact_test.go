@@ -157,7 +157,7 @@ func TestRequestTypesFormatRedacted(t *testing.T) {
 		Birth: birthValue, Pwd2Digit: pwdValue, CVC: cvcValue}
 	sched := iamport.ScheduleRequest{CustomerUID: "cust-1", CardNumber: cardDashed, Expiry: expiryWire, Birth: birthValue,
 		Pwd2Digit: pwdValue, CVC: cvcValue, Schedules: []iamport.ScheduleEntry{{MerchantUID: "sub-1", Amount: 8900}}}
-	cancel := iamport.CancelRequest{ImpUID: "imp_1", RefundHolder: "홍길동", RefundAccount: "110123456789"}
+	cancel := iamport.CancelRequest{ImpUID: "imp_1", FullRefund: true, RefundHolder: "홍길동", RefundAccount: "110123456789"}
 
 	for _, tt := range []struct {
 		name  string

@@ -12,9 +12,14 @@ import (
 // OnetimeRequest is a key-in card payment, optionally storing the card as a
 // billing key (POST /subscribe/payments/onetime). CardNumber, Expiry, Birth,
 // Pwd2Digit, CVC and Secure3DToken are redacted in fmt and slog output.
+//
+// Descriptive fields are sent as given, whatever their length: iamport
+// documents name 40, buyer_name 16, buyer_email 64, buyer_tel 16,
+// buyer_addr 128 and buyer_postcode 8 characters, and some PGs allow more
+// or truncate. See the README's "What is checked before sending".
 type OnetimeRequest struct {
 	MerchantUID string `json:"merchant_uid"` // required, at most 40 characters, unique per order
-	Amount      Amount `json:"amount"`       // required, > 0
+	Amount      Amount `json:"amount"`       // required, > 0; whole in KRW (the default) and JPY
 	Currency    string `json:"currency,omitempty"`
 	TaxFree     Amount `json:"tax_free,omitempty"`
 	// VatAmount sets the VAT explicitly; Ptr(Amount(0)) with TaxFree 0 is zero-rated.
@@ -22,11 +27,11 @@ type OnetimeRequest struct {
 	// Deprecated: use TaxFree and VatAmount.
 	Vat Amount `json:"vat,omitempty"`
 
-	CardNumber string `json:"card_number"`          // required, 15 or 16 digits, dashes allowed
-	Expiry     string `json:"expiry"`               // required, YYYY-MM or YYYYMM
+	CardNumber string `json:"card_number"`          // required, 14 to 19 digits, dashes allowed
+	Expiry     string `json:"expiry"`               // required, YYYY-MM or YYYYMM, not a month already passed
 	Birth      string `json:"birth,omitempty"`      // YYMMDD, or a 10-digit business number for corporate cards
 	Pwd2Digit  string `json:"pwd_2digit,omitempty"` // first two digits of the card PIN
-	CVC        string `json:"cvc,omitempty"`        // paymentwall only
+	CVC        string `json:"cvc,omitempty"`        // paymentwall only; the PG judges it
 
 	// CustomerUID, if set, also stores the card as a billing key under this ID.
 	CustomerUID    string `json:"customer_uid,omitempty"`
@@ -69,45 +74,40 @@ func (r OnetimeRequest) Format(f fmt.State, verb rune) {
 func (r OnetimeRequest) LogValue() slog.Value { return logValueOf(r) }
 
 func (r *OnetimeRequest) check() error {
-	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkNewMerchantUID("merchant_uid", r.MerchantUID); err != nil {
 		return err
 	}
-	if err := checkAmount("amount", r.Amount); err != nil {
-		return err
-	}
-	if err := checkCharge("", r.Amount, r.TaxFree, r.VatAmount, r.Vat, r.CardQuota); err != nil {
+	if err := checkCharge("", r.Currency, r.Amount, r.TaxFree, r.VatAmount, r.Vat); err != nil {
 		return err
 	}
 	if err := (card{&r.CardNumber, &r.Expiry, &r.Birth, &r.Pwd2Digit, &r.CVC}).check("", true); err != nil {
 		return err
 	}
-	if err := optID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
-		return err
-	}
-	if err := checkMaxLen("name", r.Name, 40); err != nil {
-		return err
-	}
-	return checkBuyer("", r.BuyerName, r.BuyerEmail, r.BuyerTel, r.BuyerAddr, r.BuyerPostcode)
+	return optID("customer_uid", r.CustomerUID)
 }
 
-// checkCharge checks the amount fields shared by onetime, again and schedules.
-func checkCharge(prefix string, amount, taxFree Amount, vatAmount *Amount, vat Amount, quota *int) error {
+// checkCharge checks the amount fields shared by onetime, again and
+// schedules: a positive amount, and no fraction in KRW or JPY.
+func checkCharge(prefix, currency string, amount, taxFree Amount, vatAmount *Amount, vat Amount) error {
+	if err := checkAmount(prefix+"amount", amount); err != nil {
+		return err
+	}
+	if err := checkWhole(prefix+"amount", amount, currency); err != nil {
+		return err
+	}
 	if err := checkNonNegative(prefix+"tax_free", taxFree); err != nil {
 		return err
 	}
-	if taxFree.Cents() > amount.Cents() {
-		return invalid(prefix+"tax_free", "must not exceed amount")
+	if err := checkWhole(prefix+"tax_free", taxFree, currency); err != nil {
+		return err
 	}
 	if err := checkOptAmount(prefix+"vat_amount", vatAmount); err != nil {
 		return err
 	}
-	if vatAmount != nil && vatAmount.Cents() > amount.Cents() {
-		return invalid(prefix+"vat_amount", "must not exceed amount")
-	}
-	if err := checkNonNegative(prefix+"vat", vat); err != nil {
+	if err := checkOptWhole(prefix+"vat_amount", vatAmount, currency); err != nil {
 		return err
 	}
-	return checkQuota(prefix+"card_quota", quota)
+	return checkNonNegative(prefix+"vat", vat)
 }
 
 // Onetime charges a card whose number the customer typed in, without the
@@ -128,15 +128,26 @@ func (c *Client) Onetime(ctx context.Context, req *OnetimeRequest) (*Payment, er
 	if err := w.check(); err != nil {
 		return nil, err
 	}
+	ctx, now, err := c.serverClock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkExpiry("expiry", w.Expiry, now); err != nil {
+		return nil, err
+	}
 	return c.charge(ctx, w.MerchantUID, &request{method: "POST", path: "/subscribe/payments/onetime", body: &w, money: true})
 }
 
 // AgainRequest charges a stored billing key (POST /subscribe/payments/again).
+// Descriptive fields are sent as given, whatever their length (documented
+// limits as for OnetimeRequest).
 type AgainRequest struct {
 	CustomerUID string `json:"customer_uid"` // required: the billing key
 	MerchantUID string `json:"merchant_uid"` // required, at most 40 characters, unique per order
-	Amount      Amount `json:"amount"`       // required, > 0
-	// Name is the order name. The API requires it for most PGs.
+	Amount      Amount `json:"amount"`       // required, > 0; whole in KRW (the default) and JPY
+	// Name is the order name. The API requires it for most PGs. iamport
+	// documents 40 characters; KakaoPay allows 100, NaverPay 128, TossPay
+	// 255, and some PGs truncate. The SDK sends it as given.
 	Name      string  `json:"name,omitempty"`
 	Currency  string  `json:"currency,omitempty"`
 	TaxFree   Amount  `json:"tax_free,omitempty"`
@@ -173,25 +184,19 @@ type PaymentExtra struct {
 }
 
 func (r *AgainRequest) check() error {
-	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", r.CustomerUID); err != nil {
 		return err
 	}
-	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkNewMerchantUID("merchant_uid", r.MerchantUID); err != nil {
 		return err
 	}
-	if err := checkAmount("amount", r.Amount); err != nil {
-		return err
-	}
-	if err := checkCharge("", r.Amount, r.TaxFree, r.VatAmount, r.Vat, r.CardQuota); err != nil {
+	if err := checkCharge("", r.Currency, r.Amount, r.TaxFree, r.VatAmount, r.Vat); err != nil {
 		return err
 	}
 	if r.ProductCount < 0 {
 		return invalid("product_count", "must not be negative")
 	}
-	if err := checkMaxLen("name", r.Name, 40); err != nil {
-		return err
-	}
-	return checkBuyer("", r.BuyerName, r.BuyerEmail, r.BuyerTel, r.BuyerAddr, r.BuyerPostcode)
+	return nil
 }
 
 // Again charges the card stored under req.CustomerUID (POST
@@ -215,10 +220,13 @@ func (c *Client) Again(ctx context.Context, req *AgainRequest) (*Payment, error)
 // an existing CustomerUID replaces the stored card. CardNumber, Expiry, Birth,
 // Pwd2Digit and CVC are redacted in fmt and slog output.
 type SaveBillingKeyRequest struct {
-	CustomerUID string `json:"-"` // required; goes into the path
+	// CustomerUID is required. It goes into the path, and into the body
+	// too, where some iamport-compatible servers (and the official Python
+	// client) expect it as well.
+	CustomerUID string `json:"customer_uid"`
 
-	CardNumber string `json:"card_number"` // required, 15 or 16 digits, dashes allowed
-	Expiry     string `json:"expiry"`      // required, YYYY-MM or YYYYMM
+	CardNumber string `json:"card_number"` // required, 14 to 19 digits, dashes allowed
+	Expiry     string `json:"expiry"`      // required, YYYY-MM or YYYYMM, not a month already passed
 	Birth      string `json:"birth,omitempty"`
 	Pwd2Digit  string `json:"pwd_2digit,omitempty"`
 	CVC        string `json:"cvc,omitempty"`
@@ -230,6 +238,9 @@ type SaveBillingKeyRequest struct {
 	// smart-routing group.
 	ChannelGroupID string `json:"channel_group_id,omitempty"`
 
+	// The customer_* fields are sent as given; iamport documents
+	// customer_name 20, customer_tel 20, customer_email 200, customer_addr
+	// 200 and customer_postcode 8 characters.
 	CustomerID       string `json:"customer_id,omitempty"`
 	CustomerName     string `json:"customer_name,omitempty"`
 	CustomerTel      string `json:"customer_tel,omitempty"`
@@ -253,26 +264,10 @@ func (r SaveBillingKeyRequest) Format(f fmt.State, verb rune) {
 func (r SaveBillingKeyRequest) LogValue() slog.Value { return logValueOf(r) }
 
 func (r *SaveBillingKeyRequest) check() error {
-	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", r.CustomerUID); err != nil {
 		return err
 	}
-	if err := (card{&r.CardNumber, &r.Expiry, &r.Birth, &r.Pwd2Digit, &r.CVC}).check("", true); err != nil {
-		return err
-	}
-	for _, f := range []struct {
-		field, v string
-		max      int
-	}{
-		{"channel_key", r.ChannelKey, 55}, {"pg", r.PG, 80}, {"channel_group_id", r.ChannelGroupID, 55},
-		{"customer_name", r.CustomerName, 20}, {"customer_tel", r.CustomerTel, 20},
-		{"customer_email", r.CustomerEmail, 200}, {"customer_addr", r.CustomerAddr, 200},
-		{"customer_postcode", r.CustomerPostcode, 8},
-	} {
-		if err := checkMaxLen(f.field, f.v, f.max); err != nil {
-			return err
-		}
-	}
-	return nil
+	return (card{&r.CardNumber, &r.Expiry, &r.Birth, &r.Pwd2Digit, &r.CVC}).check("", true)
 }
 
 // SaveBillingKey issues a billing key from card data (POST
@@ -284,6 +279,13 @@ func (c *Client) SaveBillingKey(ctx context.Context, req *SaveBillingKeyRequest)
 	}
 	w := *req
 	if err := w.check(); err != nil {
+		return nil, err
+	}
+	ctx, now, err := c.serverClock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkExpiry("expiry", w.Expiry, now); err != nil {
 		return nil, err
 	}
 	r := &request{method: "POST", path: "/subscribe/customers/" + escape(w.CustomerUID), body: &w, money: true}
@@ -306,7 +308,7 @@ func (c *Client) SaveBillingKey(ctx context.Context, req *SaveBillingKeyRequest)
 // /subscribe/customers/{customer_uid}). An unknown customerUID gives an
 // error matching ErrNotFound.
 func (c *Client) GetBillingKey(ctx context.Context, customerUID string) (*BillingKey, error) {
-	if err := checkID("customer_uid", customerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", customerUID); err != nil {
 		return nil, err
 	}
 	var bk BillingKey
@@ -339,7 +341,7 @@ func (c *Client) DeleteBillingKeyWith(ctx context.Context, req *DeleteBillingKey
 	if req == nil {
 		return nil, invalid("request", "is required")
 	}
-	if err := checkID("customer_uid", req.CustomerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", req.CustomerUID); err != nil {
 		return nil, err
 	}
 	if req.Requester != "" && req.Requester != "customer" && req.Requester != "admin" {
@@ -390,7 +392,7 @@ func (c *Client) GetBillingKeys(ctx context.Context, req *GetBillingKeysRequest)
 		return nil, invalid("customer_uid[]", "name at least one customer_uid")
 	}
 	for i, id := range req.CustomerUIDs {
-		if err := checkID("customer_uid["+strconv.Itoa(i)+"]", id, maxCustomerUID); err != nil {
+		if err := checkID("customer_uid["+strconv.Itoa(i)+"]", id); err != nil {
 			return nil, err
 		}
 	}
@@ -414,7 +416,7 @@ type ListBillingKeyPaymentsRequest struct {
 }
 
 func (r *ListBillingKeyPaymentsRequest) check() error {
-	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", r.CustomerUID); err != nil {
 		return err
 	}
 	return checkPaging(r.Page, 0)
