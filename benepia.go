@@ -110,7 +110,7 @@ func (c *Client) PayBenepia(ctx context.Context, req *BenepiaPaymentRequest) (*P
 	if err := checkBenepiaAccount(w.BenepiaUser, w.BenepiaPassword, w.ChannelKey); err != nil {
 		return nil, err
 	}
-	if err := checkID("merchant_uid", w.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkNewMerchantUID("merchant_uid", w.MerchantUID); err != nil {
 		return nil, err
 	}
 	if err := requireField("name", w.Name); err != nil {

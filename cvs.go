@@ -64,7 +64,7 @@ func (c *Client) IssueCVSPayment(ctx context.Context, req *CVSPaymentRequest) (*
 	if err := requireField("channel_key", w.ChannelKey); err != nil {
 		return nil, err
 	}
-	if err := checkID("merchant_uid", w.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkNewMerchantUID("merchant_uid", w.MerchantUID); err != nil {
 		return nil, err
 	}
 	if err := checkAmount("amount", w.Amount); err != nil {
@@ -109,7 +109,7 @@ func (c *Client) IssueCVSPayment(ctx context.Context, req *CVSPaymentRequest) (*
 // the request is sent once more (revoking twice is refused, never applied
 // twice); otherwise the outcome is an *OutcomeUnknownError.
 func (c *Client) RevokeCVSPayment(ctx context.Context, impUID string) (*Payment, error) {
-	if err := checkID("imp_uid", impUID, maxImpUID); err != nil {
+	if err := checkID("imp_uid", impUID); err != nil {
 		return nil, err
 	}
 	r := &request{method: "DELETE", path: "/cvs/" + escape(impUID), money: true}

@@ -38,7 +38,7 @@ func (c *Client) DeleteKcpQuickMember(ctx context.Context, req *DeleteKcpQuickMe
 	if req == nil {
 		return nil, invalid("request", "is required")
 	}
-	if err := checkID("member_id", req.MemberID, maxOpaqueID); err != nil {
+	if err := checkID("member_id", req.MemberID); err != nil {
 		return nil, err
 	}
 	for _, f := range [][2]string{{"site_code", req.SiteCode}, {"partner_type", req.PartnerType}, {"partner_subtype", req.PartnerSubtype}} {
@@ -84,7 +84,7 @@ func (r KcpQuickPrepareRequest) Format(f fmt.State, verb rune) {
 func (r KcpQuickPrepareRequest) LogValue() slog.Value { return logValueOf(r) }
 
 func (r *KcpQuickPrepareRequest) check() error {
-	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkNewMerchantUID("merchant_uid", r.MerchantUID); err != nil {
 		return err
 	}
 	for _, f := range [][2]string{{"btid", r.BTID}, {"cust_ip", r.CustIP}, {"code_verifier", r.CodeVerifier}} {
@@ -136,13 +136,13 @@ type KcpQuickMoneyRequest struct {
 }
 
 func (r *KcpQuickMoneyRequest) check() error {
-	if err := checkID("member_id", r.MemberID, maxOpaqueID); err != nil {
+	if err := checkID("member_id", r.MemberID); err != nil {
 		return err
 	}
-	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkNewMerchantUID("merchant_uid", r.MerchantUID); err != nil {
 		return err
 	}
-	if err := checkID("imp_uid", r.ImpUID, maxImpUID); err != nil {
+	if err := checkID("imp_uid", r.ImpUID); err != nil {
 		return err
 	}
 	for _, f := range [][2]string{{"channel_key", r.ChannelKey}, {"name", r.Name}} {
@@ -234,10 +234,10 @@ func (r KcpQuickAutopayRequest) Format(f fmt.State, verb rune) {
 func (r KcpQuickAutopayRequest) LogValue() slog.Value { return logValueOf(r) }
 
 func (r *KcpQuickAutopayRequest) check() error {
-	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", r.CustomerUID); err != nil {
 		return err
 	}
-	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkNewMerchantUID("merchant_uid", r.MerchantUID); err != nil {
 		return err
 	}
 	for _, f := range [][2]string{{"name", r.Name}, {"buyer_name", r.BuyerName}} {
@@ -272,7 +272,7 @@ type KcpQuickAutopayKey struct {
 // /kcpquick/autopay/{customer_uid}). An unknown key gives an error matching
 // ErrNotFound.
 func (c *Client) DeleteKcpQuickAutopayKey(ctx context.Context, customerUID string) (*KcpQuickAutopayKey, error) {
-	if err := checkID("customer_uid", customerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", customerUID); err != nil {
 		return nil, err
 	}
 	var k KcpQuickAutopayKey
@@ -301,7 +301,7 @@ func (c *Client) ReleaseKcpQuickFido(ctx context.Context, req *KcpQuickFidoRelea
 	if req == nil {
 		return nil, invalid("request", "is required")
 	}
-	if err := checkID("member_id", req.MemberID, maxOpaqueID); err != nil {
+	if err := checkID("member_id", req.MemberID); err != nil {
 		return nil, err
 	}
 	if err := requireField("channel_key", req.ChannelKey); err != nil {

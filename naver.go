@@ -102,11 +102,11 @@ type NaverProductOrderTarget struct {
 }
 
 func (t *NaverProductOrderTarget) check() error {
-	if err := checkID("imp_uid", t.ImpUID, maxImpUID); err != nil {
+	if err := checkID("imp_uid", t.ImpUID); err != nil {
 		return err
 	}
 	for i, id := range t.ProductOrderIDs {
-		if err := checkID("product_order_id["+strconv.Itoa(i)+"]", id, maxOpaqueID); err != nil {
+		if err := checkID("product_order_id["+strconv.Itoa(i)+"]", id); err != nil {
 			return err
 		}
 	}
@@ -213,11 +213,6 @@ type NaverWithholdReturnRequest struct {
 type NaverResolveReturnRequest struct {
 	NaverProductOrderTarget
 }
-
-// maxOpaqueID bounds identifiers whose length the API does not document
-// (NaverPay product orders, KCP Quick members): only an absurd length is
-// refused before sending.
-const maxOpaqueID = 1024
 
 // requireField refuses an empty required field.
 func requireField(field, v string) error {
@@ -472,7 +467,7 @@ const hintNaverPoint = "the NaverPay points of the payment may have been deposit
 // lost after the request may have reached iamport, it returns an
 // *OutcomeUnknownError: the API has no lookup that shows the deposit.
 func (c *Client) NaverDepositPoint(ctx context.Context, impUID string) error {
-	if err := checkID("imp_uid", impUID, maxImpUID); err != nil {
+	if err := checkID("imp_uid", impUID); err != nil {
 		return err
 	}
 	err := c.call(ctx, &request{method: "POST", path: "/payments/" + escape(impUID) + "/naver/point", money: true}, nil)
@@ -496,7 +491,7 @@ func (c *Client) NaverConfirm(ctx context.Context, req *NaverConfirmRequest) err
 	if req == nil {
 		return invalid("request", "is required")
 	}
-	if err := checkID("imp_uid", req.ImpUID, maxImpUID); err != nil {
+	if err := checkID("imp_uid", req.ImpUID); err != nil {
 		return err
 	}
 	w := *req
@@ -506,7 +501,7 @@ func (c *Client) NaverConfirm(ctx context.Context, req *NaverConfirmRequest) err
 // GetNaverProductOrders returns the product orders of the NaverPay payment
 // impUID (GET /payments/{imp_uid}/naver/product-orders).
 func (c *Client) GetNaverProductOrders(ctx context.Context, impUID string) ([]NaverProductOrder, error) {
-	if err := checkID("imp_uid", impUID, maxImpUID); err != nil {
+	if err := checkID("imp_uid", impUID); err != nil {
 		return nil, err
 	}
 	var out []NaverProductOrder
@@ -519,7 +514,7 @@ func (c *Client) GetNaverProductOrders(ctx context.Context, impUID string) ([]Na
 // GetNaverProductOrder returns one NaverPay product order by its NaverPay
 // product order ID (GET /naver/product-orders/{product_order_id}).
 func (c *Client) GetNaverProductOrder(ctx context.Context, productOrderID string) (*NaverProductOrder, error) {
-	if err := checkID("product_order_id", productOrderID, maxOpaqueID); err != nil {
+	if err := checkID("product_order_id", productOrderID); err != nil {
 		return nil, err
 	}
 	var o NaverProductOrder
@@ -606,7 +601,7 @@ type NaverCashAmount struct {
 // impUID a cash receipt can be issued for (GET
 // /payments/{imp_uid}/naver/cash-amount).
 func (c *Client) GetNaverCashAmount(ctx context.Context, impUID string) (*NaverCashAmount, error) {
-	if err := checkID("imp_uid", impUID, maxImpUID); err != nil {
+	if err := checkID("imp_uid", impUID); err != nil {
 		return nil, err
 	}
 	var a NaverCashAmount

@@ -43,7 +43,7 @@ func (c *Client) ChangePaycoOrderStatus(ctx context.Context, req *PaycoOrderStat
 		return nil, invalid("request", "is required")
 	}
 	w := *req
-	if err := checkID("imp_uid", w.ImpUID, maxImpUID); err != nil {
+	if err := checkID("imp_uid", w.ImpUID); err != nil {
 		return nil, err
 	}
 	if err := requireField("status", string(w.Status)); err != nil {

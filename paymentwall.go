@@ -55,10 +55,10 @@ func (r PaymentwallDeliveryRequest) Format(f fmt.State, verb rune) {
 func (r PaymentwallDeliveryRequest) LogValue() slog.Value { return logValueOf(r) }
 
 func (r *PaymentwallDeliveryRequest) check() error {
-	if err := checkID("imp_uid", r.ImpUID, maxImpUID); err != nil {
+	if err := checkID("imp_uid", r.ImpUID); err != nil {
 		return err
 	}
-	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkID("merchant_uid", r.MerchantUID); err != nil {
 		return err
 	}
 	for _, f := range [][2]string{{"type", r.Type}, {"status", r.Status}, {"refundable", r.Refundable},
