@@ -294,7 +294,7 @@ func (c *Client) String() string {
 	if c == nil {
 		return "iamport.Client(nil)"
 	}
-	return fmt.Sprintf("iamport.Client{baseURL: %s, apiKey: %s, apiSecret: [REDACTED]}", c.baseURL, maskKey(c.apiKey))
+	return fmt.Sprintf("iamport.Client{baseURL: %s, apiKey: %s, apiSecret: [REDACTED]}", redactURL(c.baseURL), maskKey(c.apiKey))
 }
 
 // GoString redacts the Client for %#v.
@@ -369,8 +369,11 @@ type attemptResult struct {
 func (c *Client) call(ctx context.Context, r *request, out any) error {
 	var body []byte
 	if r.body != nil {
-		var err error
-		if body, err = json.Marshal(r.body); err != nil {
+		wb, err := wireBody(r.body)
+		if err != nil {
+			return err
+		}
+		if body, err = json.Marshal(wb); err != nil {
 			return fmt.Errorf("iamport: encode %s %s: %w", r.method, r.path, err)
 		}
 	}
