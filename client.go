@@ -554,6 +554,11 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		}
 		return apiErr(int(env.Code), msg)
 	}
+	if msg := duplicateKeyProblem(res); msg != "" {
+		e := apiErr(0, msg)
+		e.invalid = true
+		return e
+	}
 	env := envelope{Response: out}
 	if err := json.Unmarshal(res.body, &env); err != nil {
 		// A body that does not fit out may still be a readable failure.
@@ -564,7 +569,7 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		if json.Unmarshal(res.body, &loose) == nil && loose.Code != 0 {
 			e := apiErr(int(loose.Code), loose.Message)
 			e.notFound = r.notFoundOn200
-			return e
+			return markPaidFailure(r, res, e)
 		}
 		e := apiErr(0, bodyProblem(res))
 		e.invalid, e.cause = true, err
@@ -573,7 +578,7 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 	if env.Code != 0 {
 		e := apiErr(int(env.Code), env.Message)
 		e.notFound = r.notFoundOn200
-		return e
+		return markPaidFailure(r, res, e)
 	}
 	if out != nil && (env.Response == nil || !responsePresent(res.body, out)) {
 		e := apiErr(0, "response is null")
