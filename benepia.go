@@ -13,22 +13,29 @@ import (
 // /benepia/point). BenepiaPassword is a secret: it is redacted in fmt and
 // slog output.
 type BenepiaPointRequest struct {
-	BenepiaUser     string `json:"benepia_user"`     // required: the account ID
-	BenepiaPassword string `json:"benepia_password"` // required: the account password
-	ChannelKey      string `json:"channel_key"`      // required
+	BenepiaUser     string `json:"benepia_user"`                   // required: the account ID
+	BenepiaPassword string `json:"benepia_password" redact:"true"` // required: the account password
+	ChannelKey      string `json:"channel_key"`                    // required
 }
 
-type redactedBenepiaPointRequest BenepiaPointRequest
+type benepiaPointRequestFields BenepiaPointRequest // same fields, no methods
+
+// MarshalJSON encodes r with the password redacted.
+func (r BenepiaPointRequest) MarshalJSON() ([]byte, error) {
+	return redactedJSON(benepiaPointRequestFields(r))
+}
 
 // Format prints r with the password redacted, for every verb.
 func (r BenepiaPointRequest) Format(f fmt.State, verb rune) {
-	cp := redactedBenepiaPointRequest(r)
-	redact(&cp.BenepiaPassword)
-	formatRedacted(f, verb, cp)
+	formatRedacted[BenepiaPointRequest](f, verb, benepiaPointRequestFields(r))
 }
 
 // LogValue logs r with the password redacted.
-func (r BenepiaPointRequest) LogValue() slog.Value { return logValueOf(r) }
+func (r BenepiaPointRequest) LogValue() slog.Value {
+	return logValueRedacted(benepiaPointRequestFields(r))
+}
+
+func (r BenepiaPointRequest) wire() any { return benepiaPointRequestFields(r) }
 
 // BenepiaPoint is the balance of a Benepia account (BenepiaPointAnnotation).
 type BenepiaPoint struct {
@@ -66,37 +73,42 @@ func (c *Client) GetBenepiaPoint(ctx context.Context, req *BenepiaPointRequest) 
 // BenepiaPassword is a secret and the buyer fields are personal data: they
 // are redacted in fmt and slog output.
 type BenepiaPaymentRequest struct {
-	BenepiaUser     string `json:"benepia_user"`     // required
-	BenepiaPassword string `json:"benepia_password"` // required
+	BenepiaUser     string `json:"benepia_user"`                   // required
+	BenepiaPassword string `json:"benepia_password" redact:"true"` // required
 	// BenepiaMemberCode is the member company code Benepia assigned; without
 	// it the payment is a test payment.
 	BenepiaMemberCode string   `json:"benepia_member_code,omitempty"`
 	MerchantUID       string   `json:"merchant_uid"` // required
 	Amount            Amount   `json:"amount"`       // required, > 0
 	Name              string   `json:"name"`         // required: order name
-	BuyerName         string   `json:"buyer_name,omitempty"`
-	BuyerEmail        string   `json:"buyer_email,omitempty"`
-	BuyerTel          string   `json:"buyer_tel,omitempty"`
-	BuyerAddr         string   `json:"buyer_addr,omitempty"`
-	BuyerPostcode     string   `json:"buyer_postcode,omitempty"`
+	BuyerName         string   `json:"buyer_name,omitempty" redact:"true"`
+	BuyerEmail        string   `json:"buyer_email,omitempty" redact:"true"`
+	BuyerTel          string   `json:"buyer_tel,omitempty" redact:"true"`
+	BuyerAddr         string   `json:"buyer_addr,omitempty" redact:"true"`
+	BuyerPostcode     string   `json:"buyer_postcode,omitempty" redact:"true"`
 	ChannelKey        string   `json:"channel_key"`          // required
 	NoticeURL         []string `json:"notice_url,omitempty"` // webhook URLs for this payment
 	CustomData        string   `json:"custom_data,omitempty"`
 }
 
-type redactedBenepiaPaymentRequest BenepiaPaymentRequest
+type benepiaPaymentRequestFields BenepiaPaymentRequest // same fields, no methods
+
+// MarshalJSON encodes r with the password and buyer redacted.
+func (r BenepiaPaymentRequest) MarshalJSON() ([]byte, error) {
+	return redactedJSON(benepiaPaymentRequestFields(r))
+}
 
 // Format prints r with the password and buyer redacted, for every verb.
 func (r BenepiaPaymentRequest) Format(f fmt.State, verb rune) {
-	cp := redactedBenepiaPaymentRequest(r)
-	for _, s := range []*string{&cp.BenepiaPassword, &cp.BuyerName, &cp.BuyerEmail, &cp.BuyerTel, &cp.BuyerAddr, &cp.BuyerPostcode} {
-		redact(s)
-	}
-	formatRedacted(f, verb, cp)
+	formatRedacted[BenepiaPaymentRequest](f, verb, benepiaPaymentRequestFields(r))
 }
 
 // LogValue logs r with the password and buyer redacted.
-func (r BenepiaPaymentRequest) LogValue() slog.Value { return logValueOf(r) }
+func (r BenepiaPaymentRequest) LogValue() slog.Value {
+	return logValueRedacted(benepiaPaymentRequestFields(r))
+}
+
+func (r BenepiaPaymentRequest) wire() any { return benepiaPaymentRequestFields(r) }
 
 // PayBenepia pays with Benepia points (POST /benepia/payment). It settles
 // like Onetime: a nil error means the payment is paid, a refusal with the

@@ -20,11 +20,11 @@ type CVSPaymentRequest struct {
 	// contract's default.
 	ExpiredAt     *Time  `json:"expired_at,omitempty"`
 	Name          string `json:"name,omitempty"`
-	BuyerName     string `json:"buyer_name,omitempty"`
-	BuyerEmail    string `json:"buyer_email,omitempty"`
-	BuyerTel      string `json:"buyer_tel,omitempty"`
-	BuyerAddr     string `json:"buyer_addr,omitempty"`
-	BuyerPostcode string `json:"buyer_postcode,omitempty"`
+	BuyerName     string `json:"buyer_name,omitempty" redact:"true"`
+	BuyerEmail    string `json:"buyer_email,omitempty" redact:"true"`
+	BuyerTel      string `json:"buyer_tel,omitempty" redact:"true"`
+	BuyerAddr     string `json:"buyer_addr,omitempty" redact:"true"`
+	BuyerPostcode string `json:"buyer_postcode,omitempty" redact:"true"`
 	// ConfirmURL is asked whether a payment at the store may go through;
 	// without it every payment does.
 	ConfirmURL string   `json:"confirm_url,omitempty"`
@@ -32,19 +32,22 @@ type CVSPaymentRequest struct {
 	CustomData string   `json:"custom_data,omitempty"`
 }
 
-type redactedCVSPaymentRequest CVSPaymentRequest
+type cVSPaymentRequestFields CVSPaymentRequest // same fields, no methods
+
+// MarshalJSON encodes r with the buyer redacted.
+func (r CVSPaymentRequest) MarshalJSON() ([]byte, error) {
+	return redactedJSON(cVSPaymentRequestFields(r))
+}
 
 // Format prints r with the buyer redacted, for every verb.
 func (r CVSPaymentRequest) Format(f fmt.State, verb rune) {
-	cp := redactedCVSPaymentRequest(r)
-	for _, s := range []*string{&cp.BuyerName, &cp.BuyerEmail, &cp.BuyerTel, &cp.BuyerAddr, &cp.BuyerPostcode} {
-		redact(s)
-	}
-	formatRedacted(f, verb, cp)
+	formatRedacted[CVSPaymentRequest](f, verb, cVSPaymentRequestFields(r))
 }
 
 // LogValue logs r with the buyer redacted.
-func (r CVSPaymentRequest) LogValue() slog.Value { return logValueOf(r) }
+func (r CVSPaymentRequest) LogValue() slog.Value { return logValueRedacted(cVSPaymentRequestFields(r)) }
+
+func (r CVSPaymentRequest) wire() any { return cVSPaymentRequestFields(r) }
 
 const (
 	hintCVSIssue  = "look the payment up with FindPayment by merchant_uid before issuing again"

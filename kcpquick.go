@@ -59,10 +59,10 @@ func (c *Client) DeleteKcpQuickMember(ctx context.Context, req *DeleteKcpQuickMe
 // /kcpquick/prepare/{merchant_uid}). CodeVerifier is a secret: it is
 // redacted in fmt and slog output.
 type KcpQuickPrepareRequest struct {
-	MerchantUID  string `json:"-"`             // required; goes into the path
-	BTID         string `json:"btid"`          // required: the merchant's transaction registration number
-	CustIP       string `json:"cust_ip"`       // required: the buyer's IP address
-	CodeVerifier string `json:"code_verifier"` // required: the random string that proves the requester
+	MerchantUID  string `json:"-"`                           // required; goes into the path
+	BTID         string `json:"btid"`                        // required: the merchant's transaction registration number
+	CustIP       string `json:"cust_ip" redact:"true"`       // required: the buyer's IP address
+	CodeVerifier string `json:"code_verifier" redact:"true"` // required: the random string that proves the requester
 	// PrepaidAuthYN is "Y" or "N": whether prepaid-money authentication is
 	// used.
 	PrepaidAuthYN string `json:"prepaid_auth_yn,omitempty"`
@@ -71,17 +71,24 @@ type KcpQuickPrepareRequest struct {
 	RewardID      string `json:"reward_id,omitempty"`
 }
 
-type redactedKcpQuickPrepareRequest KcpQuickPrepareRequest
+type kcpQuickPrepareRequestFields KcpQuickPrepareRequest // same fields, no methods
+
+// MarshalJSON encodes r with CodeVerifier redacted.
+func (r KcpQuickPrepareRequest) MarshalJSON() ([]byte, error) {
+	return redactedJSON(kcpQuickPrepareRequestFields(r))
+}
 
 // Format prints r with CodeVerifier redacted, for every verb.
 func (r KcpQuickPrepareRequest) Format(f fmt.State, verb rune) {
-	cp := redactedKcpQuickPrepareRequest(r)
-	redact(&cp.CodeVerifier)
-	formatRedacted(f, verb, cp)
+	formatRedacted[KcpQuickPrepareRequest](f, verb, kcpQuickPrepareRequestFields(r))
 }
 
 // LogValue logs r with CodeVerifier redacted.
-func (r KcpQuickPrepareRequest) LogValue() slog.Value { return logValueOf(r) }
+func (r KcpQuickPrepareRequest) LogValue() slog.Value {
+	return logValueRedacted(kcpQuickPrepareRequestFields(r))
+}
+
+func (r KcpQuickPrepareRequest) wire() any { return kcpQuickPrepareRequestFields(r) }
 
 func (r *KcpQuickPrepareRequest) check() error {
 	if err := checkNewMerchantUID("merchant_uid", r.MerchantUID); err != nil {
@@ -213,25 +220,32 @@ func (c *Client) PayKcpQuickMoney(ctx context.Context, req *KcpQuickMoneyRequest
 // /kcpquick/payment/autopay). BuyerName is personal data: it is redacted in
 // fmt and slog output.
 type KcpQuickAutopayRequest struct {
-	CustomerUID string `json:"customer_uid"` // required: the autopay key
-	MerchantUID string `json:"merchant_uid"` // required
-	Name        string `json:"name"`         // required: order name
-	BuyerName   string `json:"buyer_name"`   // required
-	Amount      Amount `json:"amount"`       // required, > 0
+	CustomerUID string `json:"customer_uid"`             // required: the autopay key
+	MerchantUID string `json:"merchant_uid"`             // required
+	Name        string `json:"name"`                     // required: order name
+	BuyerName   string `json:"buyer_name" redact:"true"` // required
+	Amount      Amount `json:"amount"`                   // required, > 0
 	NoticeURL   string `json:"notice_url,omitempty"`
 }
 
-type redactedKcpQuickAutopayRequest KcpQuickAutopayRequest
+type kcpQuickAutopayRequestFields KcpQuickAutopayRequest // same fields, no methods
+
+// MarshalJSON encodes r with BuyerName redacted.
+func (r KcpQuickAutopayRequest) MarshalJSON() ([]byte, error) {
+	return redactedJSON(kcpQuickAutopayRequestFields(r))
+}
 
 // Format prints r with BuyerName redacted, for every verb.
 func (r KcpQuickAutopayRequest) Format(f fmt.State, verb rune) {
-	cp := redactedKcpQuickAutopayRequest(r)
-	redact(&cp.BuyerName)
-	formatRedacted(f, verb, cp)
+	formatRedacted[KcpQuickAutopayRequest](f, verb, kcpQuickAutopayRequestFields(r))
 }
 
 // LogValue logs r with BuyerName redacted.
-func (r KcpQuickAutopayRequest) LogValue() slog.Value { return logValueOf(r) }
+func (r KcpQuickAutopayRequest) LogValue() slog.Value {
+	return logValueRedacted(kcpQuickAutopayRequestFields(r))
+}
+
+func (r KcpQuickAutopayRequest) wire() any { return kcpQuickAutopayRequestFields(r) }
 
 func (r *KcpQuickAutopayRequest) check() error {
 	if err := checkID("customer_uid", r.CustomerUID); err != nil {

@@ -38,7 +38,8 @@ const (
 
 // NaverProductOrder is one NaverPay product order
 // (NaverProductOrderAnnotation). Orderer, ShippingAddress and IndividualCode
-// are personal data: they are redacted in fmt and slog output.
+// are personal data: they are redacted in fmt, slog and encoding/json
+// output (store the fields you need one by one).
 type NaverProductOrder struct {
 	ProductOrderID     string                  `json:"product_order_id"`
 	ProductOrderStatus NaverProductOrderStatus `json:"product_order_status"`
@@ -53,44 +54,69 @@ type NaverProductOrder struct {
 	Quantity           Int                     `json:"quantity"`
 	Orderer            NaverOrderer            `json:"orderer"`
 	ShippingAddress    NaverAddress            `json:"shipping_address"`
-	ShippingMemo       string                  `json:"shipping_memo"`
+	ShippingMemo       string                  `json:"shipping_memo" redact:"true"`
 	ShippingDue        Time                    `json:"shipping_due"`
 	// IndividualCode is the buyer's personal customs clearance code.
-	IndividualCode string `json:"individual_code"`
+	IndividualCode string `json:"individual_code" redact:"true"`
 }
 
 // NaverOrderer is who ordered a NaverPay product order (NaverOrderer).
 type NaverOrderer struct {
-	Name string `json:"name"`
-	ID   string `json:"id"` // NaverPay account ID
-	Tel  string `json:"tel"`
+	Name string `json:"name" redact:"true"`
+	ID   string `json:"id" redact:"true"` // NaverPay account ID
+	Tel  string `json:"tel" redact:"true"`
 }
 
 // NaverAddress is a NaverPay shipping address (NaverAddress).
 type NaverAddress struct {
-	Base     string `json:"base"`
-	Detail   string `json:"detail"`
-	Postcode string `json:"postcode"`
-	Tel1     string `json:"tel1"`
-	Tel2     string `json:"tel2"`
-	Name     string `json:"name"`
+	Base     string `json:"base" redact:"true"`
+	Detail   string `json:"detail" redact:"true"`
+	Postcode string `json:"postcode" redact:"true"`
+	Tel1     string `json:"tel1" redact:"true"`
+	Tel2     string `json:"tel2" redact:"true"`
+	Name     string `json:"name" redact:"true"`
 }
 
-type redactedNaverProductOrder NaverProductOrder
+type naverProductOrderFields NaverProductOrder // same fields, no methods
+
+// MarshalJSON encodes o with the buyer's personal data redacted.
+func (o NaverProductOrder) MarshalJSON() ([]byte, error) {
+	return redactedJSON(naverProductOrderFields(o))
+}
 
 // Format prints o with the buyer's personal data redacted, for every verb.
 func (o NaverProductOrder) Format(f fmt.State, verb rune) {
-	r := redactedNaverProductOrder(o)
-	for _, s := range []*string{&r.Orderer.Name, &r.Orderer.ID, &r.Orderer.Tel, &r.ShippingAddress.Base,
-		&r.ShippingAddress.Detail, &r.ShippingAddress.Postcode, &r.ShippingAddress.Tel1, &r.ShippingAddress.Tel2,
-		&r.ShippingAddress.Name, &r.IndividualCode, &r.ShippingMemo} {
-		redact(s)
-	}
-	formatRedacted(f, verb, r)
+	formatRedacted[NaverProductOrder](f, verb, naverProductOrderFields(o))
 }
 
 // LogValue logs o with the buyer's personal data redacted.
-func (o NaverProductOrder) LogValue() slog.Value { return logValueOf(o) }
+func (o NaverProductOrder) LogValue() slog.Value { return logValueRedacted(naverProductOrderFields(o)) }
+
+type naverOrdererFields NaverOrderer // same fields, no methods
+
+// MarshalJSON encodes o with its personal data redacted.
+func (o NaverOrderer) MarshalJSON() ([]byte, error) { return redactedJSON(naverOrdererFields(o)) }
+
+// Format prints o with its personal data redacted, for every verb.
+func (o NaverOrderer) Format(f fmt.State, verb rune) {
+	formatRedacted[NaverOrderer](f, verb, naverOrdererFields(o))
+}
+
+// LogValue logs o with its personal data redacted.
+func (o NaverOrderer) LogValue() slog.Value { return logValueRedacted(naverOrdererFields(o)) }
+
+type naverAddressFields NaverAddress // same fields, no methods
+
+// MarshalJSON encodes a with its personal data redacted.
+func (a NaverAddress) MarshalJSON() ([]byte, error) { return redactedJSON(naverAddressFields(a)) }
+
+// Format prints a with its personal data redacted, for every verb.
+func (a NaverAddress) Format(f fmt.State, verb rune) {
+	formatRedacted[NaverAddress](f, verb, naverAddressFields(a))
+}
+
+// LogValue logs a with its personal data redacted.
+func (a NaverAddress) LogValue() slog.Value { return logValueRedacted(naverAddressFields(a)) }
 
 // NaverProductOrderTarget names the payment an action applies to and,
 // optionally, some of its product orders.
@@ -547,22 +573,23 @@ type NaverReview struct {
 	ProductID         string `json:"product_id"`
 	ProductName       string `json:"product_name"`
 	ProductOptionName string `json:"product_option_name"`
-	Writer            string `json:"writer"`
+	Writer            string `json:"writer" redact:"true"`
 	CreatedAt         Time   `json:"created_at"`
 	ModifiedAt        Time   `json:"modified_at"`
 }
 
-type redactedNaverReview NaverReview
+type naverReviewFields NaverReview // same fields, no methods
+
+// MarshalJSON encodes r with the writer redacted.
+func (r NaverReview) MarshalJSON() ([]byte, error) { return redactedJSON(naverReviewFields(r)) }
 
 // Format prints r with the writer redacted, for every verb.
 func (r NaverReview) Format(f fmt.State, verb rune) {
-	cp := redactedNaverReview(r)
-	redact(&cp.Writer)
-	formatRedacted(f, verb, cp)
+	formatRedacted[NaverReview](f, verb, naverReviewFields(r))
 }
 
 // LogValue logs r with the writer redacted.
-func (r NaverReview) LogValue() slog.Value { return logValueOf(r) }
+func (r NaverReview) LogValue() slog.Value { return logValueRedacted(naverReviewFields(r)) }
 
 // GetNaverReviews returns the NaverPay reviews written between req.From and
 // req.To (GET /naver/reviews).

@@ -25,34 +25,37 @@ type PaymentwallDeliveryRequest struct {
 	Reason                    string `json:"reason,omitempty"`
 	Refundable                string `json:"refundable"` // required: "yes" or "no"
 	Details                   string `json:"details,omitempty"`
-	ShippingAddressEmail      string `json:"shipping_address_email"` // required
+	ShippingAddressEmail      string `json:"shipping_address_email" redact:"true"` // required
 	// The rest of the shipping address is required for physical goods.
 	// ShippingAddressState is "N/A" outside the United States.
-	ShippingAddressCountry   string `json:"shipping_address_country,omitempty"`
-	ShippingAddressCity      string `json:"shipping_address_city,omitempty"`
-	ShippingAddressZip       string `json:"shipping_address_zip,omitempty"`
-	ShippingAddressState     string `json:"shipping_address_state,omitempty"`
-	ShippingAddressStreet    string `json:"shipping_address_street,omitempty"`
-	ShippingAddressPhone     string `json:"shipping_address_phone,omitempty"`
-	ShippingAddressFirstname string `json:"shipping_address_firstname,omitempty"`
-	ShippingAddressLastname  string `json:"shipping_address_lastname,omitempty"`
+	ShippingAddressCountry   string `json:"shipping_address_country,omitempty" redact:"true"`
+	ShippingAddressCity      string `json:"shipping_address_city,omitempty" redact:"true"`
+	ShippingAddressZip       string `json:"shipping_address_zip,omitempty" redact:"true"`
+	ShippingAddressState     string `json:"shipping_address_state,omitempty" redact:"true"`
+	ShippingAddressStreet    string `json:"shipping_address_street,omitempty" redact:"true"`
+	ShippingAddressPhone     string `json:"shipping_address_phone,omitempty" redact:"true"`
+	ShippingAddressFirstname string `json:"shipping_address_firstname,omitempty" redact:"true"`
+	ShippingAddressLastname  string `json:"shipping_address_lastname,omitempty" redact:"true"`
 }
 
-type redactedPaymentwallDeliveryRequest PaymentwallDeliveryRequest
+type paymentwallDeliveryRequestFields PaymentwallDeliveryRequest // same fields, no methods
+
+// MarshalJSON encodes r with the shipping address redacted.
+func (r PaymentwallDeliveryRequest) MarshalJSON() ([]byte, error) {
+	return redactedJSON(paymentwallDeliveryRequestFields(r))
+}
 
 // Format prints r with the shipping address redacted, for every verb.
 func (r PaymentwallDeliveryRequest) Format(f fmt.State, verb rune) {
-	cp := redactedPaymentwallDeliveryRequest(r)
-	for _, s := range []*string{&cp.ShippingAddressEmail, &cp.ShippingAddressCountry, &cp.ShippingAddressCity,
-		&cp.ShippingAddressZip, &cp.ShippingAddressState, &cp.ShippingAddressStreet, &cp.ShippingAddressPhone,
-		&cp.ShippingAddressFirstname, &cp.ShippingAddressLastname} {
-		redact(s)
-	}
-	formatRedacted(f, verb, cp)
+	formatRedacted[PaymentwallDeliveryRequest](f, verb, paymentwallDeliveryRequestFields(r))
 }
 
 // LogValue logs r with the shipping address redacted.
-func (r PaymentwallDeliveryRequest) LogValue() slog.Value { return logValueOf(r) }
+func (r PaymentwallDeliveryRequest) LogValue() slog.Value {
+	return logValueRedacted(paymentwallDeliveryRequestFields(r))
+}
+
+func (r PaymentwallDeliveryRequest) wire() any { return paymentwallDeliveryRequestFields(r) }
 
 func (r *PaymentwallDeliveryRequest) check() error {
 	if err := checkID("imp_uid", r.ImpUID); err != nil {

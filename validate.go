@@ -1,8 +1,6 @@
 package iamport
 
 import (
-	"fmt"
-	"log/slog"
 	"math"
 	"strconv"
 	"strings"
@@ -89,8 +87,8 @@ func checkNonNegative(field string, a Amount) error {
 	switch {
 	case math.IsNaN(f) || math.IsInf(f, 0):
 		return invalid(field, "must be a finite number")
-	case f < 0:
-		return invalid(field, "must not be negative")
+	case f < 0 || math.Signbit(f):
+		return invalid(field, "must not be negative") // -0 included: it encodes as "-0"
 	case f >= 1e13:
 		return invalid(field, "is too large")
 	case decimals(f) > 2:
@@ -255,23 +253,4 @@ func normalizeExpiry(field, v string) (string, error) {
 		return "", invalid(field, "must be YYYY-MM or YYYYMM with a month from 01 to 12")
 	}
 	return y + "-" + m, nil
-}
-
-// redacted is what a secret field shows in fmt and slog output.
-const redacted = "[REDACTED]"
-
-func redact(s *string) {
-	if *s != "" {
-		*s = redacted
-	}
-}
-
-// formatRedacted prints v, a copy with its secrets replaced and without
-// methods, with the caller's verb and flags.
-func formatRedacted(f fmt.State, verb rune, v any) {
-	fmt.Fprintf(f, fmt.FormatString(f, verb), v)
-}
-
-func logValueOf(v fmt.Formatter) slog.Value {
-	return slog.StringValue(fmt.Sprintf("%+v", v))
 }

@@ -109,7 +109,7 @@ func htmlPage(status int) []byte {
 // toWire encodes v through its JSON form into a map, and turns the empty
 // strings of the nullable fields into null, as the real API writes them.
 func toWire(v any, nullable []string) map[string]any {
-	b, err := json.Marshal(v)
+	b, err := json.Marshal(plain(v))
 	if err != nil {
 		return map[string]any{}
 	}
