@@ -131,5 +131,6 @@ func (c *Client) PayBenepia(ctx context.Context, req *BenepiaPaymentRequest) (*P
 	if err := checkAmount("amount", w.Amount); err != nil {
 		return nil, err
 	}
-	return c.charge(ctx, w.MerchantUID, &request{method: "POST", path: "/benepia/payment", body: &w, money: true})
+	o := &chargeOrder{merchantUID: w.MerchantUID, amount: &w.Amount}
+	return c.charge(ctx, o, &request{method: "POST", path: "/benepia/payment", body: &w, money: true})
 }

@@ -56,9 +56,10 @@ const (
 
 // IssueCVSPayment issues a convenience-store payment number and returns the
 // payment, ready until the buyer pays (POST /cvs). If the answer is lost,
-// IssueCVSPayment looks the order up by MerchantUID: a payment issued since
-// the call is the answer; none for the settle time, and the request is sent
-// once more; otherwise the outcome is an *OutcomeUnknownError.
+// IssueCVSPayment lists the order's attempts until one that was not there
+// before the call, of this amount, is the answer; the request is never sent
+// again, and if none shows up before the reconcile timeout the outcome is an
+// *OutcomeUnknownError.
 func (c *Client) IssueCVSPayment(ctx context.Context, req *CVSPaymentRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -73,44 +74,42 @@ func (c *Client) IssueCVSPayment(ctx context.Context, req *CVSPaymentRequest) (*
 	if err := checkAmount("amount", w.Amount); err != nil {
 		return nil, err
 	}
-	sentAt, err := c.sendTime(ctx)
-	if err != nil {
+	// The order's attempts before the call: after a lost answer only a new
+	// one, of this amount, is this call's.
+	o := &chargeOrder{merchantUID: w.MerchantUID, amount: &w.Amount}
+	ctx = withCallToken(ctx)
+	if err := c.snapshot(ctx, o); err != nil {
 		return nil, err
 	}
 	r := &request{method: "POST", path: "/cvs", body: &w, money: true}
 	var p Payment
-	err = c.call(ctx, r, &p)
+	err := c.call(ctx, r, &p)
 	if err == nil {
 		return &p, nil
 	}
 	if !isAmbiguous(err) {
 		return nil, err
 	}
-	inFlight := mayStillRun(err)
-	rctx, cancel := c.reconcileContext(ctx, w.MerchantUID, err)
-	defer cancel()
-	return settleOrResend(c, rctx, w.MerchantUID, hintCVSIssue, r, err, func(ctx context.Context) (*Payment, verdict, error) {
-		p, err := c.FindPayment(ctx, w.MerchantUID)
-		switch {
-		case err != nil && inFlight && lookupVerdict(err) == absent:
-			return nil, pending, nil
-		case err != nil:
-			return nil, lookupVerdict(err), err
-		case !p.StartedAt.Before(sentAt.Add(-clockSlack)) || p.Status == PaymentStatusPaid:
-			return p, decided, nil
-		case inFlight:
-			return nil, pending, nil
+	return settle(c, ctx, w.MerchantUID, hintCVSIssue, err, func(ctx context.Context) (*Payment, verdict, error) {
+		ps, err := c.attempts(ctx, o.merchantUID)
+		if err != nil {
+			return nil, lookupFailed, err
 		}
-		return nil, absent, nil // only an older attempt of the order
+		for i := range ps {
+			if !o.before[ps[i].ImpUID] && o.mismatch(&ps[i]) == "" {
+				return &ps[i], decided, nil
+			}
+		}
+		return nil, pending, nil // not yet visible, or never made: never sent again
 	})
 }
 
 // RevokeCVSPayment revokes the convenience-store payment number of the
 // payment impUID and returns the payment, now cancelled (DELETE
 // /cvs/{imp_uid}). If the answer is lost, the payment is looked up: a
-// cancelled payment is the answer; one still ready for the settle time, and
-// the request is sent once more (revoking twice is refused, never applied
-// twice); otherwise the outcome is an *OutcomeUnknownError.
+// cancelled payment is the answer; the request is never sent again, and if
+// the payment is still ready at the reconcile timeout the outcome is an
+// *OutcomeUnknownError.
 func (c *Client) RevokeCVSPayment(ctx context.Context, impUID string) (*Payment, error) {
 	if err := checkID("imp_uid", impUID); err != nil {
 		return nil, err
@@ -124,19 +123,14 @@ func (c *Client) RevokeCVSPayment(ctx context.Context, impUID string) (*Payment,
 	if !isAmbiguous(err) {
 		return nil, err
 	}
-	inFlight := mayStillRun(err)
-	rctx, cancel := c.reconcileContext(ctx, impUID, err)
-	defer cancel()
-	return settleOrResend(c, rctx, impUID, hintCVSRevoke, r, err, func(ctx context.Context) (*Payment, verdict, error) {
+	return settle(c, ctx, impUID, hintCVSRevoke, err, func(ctx context.Context) (*Payment, verdict, error) {
 		p, err := c.GetPayment(ctx, impUID, GetPaymentParams{IncludeSandbox: true})
 		switch {
 		case err != nil:
 			return nil, lookupFailed, err
 		case p.Status == PaymentStatusCancelled:
 			return p, decided, nil
-		case p.Status == PaymentStatusReady && !inFlight:
-			return nil, absent, nil
 		}
-		return nil, pending, nil
+		return nil, pending, nil // still ready: not yet, or never; never sent again
 	})
 }

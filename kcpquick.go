@@ -164,10 +164,9 @@ func (r *KcpQuickMoneyRequest) check() error {
 // check made the payment req.ImpUID (POST /kcpquick/payment/money). A nil
 // error means the payment is paid; a decline returns the failed Payment and
 // a *DeclinedError. If the answer is lost, PayKcpQuickMoney looks the payment
-// up by ImpUID: paid, or failed since the call, is the answer; still ready for
-// the settle time (and the request did not time out), and the request is
-// sent once more (iamport refuses to pay an order twice); otherwise the
-// outcome is an *OutcomeUnknownError.
+// up by ImpUID: paid, or failed since the call, is the answer; the request is
+// never sent again, and a payment still ready at the reconcile timeout is an
+// *OutcomeUnknownError.
 func (c *Client) PayKcpQuickMoney(ctx context.Context, req *KcpQuickMoneyRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -177,43 +176,43 @@ func (c *Client) PayKcpQuickMoney(ctx context.Context, req *KcpQuickMoneyRequest
 		return nil, err
 	}
 	r := &request{method: "POST", path: "/kcpquick/payment/money", body: &w, money: true}
+	ctx = withCallToken(ctx)
 	sentAt, err := c.sendTime(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.sendCharge(ctx, r, w.MerchantUID)
+	var p Payment
+	err = c.call(ctx, r, &p)
+	if err == nil && p.MerchantUID != "" && p.MerchantUID != w.MerchantUID {
+		err = &ambiguousError{&APIError{StatusCode: 200, Method: r.method, Path: r.path, invalid: true,
+			Message: fmt.Sprintf("the answer is for merchant_uid %q, not %q", p.MerchantUID, w.MerchantUID)}}
+	}
 	if err == nil {
-		return chargeResult(p)
+		return chargeResult(&p)
 	}
 	if !isAmbiguous(err) {
 		return nil, err
 	}
 	// The PIN check made the payment, ready, before this call: finding it
 	// by merchant_uid proves nothing, its status does.
-	inFlight := mayStillRun(err)
-	rctx, cancel := c.reconcileContext(ctx, w.MerchantUID, err)
-	defer cancel()
-	p, err = settleOrResend(c, rctx, w.MerchantUID, "", r, err, func(ctx context.Context) (*Payment, verdict, error) {
+	found, err := settle(c, ctx, w.MerchantUID, "", err, func(ctx context.Context) (*Payment, verdict, error) {
 		p, err := c.GetPayment(ctx, w.ImpUID, GetPaymentParams{IncludeSandbox: true})
 		switch {
 		case err != nil:
 			return nil, lookupFailed, err
+		case p.MerchantUID != w.MerchantUID:
+			return nil, pending, nil
 		case p.Status == PaymentStatusPaid || (p.Status == PaymentStatusCancelled && !p.PaidAt.IsZero()):
 			return p, decided, nil
 		case p.Status == PaymentStatusFailed && !p.FailedAt.Before(sentAt.Add(-clockSlack)):
 			return p, decided, nil
-		case inFlight:
-			return nil, pending, nil
 		}
-		return nil, absent, nil
+		return nil, pending, nil // still ready: not yet, or never; never sent again
 	})
 	if err != nil {
 		return nil, err
 	}
-	if p.Status == PaymentStatusCancelled {
-		return p, nil // paid by this call and refunded since: never a decline
-	}
-	return chargeResult(p)
+	return chargeResult(found)
 }
 
 // KcpQuickAutopayRequest charges a KCP Quick autopay key (POST
@@ -274,7 +273,8 @@ func (c *Client) PayKcpQuickAutopay(ctx context.Context, req *KcpQuickAutopayReq
 	if err := w.check(); err != nil {
 		return nil, err
 	}
-	return c.charge(ctx, w.MerchantUID, &request{method: "POST", path: "/kcpquick/payment/autopay", body: &w, money: true})
+	o := &chargeOrder{merchantUID: w.MerchantUID, amount: &w.Amount, customerUID: w.CustomerUID}
+	return c.charge(ctx, o, &request{method: "POST", path: "/kcpquick/payment/autopay", body: &w, money: true})
 }
 
 // KcpQuickAutopayKey names a deleted KCP Quick autopay key.

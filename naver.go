@@ -337,10 +337,7 @@ func (c *Client) naverRefund(ctx context.Context, t *NaverProductOrderTarget, ac
 	if !isAmbiguous(err) {
 		return nil, err
 	}
-	inFlight := mayStillRun(err)
-	rctx, cancel := c.reconcileContext(ctx, t.ImpUID, err)
-	defer cancel()
-	res, err := settleOrResend(c, rctx, t.ImpUID, hintNaver, r, err, func(ctx context.Context) (*[]NaverProductOrder, verdict, error) {
+	res, err := settle(c, ctx, t.ImpUID, hintNaver, err, func(ctx context.Context) (*[]NaverProductOrder, verdict, error) {
 		all, err := c.GetNaverProductOrders(ctx, t.ImpUID)
 		if err != nil {
 			return nil, lookupFailed, err
@@ -349,20 +346,14 @@ func (c *Client) naverRefund(ctx context.Context, t *NaverProductOrderTarget, ac
 		if err != nil {
 			return nil, lookupFailed, err
 		}
-		n := 0
 		for i := range targets {
-			if done(&targets[i]) {
-				n++
+			if !done(&targets[i]) {
+				// Not yet, or never: the request may still be running, and
+				// it is never sent again.
+				return nil, pending, nil
 			}
 		}
-		switch {
-		case n == len(targets):
-			return &targets, decided, nil
-		case n == 0 && !inFlight:
-			return nil, absent, nil
-		}
-		// Some done, or a request that may still be running: wait.
-		return nil, pending, nil
+		return &targets, decided, nil
 	})
 	if err != nil {
 		return nil, err

@@ -61,7 +61,7 @@ func (c *Client) ChangePaycoOrderStatus(ctx context.Context, req *PaycoOrderStat
 	}
 	rctx, cancel := c.reconcileContext(ctx, w.ImpUID, err)
 	defer cancel()
-	_, perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
+	perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
 		p, err := c.GetPayment(ctx, w.ImpUID, GetPaymentParams{IncludeSandbox: true})
 		if err != nil {
 			return lookupFailed, err
