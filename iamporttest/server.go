@@ -261,6 +261,7 @@ type core struct {
 	faults    []*faultEntry
 	calls     map[string]int
 	webhooks  []WebhookDelivery
+	area      *areaState // virtual accounts, receipts, certifications, escrow, tiers
 }
 
 // next returns the next sequence number. Call with mu held.
