@@ -249,9 +249,9 @@ func TestE2EEscrowLogis(t *testing.T) {
 	requireStatus(t, err, 409)
 	sent := srv.Now().Add(-time.Hour)
 	req := &iamport.EscrowLogisRequest{ImpUID: p.ImpUID,
-		Sender:   iamport.EscrowParty{Name: "상점", Tel: "02-123-4567", Addr: "서울", Postcode: "04524", Relationship: "본인"},
-		Receiver: iamport.EscrowParty{Name: "홍길동", Tel: "010-1234-5678", Addr: "부산", Postcode: "48058"},
-		Logis:    iamport.EscrowLogisInfo{Company: "CJGLS", Invoice: "123456789012", SentAt: sent},
+		Sender:    iamport.EscrowParty{Name: "상점", Tel: "02-123-4567", Addr: "서울", Postcode: "04524", Relationship: "본인"},
+		Receiver:  iamport.EscrowParty{Name: "홍길동", Tel: "010-1234-5678", Addr: "부산", Postcode: "48058"},
+		Logis:     iamport.EscrowLogisInfo{Company: "CJGLS", Invoice: "123456789012", SentAt: sent},
 		SendEmail: iamport.Ptr(false),
 	}
 	l, err := c.RegisterEscrowLogis(ctx, req)

@@ -98,7 +98,9 @@ func (r CertificationOTPRequest) redacted() plainCertificationOTPRequest {
 }
 
 // Format prints r with its personal data redacted, for every verb.
-func (r CertificationOTPRequest) Format(f fmt.State, verb rune) { formatRedacted(f, verb, r.redacted()) }
+func (r CertificationOTPRequest) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, r.redacted())
+}
 
 // LogValue logs r with its personal data redacted.
 func (r CertificationOTPRequest) LogValue() slog.Value { return logValueOf(r) }
