@@ -44,8 +44,9 @@ type VerifyPaymentRequest struct {
 type PaymentMismatchError struct {
 	// Payment is the payment as iamport reported it, before any refund.
 	Payment *Payment
-	// Fields names what differs: "merchant_uid", "amount", "currency",
-	// "status", in that order.
+	// Fields names what differs: "imp_uid" (the answer is about another
+	// payment), "merchant_uid", "amount", "currency", "status", in that
+	// order.
 	Fields []string
 	// Cancelled is the payment after the refund CancelOnMismatch made; nil
 	// when none was made.
@@ -123,6 +124,9 @@ func (c *Client) VerifyPayment(ctx context.Context, req *VerifyPaymentRequest) (
 		return nil, err
 	}
 	var fields []string
+	if p.ImpUID != req.ImpUID {
+		fields = append(fields, "imp_uid") // an answer about another payment
+	}
 	if p.MerchantUID != req.MerchantUID {
 		fields = append(fields, "merchant_uid")
 	}
@@ -139,7 +143,7 @@ func (c *Client) VerifyPayment(ctx context.Context, req *VerifyPaymentRequest) (
 		return p, nil
 	}
 	mm := &PaymentMismatchError{Payment: p, Fields: fields}
-	if req.CancelOnMismatch && p.MerchantUID == req.MerchantUID && p.Paid() && p.Balance() > 0 &&
+	if req.CancelOnMismatch && p.ImpUID == req.ImpUID && p.MerchantUID == req.MerchantUID && p.Paid() && p.Balance() > 0 &&
 		(!p.Amount.Equal(req.Amount) || !strings.EqualFold(p.Currency, currency)) {
 		reason := req.CancelReason
 		if reason == "" {
