@@ -107,7 +107,9 @@ func areaCases() []areaCase {
 			func(ctx context.Context, c *iamport.Client) (any, error) {
 				return c.RevokeVbank(ctx, &iamport.RevokeVbankRequest{ImpUID: oddID, PGAPIKey: pgAPIKey})
 			},
-			func(t *testing.T, v any) { require.Equal(t, iamport.PaymentStatusCancelled, v.(*iamport.Payment).Status) }},
+			func(t *testing.T, v any) {
+				require.Equal(t, iamport.PaymentStatusCancelled, v.(*iamport.Payment).Status)
+			}},
 		{"GetVbankHolder", "GET", "/vbanks/holder", "bank_code=088&bank_num=" + accountNum, "", map[string]any{"bank_holder": holderName},
 			func(ctx context.Context, c *iamport.Client) (any, error) {
 				return c.GetVbankHolder(ctx, &iamport.VbankHolderRequest{BankCode: "088", BankNum: accountNum})
@@ -156,7 +158,9 @@ func areaCases() []areaCase {
 			},
 			func(t *testing.T, v any) { require.Equal(t, "imp_cert1", v.(*iamport.CertificationOTP).ImpUID) }},
 		{"ConfirmCertificationOTP", "POST", "/certifications/otp/confirm/" + oddEsc, "", `{"otp":"123456"}`, certJSON(),
-			func(ctx context.Context, c *iamport.Client) (any, error) { return c.ConfirmCertificationOTP(ctx, oddID, "123456") },
+			func(ctx context.Context, c *iamport.Client) (any, error) {
+				return c.ConfirmCertificationOTP(ctx, oddID, "123456")
+			},
 			checkCert},
 		{"GetCertification", "GET", "/certifications/" + oddEsc, "", "", certJSON(),
 			func(ctx context.Context, c *iamport.Client) (any, error) { return c.GetCertification(ctx, oddID) }, checkCert},
@@ -169,13 +173,17 @@ func areaCases() []areaCase {
 			"formed_address":{"address_line_1":"서울시","address_line_2":"101동"}},"logis":{"company":"CJGLS","invoice":"1234","sent_at":1767225600,"address":"서울시"},
 			"products":[{"id":"p1","name":"책","amount":12000,"quantity":2}],"send_email":false}`,
 			escrowJSON(),
-			func(ctx context.Context, c *iamport.Client) (any, error) { return c.RegisterEscrowLogis(ctx, escrowReq()) }, checkEscrow},
+			func(ctx context.Context, c *iamport.Client) (any, error) {
+				return c.RegisterEscrowLogis(ctx, escrowReq())
+			}, checkEscrow},
 		{"UpdateEscrowLogis", "PUT", "/escrows/logis/" + oddEsc, "",
 			`{"sender":{"name":"상점","tel":"0212345678","relationship":"본인"},"receiver":{"name":"` + personName + `","tel":"` + personPhone + `",
 			"formed_address":{"address_line_1":"서울시","address_line_2":"101동"}},"logis":{"company":"CJGLS","invoice":"1234","sent_at":1767225600,"address":"서울시"},
 			"products":[{"id":"p1","name":"책","amount":12000,"quantity":2}]}`,
 			escrowJSON(),
-			func(ctx context.Context, c *iamport.Client) (any, error) { return c.UpdateEscrowLogis(ctx, escrowReq()) }, checkEscrow},
+			func(ctx context.Context, c *iamport.Client) (any, error) {
+				return c.UpdateEscrowLogis(ctx, escrowReq())
+			}, checkEscrow},
 		{"ListCardCodes", "GET", "/cards", "", "", []any{map[string]any{"code": "361", "name": "BC카드"}},
 			func(ctx context.Context, c *iamport.Client) (any, error) { return c.ListCardCodes(ctx) },
 			func(t *testing.T, v any) {
@@ -200,7 +208,9 @@ func areaCases() []areaCase {
 			}},
 		{"GetTier", "GET", "/tiers/" + oddEsc, "", "", map[string]any{"tier_code": "T01", "tier_name": "강남점"},
 			func(ctx context.Context, c *iamport.Client) (any, error) { return c.GetTier(ctx, oddID) },
-			func(t *testing.T, v any) { require.Equal(t, iamport.Tier{TierCode: "T01", TierName: "강남점"}, *v.(*iamport.Tier)) }},
+			func(t *testing.T, v any) {
+				require.Equal(t, iamport.Tier{TierCode: "T01", TierName: "강남점"}, *v.(*iamport.Tier))
+			}},
 		{"RegisterPartnerReceipts", "POST", "/partners/receipts/" + oddEsc, "",
 			`{"data":[{"business_registration_number":"123-45-67890","company_name":"입점사","amount":1000,"tax_free":0,"vat_amount":90.91}]}`,
 			map[string]any{"receipt_url": "https://example.com/slip"},
@@ -208,7 +218,9 @@ func areaCases() []areaCase {
 				return c.RegisterPartnerReceipts(ctx, oddID, []iamport.PartnerReceipt{{BusinessRegistrationNumber: "123-45-67890",
 					CompanyName: "입점사", Amount: 1000, TaxFree: iamport.Ptr(iamport.Amount(0)), VatAmount: iamport.Ptr(iamport.Amount(90.91))}})
 			},
-			func(t *testing.T, v any) { require.Equal(t, "https://example.com/slip", v.(*iamport.PartnerReceiptResult).ReceiptURL) }},
+			func(t *testing.T, v any) {
+				require.Equal(t, "https://example.com/slip", v.(*iamport.PartnerReceiptResult).ReceiptURL)
+			}},
 	}
 }
 
@@ -232,10 +244,10 @@ func checkEscrow(t *testing.T, v any) {
 
 func escrowReq() *iamport.EscrowLogisRequest {
 	return &iamport.EscrowLogisRequest{ImpUID: oddID,
-		Sender:   iamport.EscrowParty{Name: "상점", Tel: "0212345678", Relationship: "본인"},
-		Receiver: iamport.EscrowParty{Name: personName, Tel: personPhone, FormedAddress: &iamport.EscrowAddress{AddressLine1: "서울시", AddressLine2: "101동"}},
-		Logis:    iamport.EscrowLogisInfo{Company: "CJGLS", Invoice: "1234", SentAt: time.Unix(1767225600, 0), Address: "서울시"},
-		Products: []iamport.EscrowProduct{{ID: "p1", Name: "책", Amount: 12000, Quantity: 2}},
+		Sender:    iamport.EscrowParty{Name: "상점", Tel: "0212345678", Relationship: "본인"},
+		Receiver:  iamport.EscrowParty{Name: personName, Tel: personPhone, FormedAddress: &iamport.EscrowAddress{AddressLine1: "서울시", AddressLine2: "101동"}},
+		Logis:     iamport.EscrowLogisInfo{Company: "CJGLS", Invoice: "1234", SentAt: time.Unix(1767225600, 0), Address: "서울시"},
+		Products:  []iamport.EscrowProduct{{ID: "p1", Name: "책", Amount: 12000, Quantity: 2}},
 		SendEmail: iamport.Ptr(false),
 	}
 }
