@@ -33,6 +33,23 @@ type EscrowLogisRequest struct {
 	SendEmail *bool `json:"send_email,omitempty"`
 }
 
+type plainEscrowLogisRequest EscrowLogisRequest
+
+// redacted is a copy of r with the personal data itself replaced, so that
+// no way of printing it, nested values included, shows any.
+func (r EscrowLogisRequest) redacted() plainEscrowLogisRequest {
+	r.Sender, r.Receiver = EscrowParty(r.Sender.redacted()), EscrowParty(r.Receiver.redacted())
+	redact(&r.Logis.Address)
+	return plainEscrowLogisRequest(r)
+}
+
+// Format prints r with the sender's, receiver's and shipment's personal
+// data redacted, for every verb.
+func (r EscrowLogisRequest) Format(f fmt.State, verb rune) { formatRedacted(f, verb, r.redacted()) }
+
+// LogValue logs r with its personal data redacted.
+func (r EscrowLogisRequest) LogValue() slog.Value { return logValueOf(r) }
+
 // EscrowParty is the sender or the receiver of an escrow shipment
 // (EscrowLogisSenderAnnotation, EscrowLogisReceiverAnnotation). Its name,
 // phone and address are redacted in fmt, slog and JSON output.

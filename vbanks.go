@@ -200,7 +200,7 @@ func (c *Client) UpdateVbank(ctx context.Context, req *UpdateVbankRequest) (*Pay
 
 // RevokeVbankRequest revokes a virtual account not yet paid into (DELETE
 // /vbanks/{imp_uid}), so that the buyer cannot deposit into it by mistake.
-// PGAPIKey is redacted in fmt and slog output.
+// PGAPIKey is redacted in fmt, slog and JSON output.
 type RevokeVbankRequest struct {
 	ImpUID string // required
 	// PGAPIKey is the INIAPI key KG Inicis requires (the one given to
@@ -218,6 +218,12 @@ func (r RevokeVbankRequest) Format(f fmt.State, verb rune) {
 
 // LogValue logs r with PGAPIKey redacted.
 func (r RevokeVbankRequest) LogValue() slog.Value { return logValueOf(r) }
+
+// MarshalJSON encodes r with PGAPIKey redacted.
+func (r RevokeVbankRequest) MarshalJSON() ([]byte, error) {
+	redact(&r.PGAPIKey)
+	return json.Marshal(plainRevokeVbankRequest(r))
+}
 
 // RevokeVbank revokes the virtual account of req.ImpUID and returns its
 // payment, now cancelled (DELETE /vbanks/{imp_uid}). An account already paid
@@ -242,7 +248,7 @@ func (c *Client) RevokeVbank(ctx context.Context, req *RevokeVbankRequest) (*Pay
 
 // VbankHolderRequest asks for the holder of a bank account (GET
 // /vbanks/holder), to check a refund account before a virtual-account
-// refund. BankNum is redacted in fmt and slog output.
+// refund. BankNum is redacted in fmt, slog and JSON output.
 type VbankHolderRequest struct {
 	BankCode string `url:"bank_code"` // required: the bank's standard code
 	BankNum  string `url:"bank_num"`  // required: the account number, digits only
@@ -258,6 +264,12 @@ func (r VbankHolderRequest) Format(f fmt.State, verb rune) {
 
 // LogValue logs r with the account number redacted.
 func (r VbankHolderRequest) LogValue() slog.Value { return logValueOf(r) }
+
+// MarshalJSON encodes r with the account number redacted.
+func (r VbankHolderRequest) MarshalJSON() ([]byte, error) {
+	redact(&r.BankNum)
+	return json.Marshal(plainVbankHolderRequest(r))
+}
 
 // VbankHolder is the holder of a bank account (VbankHolderAnnotation).
 // BankHolder is redacted in fmt, slog and JSON output.
