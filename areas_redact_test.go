@@ -111,7 +111,9 @@ func TestAreaCallsLogNoPersonalData(t *testing.T) {
 	for _, answer := range []func(areaCase) func(*mock){
 		func(tc areaCase) func(*mock) { return func(m *mock) { m.on(tc.method, tc.path, ok(tc.resp)) } },
 		func(tc areaCase) func(*mock) {
-			return func(m *mock) { m.on(tc.method, tc.path, reply(400, failure(-1, "요청이 올바르지 않습니다."))) }
+			return func(m *mock) {
+				m.on(tc.method, tc.path, reply(400, failure(-1, "요청이 올바르지 않습니다.")))
+			}
 		},
 	} {
 		for _, tc := range areaCases() {
