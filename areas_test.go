@@ -15,9 +15,9 @@ import (
 // Unit tests, on a mock transport, of the virtual-account, receipt,
 // certification, escrow, code and account methods.
 
-// lost is a transport failure after the request was written: its answer is
-// lost.
-var lost = errors.New("read tcp 10.0.0.1:443: connection reset by peer")
+// errLost is a transport failure after the request was written: its answer is
+// errLost.
+var errLost = errors.New("read tcp 10.0.0.1:443: connection reset by peer")
 
 // An ID that must reach the server as one escaped path segment.
 const (

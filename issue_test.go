@@ -12,7 +12,7 @@ import (
 )
 
 // Reconciliation of the calls that issue something, when their answer is
-// lost: the result is looked up, the call is never sent twice.
+// errLost: the result is looked up, the call is never sent twice.
 
 func vbankReq() *iamport.VbankRequest {
 	return &iamport.VbankRequest{ChannelKey: "ck", MerchantUID: "order-vb", Amount: 16000, VbankCode: "004", VbankDue: time.Now().Add(time.Hour)}
@@ -21,7 +21,7 @@ func vbankReq() *iamport.VbankRequest {
 func TestIssueVbankLostAnswerFoundByLookup(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
-	m.on("POST", "/vbanks", fail(lost))
+	m.on("POST", "/vbanks", fail(errLost))
 	// First not visible yet, then the account this call issued.
 	m.on("GET", findPrefix+"order-vb", seq(reply(404, failure(-1, "존재하지 않는 결제정보입니다.")), ok(vbankPayment("order-vb"))))
 	p, err := m.client().IssueVbank(bg, vbankReq())
@@ -49,7 +49,7 @@ func TestIssueVbankLostAnswerOlderPaymentIsNotIt(t *testing.T) {
 func TestIssueVbankLookupsFailIsOutcomeUnknown(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
-	m.on("POST", "/vbanks", fail(lost))
+	m.on("POST", "/vbanks", fail(errLost))
 	m.on("GET", findPrefix+"order-vb", raw(503, "text/html", "<html>down</html>"))
 	_, err := m.client().IssueVbank(bg, vbankReq())
 	var unknown *iamport.OutcomeUnknownError
@@ -87,7 +87,7 @@ func TestIssueReceiptLostAnswerFoundByLookup(t *testing.T) {
 func TestIssueReceiptLostAnswerCancelledReceiptIsNotIt(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
-	m.on("POST", "/receipts/imp_1", fail(lost))
+	m.on("POST", "/receipts/imp_1", fail(errLost))
 	m.on("GET", "/receipts/imp_1", ok(receiptJSON("cancelled_at", 1767225700)))
 	_, err := m.client().IssueReceipt(bg, &iamport.ReceiptRequest{ImpUID: "imp_1", Identifier: receiptID})
 	require.ErrorContains(t, err, "was not processed")
@@ -108,7 +108,7 @@ func TestCancelReceiptLostAnswer(t *testing.T) {
 func TestIssueExternalReceiptLostAnswer(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
-	m.on("POST", "/receipts/external/sale-1", fail(lost))
+	m.on("POST", "/receipts/external/sale-1", fail(errLost))
 	m.on("GET", "/receipts/external/sale-1", ok(receiptJSON("merchant_uid", "sale-1")))
 	rc, err := m.client().IssueExternalReceipt(bg, &iamport.ExternalReceiptRequest{MerchantUID: "sale-1", ChannelKey: "ck", Name: "n", Amount: 1000, Identifier: receiptID})
 	require.NoError(t, err)
@@ -119,7 +119,7 @@ func TestIssueExternalReceiptLostAnswer(t *testing.T) {
 func TestRegisterEscrowLogisLostAnswer(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
-	m.on("POST", "/escrows/logis/"+oddEsc, fail(lost))
+	m.on("POST", "/escrows/logis/"+oddEsc, fail(errLost))
 	m.on("GET", "/escrows/logis/"+oddEsc, seq(reply(http.StatusConflict, failure(-1, "등록된 배송정보가 존재하지 않습니다.")), ok(escrowJSON())))
 	l, err := m.client().RegisterEscrowLogis(bg, escrowReq())
 	require.NoError(t, err)
@@ -128,7 +128,7 @@ func TestRegisterEscrowLogisLostAnswer(t *testing.T) {
 
 	// Shipping with another invoice: this registration did not apply.
 	m = newMock(t)
-	m.on("POST", "/escrows/logis/"+oddEsc, fail(lost))
+	m.on("POST", "/escrows/logis/"+oddEsc, fail(errLost))
 	m.on("GET", "/escrows/logis/"+oddEsc, ok(with(escrowJSON(), "invoice", "other")))
 	_, err = m.client().RegisterEscrowLogis(bg, escrowReq())
 	require.ErrorContains(t, err, "was not processed")
@@ -140,8 +140,8 @@ func TestRegisterEscrowLogisLostAnswer(t *testing.T) {
 func TestUpdateVbankIsNotResent(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
-	m.on("PUT", "/vbanks/imp_1", fail(lost))
+	m.on("PUT", "/vbanks/imp_1", fail(errLost))
 	_, err := m.client().UpdateVbank(bg, &iamport.UpdateVbankRequest{ImpUID: "imp_1", Amount: 1000})
-	require.ErrorIs(t, err, lost)
+	require.ErrorIs(t, err, errLost)
 	require.Equal(t, 1, m.count("PUT", "/vbanks/imp_1"))
 }
