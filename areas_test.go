@@ -15,8 +15,8 @@ import (
 // Unit tests, on a mock transport, of the virtual-account, receipt,
 // certification, escrow, code and account methods.
 
-// errLost is a transport failure after the request was written: its answer is
-// errLost.
+// errLost is a transport failure after the request was written: its answer
+// is lost.
 var errLost = errors.New("read tcp 10.0.0.1:443: connection reset by peer")
 
 // An ID that must reach the server as one escaped path segment.

@@ -12,7 +12,7 @@ import (
 )
 
 // Reconciliation of the calls that issue something, when their answer is
-// errLost: the result is looked up, the call is never sent twice.
+// lost: the result is looked up, the call is never sent twice.
 
 func vbankReq() *iamport.VbankRequest {
 	return &iamport.VbankRequest{ChannelKey: "ck", MerchantUID: "order-vb", Amount: 16000, VbankCode: "004", VbankDue: time.Now().Add(time.Hour)}
