@@ -119,7 +119,9 @@ func invalid(field, format string, args ...any) *ValidationError {
 // OutcomeUnknownError is returned by a call that moves money or changes a
 // schedule (Onetime, Again, RetrySchedule, CancelPayment, SaveBillingKey,
 // Schedule, Unschedule, UpdateSchedule, RescheduleSchedule, and the Plan
-// helpers built on Schedule) when the request may have reached iamport, its
+// helpers built on Schedule), or that issues something (IssueVbank,
+// IssueReceipt, CancelReceipt, IssueExternalReceipt, CancelExternalReceipt,
+// RegisterEscrowLogis) when the request may have reached iamport, its
 // answer was lost, and the SDK could not find out what happened before its
 // time ran out. The money may or may not have
 // moved. Sending the same request again may charge (or refund) twice: look the
@@ -130,7 +132,8 @@ type OutcomeUnknownError struct {
 	// for a cancel named only by imp_uid, that imp_uid; for SaveBillingKey,
 	// the customer_uid; for Schedule and Unschedule, the merchant_uids
 	// concerned, comma-separated (for an Unschedule of every pending
-	// schedule of a billing key, its customer_uid).
+	// schedule of a billing key, its customer_uid; for IssueReceipt,
+	// CancelReceipt and RegisterEscrowLogis, the payment's imp_uid).
 	MerchantUID string
 	Err         error // the failure that made the outcome unknown
 
