@@ -390,7 +390,7 @@ func TestAreaValidation(t *testing.T) {
 			return err
 		}},
 		{"amount", func(ctx context.Context, c *iamport.Client) error {
-			_, err := c.UpdateVbank(ctx, &iamport.UpdateVbankRequest{ImpUID: "imp_1"})
+			_, err := c.UpdateVbank(ctx, &iamport.UpdateVbankRequest{ImpUID: "imp_1", Amount: -1})
 			return err
 		}},
 		{"imp_uid", func(ctx context.Context, c *iamport.Client) error {

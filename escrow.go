@@ -209,15 +209,7 @@ func (c *Client) RegisterEscrowLogis(ctx context.Context, req *EscrowLogisReques
 		return nil, err
 	}
 	r := &request{method: "POST", path: "/escrows/logis/" + escape(req.ImpUID), body: req.wire(true), money: true}
-	var l EscrowLogis
-	err := c.call(ctx, r, &l)
-	if err == nil {
-		return &l, nil
-	}
-	if !isAmbiguous(err) {
-		return nil, err
-	}
-	return settleLookup(c, ctx, req.ImpUID, hintEscrow, err, func(ctx context.Context) (*EscrowLogis, verdict, error) {
+	return sendIssue(c, ctx, r, req.ImpUID, hintEscrow, func(ctx context.Context) (*EscrowLogis, verdict, error) {
 		l, err := c.GetEscrowLogis(ctx, req.ImpUID)
 		var apiErr *APIError
 		switch {

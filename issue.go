@@ -6,6 +6,21 @@ import (
 	"fmt"
 )
 
+// sendIssue sends r, a call that issues something, once, and returns its
+// answer; a lost answer is settled by look (see settleLookup).
+func sendIssue[T any](c *Client, ctx context.Context, r *request, id, hint string,
+	look func(context.Context) (*T, verdict, error)) (*T, error) {
+	var out T
+	err := c.call(ctx, r, &out)
+	if err == nil {
+		return &out, nil
+	}
+	if !isAmbiguous(err) {
+		return nil, err
+	}
+	return settleLookup(c, ctx, id, hint, err, look)
+}
+
 // settleLookup finds out what a call that issues something (a virtual
 // account, a cash receipt, an escrow registration) did when its answer was
 // lost. It never sends the call again: it looks the result up until look

@@ -195,12 +195,7 @@ func (c *Client) IssueReceipt(ctx context.Context, req *ReceiptRequest) (*Receip
 	}
 	body := plainReceiptRequest(*req)
 	r := &request{method: "POST", path: "/receipts/" + escape(req.ImpUID), body: &body, money: true}
-	var rc Receipt
-	err := c.call(ctx, r, &rc)
-	if err == nil || !isAmbiguous(err) {
-		return receiptResult(&rc, err)
-	}
-	return settleLookup(c, ctx, req.ImpUID, hintReceipt, err, func(ctx context.Context) (*Receipt, verdict, error) {
+	return sendIssue(c, ctx, r, req.ImpUID, hintReceipt, func(ctx context.Context) (*Receipt, verdict, error) {
 		rc, err := c.GetReceipt(ctx, req.ImpUID)
 		return issuedVerdict(rc, err, func() bool { return rc.CancelledAt.IsZero() })
 	})
@@ -219,12 +214,7 @@ func (c *Client) CancelReceipt(ctx context.Context, impUID string) (*Receipt, er
 		return nil, err
 	}
 	r := &request{method: "DELETE", path: "/receipts/" + escape(impUID), money: true}
-	var rc Receipt
-	err := c.call(ctx, r, &rc)
-	if err == nil || !isAmbiguous(err) {
-		return receiptResult(&rc, err)
-	}
-	return settleLookup(c, ctx, impUID, hintReceipt, err, func(ctx context.Context) (*Receipt, verdict, error) {
+	return sendIssue(c, ctx, r, impUID, hintReceipt, func(ctx context.Context) (*Receipt, verdict, error) {
 		rc, err := c.GetReceipt(ctx, impUID)
 		return cancelledVerdict(rc, err, func() bool { return !rc.CancelledAt.IsZero() })
 	})
@@ -275,12 +265,7 @@ func (c *Client) IssueExternalReceipt(ctx context.Context, req *ExternalReceiptR
 	}
 	body := plainExternalReceiptRequest(*req)
 	r := &request{method: "POST", path: "/receipts/external/" + escape(req.MerchantUID), body: &body, money: true}
-	var rc ExternalReceipt
-	err := c.call(ctx, r, &rc)
-	if err == nil || !isAmbiguous(err) {
-		return receiptResult(&rc, err)
-	}
-	return settleLookup(c, ctx, req.MerchantUID, hintExternalReceipt, err, func(ctx context.Context) (*ExternalReceipt, verdict, error) {
+	return sendIssue(c, ctx, r, req.MerchantUID, hintExternalReceipt, func(ctx context.Context) (*ExternalReceipt, verdict, error) {
 		rc, err := c.GetExternalReceipt(ctx, req.MerchantUID)
 		return issuedVerdict(rc, err, func() bool { return rc.CancelledAt.IsZero() })
 	})
@@ -295,22 +280,10 @@ func (c *Client) CancelExternalReceipt(ctx context.Context, merchantUID string) 
 		return nil, err
 	}
 	r := &request{method: "DELETE", path: "/receipts/external/" + escape(merchantUID), money: true}
-	var rc ExternalReceipt
-	err := c.call(ctx, r, &rc)
-	if err == nil || !isAmbiguous(err) {
-		return receiptResult(&rc, err)
-	}
-	return settleLookup(c, ctx, merchantUID, hintExternalReceipt, err, func(ctx context.Context) (*ExternalReceipt, verdict, error) {
+	return sendIssue(c, ctx, r, merchantUID, hintExternalReceipt, func(ctx context.Context) (*ExternalReceipt, verdict, error) {
 		rc, err := c.GetExternalReceipt(ctx, merchantUID)
 		return cancelledVerdict(rc, err, func() bool { return !rc.CancelledAt.IsZero() })
 	})
-}
-
-func receiptResult[T any](rc *T, err error) (*T, error) {
-	if err != nil {
-		return nil, err
-	}
-	return rc, nil
 }
 
 // issuedVerdict classifies a receipt lookup after a lost issue: a live

@@ -131,15 +131,7 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 	if err != nil {
 		return nil, err
 	}
-	var p Payment
-	err = c.call(ctx, r, &p)
-	if err == nil {
-		return &p, nil
-	}
-	if !isAmbiguous(err) {
-		return nil, err
-	}
-	return settleLookup(c, ctx, w.MerchantUID, hintVbank, err, func(ctx context.Context) (*Payment, verdict, error) {
+	return sendIssue(c, ctx, r, w.MerchantUID, hintVbank, func(ctx context.Context) (*Payment, verdict, error) {
 		p, err := c.FindPayment(ctx, w.MerchantUID)
 		if err != nil {
 			return nil, lookupVerdict(err), err
@@ -187,9 +179,6 @@ func (c *Client) UpdateVbank(ctx context.Context, req *UpdateVbankRequest) (*Pay
 	}
 	if err := checkNonNegative("amount", req.Amount); err != nil {
 		return nil, err
-	}
-	if req.Amount == 0 && req.VbankDue.IsZero() {
-		return nil, invalid("amount", "amount or vbank_due is required")
 	}
 	var p Payment
 	if err := c.call(ctx, &request{method: "PUT", path: "/vbanks/" + escape(req.ImpUID), body: req}, &p); err != nil {
