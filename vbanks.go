@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"time"
 )
 
@@ -51,7 +50,7 @@ type VbankRequest struct {
 
 	// PGAPIKey is the INIAPI key from the KG Inicis console, which Inicis
 	// requires to issue and revoke accounts; it is sent in the query.
-	PGAPIKey string `json:"-"`
+	PGAPIKey string `json:"-" url:"pg_api_key"`
 }
 
 type plainVbankRequest VbankRequest
@@ -122,11 +121,7 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 	if err := w.check(); err != nil {
 		return nil, err
 	}
-	var q url.Values
-	if w.PGAPIKey != "" {
-		q = url.Values{"pg_api_key": {w.PGAPIKey}}
-	}
-	r := &request{method: "POST", path: "/vbanks", query: q, body: w.wire(), money: true}
+	r := &request{method: "POST", path: "/vbanks", query: queryOf(&w), body: w.wire(), money: true}
 	sentAt, err := c.sendTime(ctx)
 	if err != nil {
 		return nil, err
@@ -191,10 +186,10 @@ func (c *Client) UpdateVbank(ctx context.Context, req *UpdateVbankRequest) (*Pay
 // /vbanks/{imp_uid}), so that the buyer cannot deposit into it by mistake.
 // PGAPIKey is redacted in fmt, slog and JSON output.
 type RevokeVbankRequest struct {
-	ImpUID string // required
+	ImpUID string `url:"-"` // required
 	// PGAPIKey is the INIAPI key KG Inicis requires (the one given to
 	// IssueVbank); it is sent in the query.
-	PGAPIKey string
+	PGAPIKey string `url:"pg_api_key"`
 }
 
 type plainRevokeVbankRequest RevokeVbankRequest
@@ -224,12 +219,8 @@ func (c *Client) RevokeVbank(ctx context.Context, req *RevokeVbankRequest) (*Pay
 	if err := checkID("imp_uid", req.ImpUID, maxImpUID); err != nil {
 		return nil, err
 	}
-	var q url.Values
-	if req.PGAPIKey != "" {
-		q = url.Values{"pg_api_key": {req.PGAPIKey}}
-	}
 	var p Payment
-	if err := c.call(ctx, &request{method: "DELETE", path: "/vbanks/" + escape(req.ImpUID), query: q}, &p); err != nil {
+	if err := c.call(ctx, &request{method: "DELETE", path: "/vbanks/" + escape(req.ImpUID), query: queryOf(req)}, &p); err != nil {
 		return nil, err
 	}
 	return &p, nil
