@@ -384,6 +384,7 @@ func TestAreaValidation(t *testing.T) {
 		{"merchant_uid", vb(func(r *iamport.VbankRequest) { r.MerchantUID = "" })},
 		{"amount", vb(func(r *iamport.VbankRequest) { r.Amount = 0 })},
 		{"vbank_code", vb(func(r *iamport.VbankRequest) { r.VbankCode = "" })},
+		{"amount", vb(func(r *iamport.VbankRequest) { r.Amount = 1000.5 })},
 		{"vbank_due", vb(func(r *iamport.VbankRequest) { r.VbankDue = time.Time{} })},
 		{"imp_uid", func(ctx context.Context, c *iamport.Client) error {
 			_, err := c.UpdateVbank(ctx, &iamport.UpdateVbankRequest{Amount: 1})

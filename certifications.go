@@ -143,7 +143,9 @@ func (c *Client) RequestCertificationOTP(ctx context.Context, req *Certification
 // the person received, and returns its result (POST
 // /certifications/otp/confirm/{imp_uid}). A wrong code, or a verification
 // already completed, is refused (HTTP 400). otp may be empty for kcp_v2's
-// APP method. The code is never logged or put in an error.
+// APP method. The code is never logged or put in an error. Like every write
+// it is not re-sent after it may have reached iamport: after an error,
+// GetCertification shows whether the verification completed.
 func (c *Client) ConfirmCertificationOTP(ctx context.Context, impUID, otp string) (*Certification, error) {
 	if err := checkID("imp_uid", impUID, maxImpUID); err != nil {
 		return nil, err

@@ -55,3 +55,15 @@ func settleLookup[T any](c *Client, ctx context.Context, id, hint string, cause 
 	}
 	return nil, fmt.Errorf("iamport: %s was not processed (lookups found no trace of it for %s): %w", id, c.settleTime(), cause)
 }
+
+// checkWholeAmount requires a positive amount of whole won: virtual accounts
+// and cash receipts are in KRW, which has no minor unit.
+func checkWholeAmount(field string, a Amount) error {
+	if err := checkAmount(field, a); err != nil {
+		return err
+	}
+	if a.Cents()%100 != 0 {
+		return invalid(field, "must be whole won: it is in KRW")
+	}
+	return nil
+}

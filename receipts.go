@@ -254,7 +254,7 @@ func (c *Client) IssueExternalReceipt(ctx context.Context, req *ExternalReceiptR
 			return nil, invalid(f.field, "is required")
 		}
 	}
-	if err := checkAmount("amount", req.Amount); err != nil {
+	if err := checkWholeAmount("amount", req.Amount); err != nil {
 		return nil, err
 	}
 	if err := checkOptAmount("tax_free", req.TaxFree); err != nil {

@@ -91,7 +91,7 @@ func (r *VbankRequest) check() error {
 	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
 		return err
 	}
-	if err := checkAmount("amount", r.Amount); err != nil {
+	if err := checkWholeAmount("amount", r.Amount); err != nil {
 		return err
 	}
 	if r.VbankDue.IsZero() {

@@ -65,6 +65,7 @@ func newAdmin(srv *iamporttest.Server) *admin {
 	return a
 }
 
+// ServeHTTP routes an admin request.
 func (a *admin) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
