@@ -2,6 +2,7 @@ package iamporttest_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/iamport-go/iamport"
 	"github.com/iamport-go/iamport/iamporttest"
 )
 
@@ -121,4 +123,35 @@ func TestEscrowAndCodesWire(t *testing.T) {
 
 	require.Panics(t, func() { s.AddTier("toolong", "x") })
 	require.Panics(t, func() { s.AddTier("ab1", "x") })
+}
+
+// A deposit's webhook goes to the first notice_url given at issue, and the
+// receiver can verify the payment with the fake while it handles it.
+func TestDepositWebhookToNoticeURL(t *testing.T) {
+	t.Parallel()
+	s := newFake(t, iamporttest.WithWebhookForm())
+	cl := s.Client()
+	var status iamport.PaymentStatus
+	rc := &receiver{}
+	hs := httptest.NewServer(rc)
+	defer hs.Close()
+	rc.onHook = func(body []byte) {
+		q, _ := url.ParseQuery(string(body))
+		p, err := cl.GetPayment(context.Background(), q.Get("imp_uid"))
+		if err == nil {
+			status = p.Status
+		}
+	}
+	p, err := cl.IssueVbank(context.Background(), &iamport.VbankRequest{ChannelKey: "ck", MerchantUID: "hook-vb", Amount: 3000,
+		VbankCode: "004", VbankDue: s.Now().Add(time.Hour), NoticeURL: []string{hs.URL + "/first", hs.URL + "/second"}})
+	require.NoError(t, err)
+	require.Empty(t, s.Webhooks(), "issuing sends no webhook")
+	require.NoError(t, s.Deposit(p.ImpUID))
+	hooks := s.Webhooks()
+	require.Len(t, hooks, 1)
+	require.Equal(t, hs.URL+"/first", hooks[0].URL)
+	require.Equal(t, "paid", hooks[0].Status)
+	require.Equal(t, 200, hooks[0].StatusCode)
+	require.Equal(t, iamport.PaymentStatusPaid, status, "the receiver saw the payment paid")
+	require.Equal(t, []string{"application/x-www-form-urlencoded"}, rc.ctypes)
 }
