@@ -135,3 +135,25 @@ func TestAreaCallsLogNoPersonalData(t *testing.T) {
 	}
 	requireNoSecrets(t, logs.String(), "logs")
 }
+
+// A Payment prints and logs without its virtual account's number and holder;
+// its JSON keeps them, for showing the account to the buyer.
+func TestPaymentRedactsVirtualAccount(t *testing.T) {
+	t.Parallel()
+	p := iamport.Payment{ImpUID: "imp_keep", PayMethod: "vbank", VbankNum: accountNum, VbankHolder: holderName}
+	for _, v := range []any{p, &p} {
+		out := formats(v)
+		require.Empty(t, personalIn(out), out)
+		require.Contains(t, out, "imp_keep")
+		var logs syncBuffer
+		slog.New(slog.NewJSONHandler(&logs, nil)).Info("p", "p", v)
+		slog.New(slog.NewTextHandler(&logs, nil)).Info("p", slog.Any("p", v))
+		require.Empty(t, personalIn(logs.String()), logs.String())
+	}
+	b, err := json.Marshal(p)
+	require.NoError(t, err)
+	require.Contains(t, string(b), accountNum)
+	require.Equal(t, accountNum, p.VbankNum)
+	// A DeclinedError names the payment without the account.
+	require.Empty(t, personalIn(fmt.Sprintf("%+v", &iamport.DeclinedError{Payment: &p})))
+}

@@ -294,3 +294,17 @@ func (c *Client) GetVbankHolder(ctx context.Context, req *VbankHolderRequest) (*
 	}
 	return &h, nil
 }
+
+type plainPayment Payment
+
+// Format prints p with the virtual account's number and holder redacted,
+// for every verb. Read p.VbankNum to show the account to the buyer; its JSON
+// form (for your own API) keeps them.
+func (p Payment) Format(f fmt.State, verb rune) {
+	redact(&p.VbankNum)
+	redact(&p.VbankHolder)
+	formatRedacted(f, verb, plainPayment(p))
+}
+
+// LogValue logs p with the virtual account's number and holder redacted.
+func (p Payment) LogValue() slog.Value { return logValueOf(p) }
