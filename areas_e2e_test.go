@@ -385,3 +385,26 @@ func TestE2EVerifyPaymentSandbox(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, got.Sandbox)
 }
+
+// A paid virtual account is refunded to an account, which the cancel must
+// name.
+func TestE2EVbankRefundNeedsAccount(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := iamporttest.NewInProcess()
+	defer srv.Close()
+	c := srv.Client()
+	p := issueTestVbank(t, c, srv, "order-vb-refund")
+	require.NoError(t, srv.Deposit(p.ImpUID))
+
+	_, err := c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Reason: "환불"})
+	var apiErr *iamport.APIError
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, 1, apiErr.Code)
+	require.Contains(t, apiErr.Message, "refund_account")
+
+	got, err := c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Reason: "환불",
+		RefundHolder: "홍길동", RefundBank: "088", RefundAccount: "110123456789"})
+	require.NoError(t, err)
+	require.Equal(t, iamport.PaymentStatusCancelled, got.Status)
+}

@@ -32,7 +32,9 @@ type VerifyPaymentRequest struct {
 	// payment of this order whose amount or currency differ from the
 	// order's: a payment tampered with in the browser. A payment of another
 	// order (MerchantUID differs) is never cancelled: it may be someone
-	// else's good payment.
+	// else's good payment. A paid virtual account is refunded to a bank
+	// account the refund must name, so for one the refund fails (see
+	// PaymentMismatchError.CancelErr): refund it with CancelPayment.
 	CancelOnMismatch bool
 	// CancelReason is the reason given for that refund (default "결제 금액
 	// 위변조 의심").

@@ -82,6 +82,21 @@ func (c *core) issueVbank(rq *apiRequest) result {
 	return okResult(wirePayment(p))
 }
 
+// msgVbankRefundAccount is the refusal of a virtual-account refund without
+// the account to refund to.
+const msgVbankRefundAccount = "가상계좌 환불시에는 환불계좌정보(refund_holder, refund_bank, refund_account)가 필수입니다."
+
+// hasRefundAccount reports whether a cancel names the account a paid
+// virtual account is refunded to.
+func hasRefundAccount(body map[string]any) bool {
+	for _, k := range []string{"refund_holder", "refund_bank", "refund_account"} {
+		if v, _ := getStr(body, k); strings.TrimSpace(v) == "" {
+			return false
+		}
+	}
+	return true
+}
+
 // vbankParam finds the virtual account of the path's imp_uid that still
 // waits for its deposit.
 func (c *core) vbankParam(rq *apiRequest) (*payment, *result) {
