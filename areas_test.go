@@ -296,7 +296,7 @@ func TestAreaMethodsSendAndDecode(t *testing.T) {
 			if lookup != "" {
 				m.on("GET", lookup, reply(404, failure(-1, "없음")))
 			}
-			_, err = tc.call(bg, m.client())
+			_, err = tc.call(bg, m.client(iamport.WithReconcileTimeout(200*time.Millisecond)))
 			require.ErrorIs(t, err, iamport.ErrInvalidResponse)
 			require.Equal(t, 1, m.count(tc.method, tc.path), "never sent twice")
 			if lookup != "" {

@@ -51,7 +51,7 @@ func TestIssueVbankLookupsFailIsOutcomeUnknown(t *testing.T) {
 	m := newMock(t)
 	m.on("POST", "/vbanks", fail(errLost))
 	m.on("GET", findPrefix+"order-vb", raw(503, "text/html", "<html>down</html>"))
-	_, err := m.client().IssueVbank(bg, vbankReq())
+	_, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).IssueVbank(bg, vbankReq())
 	var unknown *iamport.OutcomeUnknownError
 	require.ErrorAs(t, err, &unknown)
 	require.Equal(t, "order-vb", unknown.MerchantUID)
@@ -66,7 +66,7 @@ func TestIssueVbankTimeoutIsNeverConcludedAbsent(t *testing.T) {
 	m := newMock(t)
 	m.on("POST", "/vbanks", fail(context.DeadlineExceeded))
 	m.on("GET", findPrefix+"order-vb", reply(404, failure(-1, "존재하지 않는 결제정보입니다.")))
-	_, err := m.client().IssueVbank(bg, vbankReq())
+	_, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).IssueVbank(bg, vbankReq())
 	var unknown *iamport.OutcomeUnknownError
 	require.ErrorAs(t, err, &unknown)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
