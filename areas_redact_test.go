@@ -1,15 +1,18 @@
 package iamport_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/iamport-go/iamport"
+	"github.com/iamport-go/iamport/iamporttest"
 )
 
 // The redaction audit of the personal data the area methods carry:
@@ -156,4 +159,64 @@ func TestPaymentRedactsVirtualAccount(t *testing.T) {
 	require.Equal(t, accountNum, p.VbankNum)
 	// A DeclinedError names the payment without the account.
 	require.Empty(t, personalIn(fmt.Sprintf("%+v", &iamport.DeclinedError{Payment: &p})))
+}
+
+// Against the fake, with faults that make the SDK reconcile, and debug
+// logging on: no personal data in the logs, the errors or the results as
+// printed.
+func TestAreaRedactionAuditAgainstFake(t *testing.T) {
+	t.Parallel()
+	srv := iamporttest.NewServer()
+	defer srv.Close()
+	var logs syncBuffer
+	c := srv.Client(append(matrixClientOptions(), iamport.WithLogger(debugLogger(&logs)))...)
+	ctx := context.Background()
+	var seen []any
+	keep := func(v any, err error) {
+		seen = append(seen, v)
+		if err != nil {
+			seen = append(seen, err)
+		}
+	}
+
+	srv.InjectFault("POST", "/vbanks", 1, iamporttest.Fault{Kind: iamporttest.FaultDropAfterProcessing})
+	vb, err := c.IssueVbank(ctx, &iamport.VbankRequest{ChannelKey: "ck", MerchantUID: "audit-vb", Amount: 9000, VbankCode: "004",
+		VbankDue: srv.Now().Add(time.Hour), VbankHolder: holderName, VbankNum: accountNum, PGAPIKey: pgAPIKey})
+	require.NoError(t, err)
+	keep(vb, err)
+	require.NoError(t, srv.Deposit(vb.ImpUID))
+
+	srv.InjectFault("POST", "/receipts/{imp_uid}", 1, iamporttest.Fault{Kind: iamporttest.FaultStatusAfterProcessing, Status: 500})
+	keep(c.IssueReceipt(ctx, &iamport.ReceiptRequest{ImpUID: vb.ImpUID, Identifier: receiptID, BuyerName: personName, BuyerTel: personPhone}))
+	keep(c.IssueReceipt(ctx, &iamport.ReceiptRequest{ImpUID: vb.ImpUID, Identifier: receiptID})) // refused: one per payment
+
+	srv.AddBankAccount("088", accountNum, holderName)
+	keep(c.GetVbankHolder(ctx, &iamport.VbankHolderRequest{BankCode: "088", BankNum: accountNum}))
+	keep(c.GetVbankHolder(ctx, &iamport.VbankHolderRequest{BankCode: "088", BankNum: accountNum + "0"})) // not found
+
+	otp, err := c.RequestCertificationOTP(ctx, &iamport.CertificationOTPRequest{Name: personName, Phone: personPhone, Birth: personBirth,
+		GenderDigit: "2", Carrier: "KT", ChannelKey: "ck"})
+	require.NoError(t, err)
+	keep(c.ConfirmCertificationOTP(ctx, otp.ImpUID, "999999"))
+	cert, err := c.ConfirmCertificationOTP(ctx, otp.ImpUID, iamporttest.TestOTP)
+	require.NoError(t, err)
+	require.Equal(t, personName, cert.Name)
+	keep(cert, err)
+	keep(c.RequestCertificationOTP(ctx, &iamport.CertificationOTPRequest{Name: personName, Phone: "1", Birth: personBirth,
+		GenderDigit: "2", Carrier: "KT", ChannelKey: "ck"}))
+
+	srv.InjectFault("POST", "/escrows/logis/{imp_uid}", 1, iamporttest.Fault{Kind: iamporttest.FaultTruncateAfterProcessing})
+	keep(c.RegisterEscrowLogis(ctx, &iamport.EscrowLogisRequest{ImpUID: vb.ImpUID,
+		Receiver: iamport.EscrowParty{Name: personName, Tel: personPhone, Addr: holderName},
+		Logis:    iamport.EscrowLogisInfo{Company: "CJGLS", Invoice: "1", SentAt: srv.Now(), Address: accountNum}}))
+	keep(c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: vb.ImpUID, RefundHolder: holderName, RefundBank: "088", RefundAccount: accountNum}))
+
+	var all strings.Builder
+	for _, v := range seen {
+		all.WriteString(formats(v))
+		slog.New(slog.NewJSONHandler(&all, nil)).Info("v", "v", v)
+	}
+	require.Contains(t, logs.String(), "iamport reconciling", "the faults made the SDK reconcile")
+	require.Empty(t, personalIn(logs.String()), "logs leak: %s", logs.String())
+	require.Empty(t, personalIn(all.String()), "output leaks: %s", all.String())
 }

@@ -3,6 +3,7 @@ package iamport_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -463,4 +464,21 @@ func TestAreaValidation(t *testing.T) {
 	_, err := m.client().IssueVbank(bg, &iamport.VbankRequest{ChannelKey: "ck", MerchantUID: "o", Amount: 1000, VbankCode: "004",
 		VbankDue: due, Name: long, BuyerName: long, VbankHolder: long, CustomData: long})
 	require.NoError(t, err)
+}
+
+// A transport failure names the path, never the query, which may hold an
+// account number or a PG key.
+func TestTransportErrorsOmitTheQuery(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", "/vbanks/holder", fail(errLost))
+	m.on("DELETE", "/vbanks/imp_1", fail(errLost))
+	c := m.client(iamport.WithMaxRetries(0))
+	_, err := c.GetVbankHolder(bg, &iamport.VbankHolderRequest{BankCode: "088", BankNum: accountNum})
+	require.ErrorIs(t, err, errLost)
+	require.Contains(t, err.Error(), "/vbanks/holder")
+	require.Empty(t, personalIn(fmt.Sprintf("%v %+v %#v", err, err, err)), err.Error())
+	_, err = c.RevokeVbank(bg, &iamport.RevokeVbankRequest{ImpUID: "imp_1", PGAPIKey: pgAPIKey})
+	require.ErrorIs(t, err, errLost)
+	require.Empty(t, personalIn(fmt.Sprintf("%v %+v %#v", err, err, err)), err.Error())
 }
