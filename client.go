@@ -490,6 +490,12 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 	}
 	resp, err := req.Execute(r.method, c.baseURL+r.path)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			// The query may hold an account number or a PG key: name the
+			// path only.
+			ue.URL = c.baseURL + r.path
+		}
 		if resp != nil && resp.RawResponse != nil {
 			resp.RawResponse.Body.Close()
 		}

@@ -219,7 +219,9 @@ func invalid(field, format string, args ...any) *ValidationError {
 // OutcomeUnknownError is returned by a call that moves money or changes a
 // schedule (Onetime, Again, RetrySchedule, CancelPayment, SaveBillingKey,
 // Schedule, Unschedule, UpdateSchedule, RescheduleSchedule, and the Plan
-// helpers built on Schedule) when the request may have reached iamport, its
+// helpers built on Schedule), or that issues something (IssueVbank,
+// IssueReceipt, CancelReceipt, IssueExternalReceipt, CancelExternalReceipt,
+// RegisterEscrowLogis, IssueCVSPayment, the NaverPay refunds) when the request may have reached iamport, its
 // answer was lost, and no lookup proved what happened before the reconcile
 // timeout (WithReconcileTimeout) or the call's context ended. The request
 // may still be running: the money may or may not have moved, and the SDK
@@ -237,7 +239,8 @@ type OutcomeUnknownError struct {
 	// for a cancel, the imp_uid of the payment cancelled; for SaveBillingKey,
 	// the customer_uid; for Schedule and Unschedule, the merchant_uids
 	// concerned, comma-separated (for an Unschedule of every pending
-	// schedule of a billing key, its customer_uid).
+	// schedule of a billing key, its customer_uid; for IssueReceipt,
+	// CancelReceipt and RegisterEscrowLogis, the payment's imp_uid).
 	MerchantUID string
 	Err         error // the failure that made the outcome unknown
 

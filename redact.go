@@ -200,3 +200,14 @@ func redactURL(raw string) string {
 	}
 	return redacted
 }
+
+// formatPlain prints v, a redacted copy without methods, with the
+// caller's verb and flags: for types that redact nested fields by hand.
+func formatPlain(f fmt.State, verb rune, v any) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), v)
+}
+
+// logValueOf is the slog value of a type that redacts by hand in Format.
+func logValueOf(v fmt.Formatter) slog.Value {
+	return slog.StringValue(fmt.Sprintf("%+v", v))
+}

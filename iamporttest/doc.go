@@ -38,6 +38,23 @@
 //     and installments (card_quota of 2 or more) only from 50,000 KRW.
 //   - Schedules: they run when the clock passes schedule_at, and the result
 //     is POSTed to the webhook URL.
+//   - Virtual accounts: POST /vbanks issues a payment in status ready (bank
+//     from the standard code table, a generated account number); Deposit
+//     pays into it and sends the paid webhook; PUT changes its amount or
+//     deadline and DELETE revokes it while it waits. GET /vbanks/holder
+//     answers for the accounts AddBankAccount registered.
+//   - Cash receipts: issued for paid virtual-account or transfer payments
+//     (one live receipt per payment, for its balance) and for outside cash
+//     sales by merchant_uid, and cancelled.
+//   - Identity verification: POST /certifications/otp/request checks the
+//     person's data and starts a verification that TestOTP confirms (a wrong
+//     code is refused with 400); the result has a CI and DI derived from the
+//     person, and can be read and deleted.
+//   - Escrow shipping: stored per paid payment (409 for a second
+//     registration, or a read or change of none).
+//   - Codes and account: the standard bank and card code tables, one PG
+//     setting, the tiers AddTier registered, and partner receipts whose
+//     shares may not exceed the payment.
 //   - NaverPay (/payments/{imp_uid}/naver/*, /naver/product-orders/{id},
 //     /naver/reviews): NaverPayment makes a paid payment of product orders,
 //     which are placed, shipped, cancelled (refunding their amount from the
@@ -61,9 +78,37 @@
 // call the fake back to verify the payment), and recorded in Webhooks.
 //
 // Every payment but those of the PG-specific endpoints above is a card
-// payment ("card", channel "api", pg_provider "nice") with an imp_uid of the form "imp_" + 12 digits. Super billing keys
-// (channel groups), virtual accounts and the rules of other PGs are not
-// modelled.
+// payment ("card", channel "api", pg_provider "nice"), or a virtual account
+// ("vbank"), with an imp_uid of the form "imp_" + 12 digits. Super billing
+// keys (channel groups) are not modelled.
+//
+// # Endpoints
+//
+// POST /users/getToken; GET /payments, /payments/{imp_uid},
+// /payments/{imp_uid}/balance, /payments/find/{merchant_uid}[/{payment_status}],
+// /payments/findAll/{merchant_uid}[/{payment_status}],
+// /payments/status/{payment_status}; POST /payments/cancel; POST, PUT
+// /payments/prepare and GET /payments/prepare/{merchant_uid};
+// POST /subscribe/payments/onetime, /subscribe/payments/again,
+// /subscribe/payments/schedule, /subscribe/payments/unschedule; GET
+// /subscribe/payments/schedule, /subscribe/payments/schedule/{merchant_uid}
+// (and PUT), POST .../{merchant_uid}/reschedule and .../retry, GET
+// /subscribe/payments/schedule/customers/{customer_uid}; GET
+// /subscribe/customers, GET, POST, DELETE /subscribe/customers/{customer_uid},
+// GET /subscribe/customers/{customer_uid}/payments and .../schedules;
+// POST /vbanks, PUT and DELETE /vbanks/{imp_uid}, GET /vbanks/holder; GET,
+// POST, DELETE /receipts/{imp_uid} and /receipts/external/{merchant_uid};
+// POST /certifications/otp/request, /certifications/otp/confirm/{imp_uid},
+// GET and DELETE /certifications/{imp_uid}; GET, POST, PUT
+// /escrows/logis/{imp_uid}; GET /banks, /banks/{bank_standard_code}, /cards,
+// /cards/{card_standard_code}; GET /users/pg, /tiers/{tier_code}; POST
+// /partners/receipts/{imp_uid}; the NaverPay (/payments/{imp_uid}/naver/*,
+// /naver/*), KCP Quick (/kcpquick/*), PAYCO (/payco/orders/status/{imp_uid}),
+// Paymentwall (/paymentwall/delivery), Benepia (/benepia/*) and
+// convenience-store (/cvs, /cvs/{imp_uid}) endpoints.
+//
+// The command cmd/iamportfake runs the fake as a standalone server, with an
+// admin API for its clock, faults and records.
 //
 // # The clock
 //
@@ -105,6 +150,7 @@
 // # Inspection
 //
 // Payments, BillingKeys, Schedules and Webhooks return copies of the fake's
-// state; the fake never stores card numbers (only the masked form), expiry
+// state; the fake never stores cash receipt identifiers or escrow senders
+// and receivers, nor card numbers (only the masked form), expiry
 // dates, birth dates or PIN digits, and a Server prints without its secret.
 package iamporttest

@@ -386,6 +386,9 @@ func (c *core) cancelPayment(rq *apiRequest) result {
 	default:
 		return business(1, "결제완료 상태가 아니어서 취소할 수 없습니다.")
 	}
+	if p.PayMethod == "vbank" && !hasRefundAccount(rq.body) {
+		return business(1, msgVbankRefundAccount)
+	}
 	balance := p.Amount.Cents() - p.CancelAmount.Cents()
 	if checkSet && checksum != balance {
 		return business(1, fmt.Sprintf("취소가능잔액(%s)과 checksum(%s)이 일치하지 않습니다.", amount(balance), amount(checksum)))

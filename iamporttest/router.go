@@ -3,6 +3,7 @@ package iamporttest
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -64,7 +65,7 @@ func buildRoutes() []*route {
 		{method: "GET", template: "/subscribe/customers/{customer_uid}/payments", h: (*core).billingKeyPayments},
 		{method: "GET", template: "/subscribe/customers/{customer_uid}/schedules", h: (*core).customerSchedules},
 	}
-	rs = append(rs, pgRoutes()...)
+	rs = slices.Concat(rs, pgRoutes(), vbankRoutes, receiptRoutes, certificationRoutes, escrowRoutes, codeRoutes, accountRoutes)
 	for _, r := range rs {
 		r.segs = strings.Split(strings.TrimPrefix(r.template, "/"), "/")
 	}

@@ -262,6 +262,7 @@ type core struct {
 	calls     map[string]int
 	webhooks  []WebhookDelivery
 	pgs       *pgState // see pg()
+	area      *areaState // virtual accounts, receipts, certifications, escrow, tiers
 }
 
 // next returns the next sequence number. Call with mu held.

@@ -1,0 +1,310 @@
+package iamport
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// VbankRequest issues a virtual account (가상계좌) the buyer pays into
+// (POST /vbanks). The payment is created in status ready and becomes paid
+// when the buyer deposits; iamport then sends the webhook. VbankNum,
+// VbankHolder, VbankKey, BusinessRegistrationNumber, EscrowPassword and
+// PGAPIKey are redacted in fmt, slog and JSON output.
+type VbankRequest struct {
+	ChannelKey  string    `json:"channel_key"`  // required: the channel to issue through
+	MerchantUID string    `json:"merchant_uid"` // required; a merchant_uid already paid is refused
+	Amount      Amount    `json:"amount"`       // required, > 0: the amount to deposit
+	VbankCode   string    `json:"vbank_code"`   // required: the bank's standard code (ListBankCodes)
+	VbankDue    time.Time `json:"vbank_due"`    // required: deposit deadline, sent as Unix seconds
+	// VbankHolder is the account holder's name shown to the depositor
+	// (required by some PGs; others use the merchant's name).
+	VbankHolder string `json:"vbank_holder,omitempty"`
+	// VbankNum is the number of a fixed virtual account agreed with the PG.
+	VbankNum string `json:"vbank_num,omitempty"`
+	// VbankKey is the key of a fixed virtual account matched to the buyer
+	// (tosspayments).
+	VbankKey    string `json:"vbank_key,omitempty"`
+	ProductType string `json:"product_type,omitempty"` // "real" or "digital" (required by KSNET)
+	Name        string `json:"name,omitempty"`
+
+	BuyerName     string `json:"buyer_name,omitempty"`
+	BuyerEmail    string `json:"buyer_email,omitempty"`
+	BuyerTel      string `json:"buyer_tel,omitempty"`
+	BuyerAddr     string `json:"buyer_addr,omitempty"`
+	BuyerPostcode string `json:"buyer_postcode,omitempty"`
+	// BusinessRegistrationNumber is the buyer's business number (nice_v2).
+	BusinessRegistrationNumber string `json:"business_registration_number,omitempty"`
+
+	// NoticeURL lists webhook URLs for the deposit; empty uses the console's.
+	NoticeURL  []string `json:"notice_url,omitempty"`
+	CustomData string   `json:"custom_data,omitempty"`
+	TaxFree    *Amount  `json:"tax_free,omitempty"`
+	VatAmount  *Amount  `json:"vat_amount,omitempty"`
+
+	ProductCount        int    `json:"product_count,omitempty"`
+	EscrowPassword      string `json:"escrow_password,omitempty"`       // settle fixed-account escrow
+	FixedUnlimitedVbank *bool  `json:"fixed_unlimited_vbank,omitempty"` // settle fixed unlimited accounts
+
+	// PGAPIKey is the INIAPI key from the KG Inicis console, which Inicis
+	// requires to issue and revoke accounts; it is sent in the query.
+	PGAPIKey string `json:"-" url:"pg_api_key"`
+}
+
+type plainVbankRequest VbankRequest
+
+// wire is the body the SDK sends, with VbankDue as Unix seconds.
+func (r *VbankRequest) wire() any {
+	return struct {
+		plainVbankRequest
+		VbankDue int64 `json:"vbank_due"`
+	}{plainVbankRequest(*r), r.VbankDue.Unix()}
+}
+
+func (r VbankRequest) redacted() *VbankRequest {
+	for _, s := range []*string{&r.VbankHolder, &r.VbankNum, &r.VbankKey, &r.BusinessRegistrationNumber, &r.EscrowPassword, &r.PGAPIKey} {
+		redactString(s)
+	}
+	return &r
+}
+
+// Format prints r with its account data and keys redacted, for every verb.
+func (r VbankRequest) Format(f fmt.State, verb rune) {
+	formatPlain(f, verb, plainVbankRequest(*r.redacted()))
+}
+
+// LogValue logs r with its account data and keys redacted.
+func (r VbankRequest) LogValue() slog.Value { return logValueOf(r) }
+
+// MarshalJSON encodes r with its account data and keys redacted; the SDK
+// sends the real values.
+func (r VbankRequest) MarshalJSON() ([]byte, error) { return json.Marshal(r.redacted().wire()) }
+
+func (r *VbankRequest) check() error {
+	for _, f := range []struct{ field, v string }{{"channel_key", r.ChannelKey}, {"vbank_code", r.VbankCode}} {
+		if f.v == "" {
+			return invalid(f.field, "is required")
+		}
+	}
+	if err := checkNewMerchantUID("merchant_uid", r.MerchantUID); err != nil {
+		return err
+	}
+	if err := checkWholeAmount("amount", r.Amount); err != nil {
+		return err
+	}
+	if r.VbankDue.IsZero() {
+		return invalid("vbank_due", "is required")
+	}
+	if err := checkOptAmount("tax_free", r.TaxFree); err != nil {
+		return err
+	}
+	return checkOptAmount("vat_amount", r.VatAmount)
+}
+
+// hintVbank is how to find out whether a virtual account was issued.
+const hintVbank = "look it up with FindPayment and check for a vbank payment made since the call"
+
+// IssueVbank issues a virtual account and returns its payment, in status
+// ready, with VbankNum, VbankName and VbankDate set (POST /vbanks).
+//
+// The call is never sent twice once it may have reached iamport. If its
+// answer is lost, IssueVbank looks the order up (GET
+// /payments/find/{merchant_uid}) and returns the account issued by the call;
+// when the lookups cannot tell, it returns an *OutcomeUnknownError.
+func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	w := *req
+	if err := w.check(); err != nil {
+		return nil, err
+	}
+	r := &request{method: "POST", path: "/vbanks", query: queryOf(&w), body: w.wire(), money: true}
+	sentAt, err := c.sendTime(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sendIssue(c, ctx, r, w.MerchantUID, hintVbank, func(ctx context.Context) (*Payment, verdict, error) {
+		p, err := c.FindPayment(ctx, w.MerchantUID)
+		if err != nil {
+			return nil, lookupVerdict(err), err
+		}
+		if p.PayMethod == "vbank" && !p.StartedAt.Before(sentAt.Add(-clockSlack)) {
+			return p, decided, nil
+		}
+		return nil, pending, nil // only older payments of the order
+	})
+}
+
+// UpdateVbankRequest changes the amount or the deadline of a virtual account
+// not yet paid into (PUT /vbanks/{imp_uid}; settle only). Zero fields are
+// left unchanged.
+type UpdateVbankRequest struct {
+	ImpUID   string    `json:"-"`                   // required; goes into the path
+	Amount   Amount    `json:"amount,omitempty"`    // the new amount
+	VbankDue time.Time `json:"vbank_due,omitempty"` // the new deadline, sent as Unix seconds
+}
+
+// MarshalJSON encodes r's body, with VbankDue as Unix seconds.
+func (r UpdateVbankRequest) MarshalJSON() ([]byte, error) {
+	var body struct {
+		Amount   Amount `json:"amount,omitempty"`
+		VbankDue int64  `json:"vbank_due,omitempty"`
+	}
+	body.Amount = r.Amount
+	if !r.VbankDue.IsZero() {
+		body.VbankDue = r.VbankDue.Unix()
+	}
+	return json.Marshal(body)
+}
+
+// UpdateVbank changes the amount or deadline of the virtual account of
+// req.ImpUID while it waits for the deposit, and returns its payment (PUT
+// /vbanks/{imp_uid}). Setting the same values again has the same effect, but
+// like every write it is not re-sent after it may have reached iamport:
+// look the payment up with GetPayment after an error.
+func (c *Client) UpdateVbank(ctx context.Context, req *UpdateVbankRequest) (*Payment, error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	if err := checkID("imp_uid", req.ImpUID); err != nil {
+		return nil, err
+	}
+	if err := checkNonNegative("amount", req.Amount); err != nil {
+		return nil, err
+	}
+	var p Payment
+	if err := c.call(ctx, &request{method: "PUT", path: "/vbanks/" + escape(req.ImpUID), body: req}, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// RevokeVbankRequest revokes a virtual account not yet paid into (DELETE
+// /vbanks/{imp_uid}), so that the buyer cannot deposit into it by mistake.
+// PGAPIKey is redacted in fmt, slog and JSON output.
+type RevokeVbankRequest struct {
+	ImpUID string `url:"-"` // required
+	// PGAPIKey is the INIAPI key KG Inicis requires (the one given to
+	// IssueVbank); it is sent in the query.
+	PGAPIKey string `url:"pg_api_key"`
+}
+
+type plainRevokeVbankRequest RevokeVbankRequest
+
+// Format prints r with PGAPIKey redacted, for every verb.
+func (r RevokeVbankRequest) Format(f fmt.State, verb rune) {
+	redactString(&r.PGAPIKey)
+	formatPlain(f, verb, plainRevokeVbankRequest(r))
+}
+
+// LogValue logs r with PGAPIKey redacted.
+func (r RevokeVbankRequest) LogValue() slog.Value { return logValueOf(r) }
+
+// MarshalJSON encodes r with PGAPIKey redacted.
+func (r RevokeVbankRequest) MarshalJSON() ([]byte, error) {
+	redactString(&r.PGAPIKey)
+	return json.Marshal(plainRevokeVbankRequest(r))
+}
+
+// RevokeVbank revokes the virtual account of req.ImpUID and returns its
+// payment, now cancelled (DELETE /vbanks/{imp_uid}). An account already paid
+// into is refused (HTTP 400): cancel the payment with CancelPayment instead.
+func (c *Client) RevokeVbank(ctx context.Context, req *RevokeVbankRequest) (*Payment, error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	if err := checkID("imp_uid", req.ImpUID); err != nil {
+		return nil, err
+	}
+	var p Payment
+	if err := c.call(ctx, &request{method: "DELETE", path: "/vbanks/" + escape(req.ImpUID), query: queryOf(req)}, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// VbankHolderRequest asks for the holder of a bank account (GET
+// /vbanks/holder), to check a refund account before a virtual-account
+// refund. BankNum is redacted in fmt, slog and JSON output.
+type VbankHolderRequest struct {
+	BankCode string `url:"bank_code"` // required: the bank's standard code
+	BankNum  string `url:"bank_num"`  // required: the account number, digits only
+}
+
+type plainVbankHolderRequest VbankHolderRequest
+
+// Format prints r with the account number redacted, for every verb.
+func (r VbankHolderRequest) Format(f fmt.State, verb rune) {
+	redactString(&r.BankNum)
+	formatPlain(f, verb, plainVbankHolderRequest(r))
+}
+
+// LogValue logs r with the account number redacted.
+func (r VbankHolderRequest) LogValue() slog.Value { return logValueOf(r) }
+
+// MarshalJSON encodes r with the account number redacted.
+func (r VbankHolderRequest) MarshalJSON() ([]byte, error) {
+	redactString(&r.BankNum)
+	return json.Marshal(plainVbankHolderRequest(r))
+}
+
+// VbankHolder is the holder of a bank account (VbankHolderAnnotation).
+// BankHolder is redacted in fmt, slog and JSON output.
+type VbankHolder struct {
+	BankHolder string `json:"bank_holder"`
+}
+
+type plainVbankHolder VbankHolder
+
+// Format prints h with the holder's name redacted, for every verb.
+func (h VbankHolder) Format(f fmt.State, verb rune) {
+	redactString(&h.BankHolder)
+	formatPlain(f, verb, plainVbankHolder(h))
+}
+
+// LogValue logs h with the holder's name redacted.
+func (h VbankHolder) LogValue() slog.Value { return logValueOf(h) }
+
+// MarshalJSON encodes h with the holder's name redacted.
+func (h VbankHolder) MarshalJSON() ([]byte, error) {
+	redactString(&h.BankHolder)
+	return json.Marshal(plainVbankHolder(h))
+}
+
+// GetVbankHolder returns the name of the holder of an account (GET
+// /vbanks/holder?bank_code=&bank_num=), so that a refund account can be
+// checked before it is used. An account the bank does not know gives an
+// *APIError.
+func (c *Client) GetVbankHolder(ctx context.Context, req *VbankHolderRequest) (*VbankHolder, error) {
+	if req == nil {
+		return nil, invalid("request", "is required")
+	}
+	if req.BankCode == "" {
+		return nil, invalid("bank_code", "is required")
+	}
+	if req.BankNum == "" {
+		return nil, invalid("bank_num", "is required")
+	}
+	var h VbankHolder
+	if err := c.call(ctx, &request{method: "GET", path: "/vbanks/holder", query: queryOf(req)}, &h); err != nil {
+		return nil, err
+	}
+	return &h, nil
+}
+
+type plainPayment Payment
+
+// Format prints p with the virtual account's number and holder redacted,
+// for every verb. Read p.VbankNum to show the account to the buyer; its JSON
+// form (for your own API) keeps them.
+func (p Payment) Format(f fmt.State, verb rune) {
+	redactString(&p.VbankNum)
+	redactString(&p.VbankHolder)
+	formatPlain(f, verb, plainPayment(p))
+}
+
+// LogValue logs p with the virtual account's number and holder redacted.
+func (p Payment) LogValue() slog.Value { return logValueOf(p) }
