@@ -261,7 +261,7 @@ type core struct {
 	faults    []*faultEntry
 	calls     map[string]int
 	webhooks  []WebhookDelivery
-	pgs       *pgState // see pg()
+	pgs       *pgState   // see pg()
 	area      *areaState // virtual accounts, receipts, certifications, escrow, tiers
 }
 
