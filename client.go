@@ -70,6 +70,7 @@ type Client struct {
 	tier             string
 	bearer           bool
 	retry            RetryPolicy
+	userAgent        string // userAgent, then what WithUserAgent appends
 
 	hc     *http.Client                                     // set by WithHTTPClient
 	now    func() time.Time                                 // the local clock
@@ -114,6 +115,7 @@ func New(apiKey, apiSecret string, opts ...Option) (*Client, error) {
 		timeout:          defaultTimeout,
 		reconcileTimeout: defaultReconcileTimeout,
 		retry:            DefaultRetryPolicy,
+		userAgent:        userAgent,
 		now:              time.Now,
 		sleep:            sleepCtx,
 	}
@@ -453,7 +455,7 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 	}
 	req := c.rc.R().SetContext(actx)
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", c.userAgent)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 		req.SetBody(body)
