@@ -52,16 +52,23 @@ func (a Amount) String() string { return strconv.FormatFloat(float64(a), 'f', -1
 // for "has not happened", which decodes, like null, to the zero Time, so
 // p.PaidAt.IsZero() tells whether a payment was paid. Fractional seconds and
 // numbers sent as strings are accepted. A zero Time encodes as 0.
+//
+// Every Time the SDK returns is in UTC, whatever the machine's time zone. To
+// show one as a Korean customer sees it, convert it:
+//
+//	seoul, _ := time.LoadLocation("Asia/Seoul") // import _ "time/tzdata" where the system has no zone database
+//	fmt.Println(p.PaidAt.In(seoul).Format(time.DateTime))
 type Time struct {
 	time.Time
 }
 
-// Unix returns the Time of the Unix second sec; 0 gives the zero Time.
+// Unix returns the Time of the Unix second sec, in UTC; 0 gives the zero
+// Time.
 func Unix(sec int64) Time {
 	if sec == 0 {
 		return Time{}
 	}
-	return Time{time.Unix(sec, 0)}
+	return Time{time.Unix(sec, 0).UTC()}
 }
 
 // Unix returns t as Unix seconds, and 0 for the zero Time.
@@ -98,7 +105,7 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	sec, frac := math.Modf(f)
-	*t = Time{time.Unix(int64(sec), int64(math.Round(frac*1e9)))}
+	*t = Time{time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC()}
 	return nil
 }
 

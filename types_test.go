@@ -181,3 +181,21 @@ func TestPtr(t *testing.T) {
 	require.JSONEq(t, `{"vat_amount":0}`, string(b), "a pointer to zero is sent")
 	require.False(t, math.IsNaN(float64(*a)))
 }
+
+// Every Time the SDK decodes or builds is in UTC, whatever the machine's
+// time zone, so that printing one never depends on where the code runs.
+func TestTimeIsUTC(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{`1735657200`, `1735657200.5`, `"1735657200"`} {
+		var tm iamport.Time
+		require.NoError(t, json.Unmarshal([]byte(in), &tm))
+		require.Same(t, time.UTC, tm.Location(), in)
+	}
+	require.Same(t, time.UTC, iamport.Unix(1735657200).Location())
+
+	var p iamport.Payment
+	require.NoError(t, json.Unmarshal([]byte(`{"paid_at":1735657200}`), &p))
+	require.Same(t, time.UTC, p.PaidAt.Location())
+	seoul := time.FixedZone("KST", 9*60*60)
+	require.Equal(t, "2025-01-01 00:00:00", p.PaidAt.In(seoul).Format(time.DateTime))
+}
