@@ -1,20 +1,3 @@
-// Package iamport is a client for the iamport (PortOne V1) REST API: key-in
-// card payments, billing keys charged again later, scheduled payments, payment
-// lookups and refunds, and the webhooks that report them.
-//
-// A Client is built once with New and is safe for concurrent use. It fetches,
-// caches and refreshes the access token itself, decodes every answer into
-// typed structs, and turns every failure into a typed error:
-//
-//   - *APIError: the server said no (HTTP 4xx/5xx, or HTTP 200 with a
-//     non-zero code), or its body was not a complete JSON envelope;
-//   - *DeclinedError: a charge reached the card company and was declined;
-//   - *ValidationError: the input was refused before anything was sent;
-//   - *OutcomeUnknownError: a money-moving call may have been processed but
-//     its outcome could not be established (see the README's Reliability
-//     section).
-//
-// A nil error from a call that moves money means the money moved.
 package iamport
 
 import (

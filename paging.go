@@ -16,7 +16,9 @@ import (
 
 // Page is one page of a list the API answers in pages: payments of an order
 // (FindPaymentsPage), payments by status, payments of a billing key, and
-// schedules. Page numbers start at 1; Next is 0 on the last page.
+// schedules. Pages are numbered from 1, as in the API; in a request, a Page
+// of 0 leaves the number out, which the API reads as page 1. Previous is 0 on
+// the first page and Next is 0 on the last.
 //
 // Each list method comes in two forms: XxxPage fetches one page, and the
 // plain-named method (FindPayments, ListPaymentsByStatus, ...) returns an

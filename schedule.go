@@ -267,8 +267,8 @@ type ListSchedulesRequest struct {
 	From    time.Time       `url:"schedule_from"`
 	To      time.Time       `url:"schedule_to"`
 	Status  ScheduleStatus  `url:"schedule_status"` // empty for every status
-	Page    int             `url:"page"`
-	Limit   int             `url:"limit"` // 1 to 1000; 0 for the default, 20
+	Page    int             `url:"page"`            // from 1, as in the API; 0 (unset) is page 1
+	Limit   int             `url:"limit"`           // 1 to 1000; 0 for the default, 20
 	Sorting ScheduleSorting `url:"sorting"`
 }
 
@@ -340,6 +340,7 @@ func (c *Client) ListSchedules(ctx context.Context, req *ListSchedulesRequest) i
 // schedule_at is in [From, To), newest first, 20 to a page (GET
 // /subscribe/payments/schedule/customers/{customer_uid} and GET
 // /subscribe/customers/{customer_uid}/schedules).
+// ListBillingKeySchedules and ListCustomerSchedules both take it.
 type ListCustomerSchedulesRequest struct {
 	CustomerUID string `url:"-"` // required; goes into the path
 	// From (inclusive) and To (exclusive) are required. The API refuses a
@@ -347,7 +348,7 @@ type ListCustomerSchedulesRequest struct {
 	From   time.Time      `url:"from"`
 	To     time.Time      `url:"to"`
 	Status ScheduleStatus `url:"schedule-status"` // empty for every status
-	Page   int            `url:"page"`
+	Page   int            `url:"page"`            // from 1, as in the API; 0 (unset) is page 1
 }
 
 func (r *ListCustomerSchedulesRequest) check(window bool) error {
@@ -376,6 +377,10 @@ func (c *Client) ListCustomerSchedulesPage(ctx context.Context, req *ListCustome
 // pages as the loop needs them (GET
 // /subscribe/payments/schedule/customers/{customer_uid}). A range longer
 // than the API's 3 months is walked in slices of 88 days. See Page.
+//
+// It answers as ListBillingKeySchedules does, which calls the other path
+// iamport serves for the same listing; prefer ListBillingKeySchedules. Both
+// exist because the API has both.
 func (c *Client) ListCustomerSchedules(ctx context.Context, req *ListCustomerSchedulesRequest) iter.Seq2[*Schedule, error] {
 	return c.customerSchedules(ctx, "/subscribe/payments/schedule/customers/%s", req)
 }
