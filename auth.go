@@ -33,9 +33,9 @@ type tokenFetch struct {
 
 // authResponse is AuthAnnotation, the answer of POST /users/getToken.
 type authResponse struct {
-	AccessToken string `json:"access_token"`
-	ExpiredAt   Int    `json:"expired_at"`
-	Now         Int    `json:"now"`
+	AccessToken string     `json:"access_token"`
+	ExpiredAt   LenientInt `json:"expired_at"`
+	Now         LenientInt `json:"now"`
 }
 
 type tokenRequest struct {

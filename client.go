@@ -322,9 +322,9 @@ func (r *request) idempotent() bool { return r.method == http.MethodGet || r.noA
 
 // envelope is the wrapper around every iamport answer.
 type envelope struct {
-	Code     Int    `json:"code"`
-	Message  string `json:"message"`
-	Response any    `json:"response"`
+	Code     LenientInt `json:"code"`
+	Message  string     `json:"message"`
+	Response any        `json:"response"`
 }
 
 // ambiguousError marks a failure of a money-moving call after which the
@@ -540,8 +540,8 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 	if err := json.Unmarshal(res.body, &env); err != nil {
 		// A body that does not fit out may still be a readable failure.
 		var loose struct {
-			Code    Int    `json:"code"`
-			Message string `json:"message"`
+			Code    LenientInt `json:"code"`
+			Message string     `json:"message"`
 		}
 		if json.Unmarshal(res.body, &loose) == nil && loose.Code != 0 {
 			e := apiErr(int(loose.Code), loose.Message)

@@ -130,7 +130,7 @@
 // Money is an [Amount], exact to two decimals through its methods. Every
 // [Time] the SDK returns is in UTC: call .In(seoul) with seoul from
 // time.LoadLocation("Asia/Seoul") to show it in Korean time. Integer fields
-// that the API may send as 3, 3.0 or "3" are [Int].
+// that the API may send as 3, 3.0 or "3" are [LenientInt].
 //
 // # Testing
 //

@@ -67,10 +67,10 @@ func (p *Page[T]) UnmarshalJSON(b []byte) error {
 
 // pageWire is the paged object as the API sends it.
 type pageWire[T any] struct {
-	Total    Int `json:"total"`
-	Previous Int `json:"previous"`
-	Next     Int `json:"next"`
-	List     []T `json:"list"`
+	Total    LenientInt `json:"total"`
+	Previous LenientInt `json:"previous"`
+	Next     LenientInt `json:"next"`
+	List     []T        `json:"list"`
 }
 
 func (w *pageWire[T]) page() *Page[T] {

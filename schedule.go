@@ -19,8 +19,9 @@ type ScheduleRequest struct {
 	Schedules   []ScheduleEntry `json:"schedules"`    // required, at least one
 
 	CustomerID string `json:"customer_id,omitempty"`
-	// CheckingAmount is charged and cancelled at once to check a new card; 0 skips the check.
-	CheckingAmount int `json:"checking_amount,omitempty"`
+	// CheckingAmount is charged and cancelled at once to check a new card,
+	// in whole won (the API takes an integer); 0 skips the check.
+	CheckingAmount Amount `json:"checking_amount,omitempty"`
 
 	// Card data, to issue the billing key when CustomerUID has none yet.
 	CardNumber string `json:"card_number,omitempty"`
@@ -94,8 +95,11 @@ func (r *ScheduleRequest) check(now time.Time) error {
 	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
 		return err
 	}
-	if r.CheckingAmount < 0 {
-		return invalid("checking_amount", "must not be negative")
+	if err := checkNonNegative("checking_amount", r.CheckingAmount); err != nil {
+		return err
+	}
+	if r.CheckingAmount.Cents()%100 != 0 {
+		return invalid("checking_amount", "must be a whole number of won: the API takes an integer")
 	}
 	if err := (card{&r.CardNumber, &r.Expiry, &r.Birth, &r.Pwd2Digit, &r.CVC}).check("", false); err != nil {
 		return err

@@ -109,18 +109,24 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Int is an integer that decodes leniently: from 3, 3.0, "3" or null (as 0).
-// The API documents these fields as integers; Int keeps a server that writes
-// them as floats from breaking a decode.
-type Int int
+// LenientInt is an integer field of an answer (Payment.CardQuota, Page
+// counts, ...) that decodes leniently: from 3, 3.0, "3" or null (as 0). The
+// API documents these fields as integers; LenientInt keeps a server that
+// writes them as floats or strings from breaking a decode.
+type LenientInt int
+
+// Int is the former name of LenientInt.
+//
+// Deprecated: use LenientInt.
+type Int = LenientInt
 
 // UnmarshalJSON decodes an integer written as a JSON number or numeric string.
-func (n *Int) UnmarshalJSON(b []byte) error {
+func (n *LenientInt) UnmarshalJSON(b []byte) error {
 	v, err := parseLenientInt(b)
 	if err != nil {
 		return err
 	}
-	*n = Int(v)
+	*n = LenientInt(v)
 	return nil
 }
 
@@ -254,7 +260,7 @@ type Payment struct {
 	CardIssuerName    string        `json:"card_issuer_name"`
 	CardPublisherCode string        `json:"card_publisher_code"`
 	CardPublisherName string        `json:"card_publisher_name"`
-	CardQuota         Int           `json:"card_quota"`
+	CardQuota         LenientInt    `json:"card_quota"`
 	CardNumber        string        `json:"card_number"` // masked by iamport
 	CardType          CardType      `json:"card_type"`
 	VbankCode         string        `json:"vbank_code"`
@@ -352,9 +358,9 @@ type BillingKey struct {
 	Inserted          Time     `json:"inserted"`
 	Updated           Time     `json:"updated"`
 
-	ChannelGroupID    string                 `json:"channelGroupId,omitempty"`
-	SucceededChannels []BillingKeyChannel    `json:"succeededChannels,omitempty"`
-	FailedChannels    []BillingKeyFailedChan `json:"failedChannels,omitempty"`
+	ChannelGroupID    string                    `json:"channelGroupId,omitempty"`
+	SucceededChannels []BillingKeyChannel       `json:"succeededChannels,omitempty"`
+	FailedChannels    []BillingKeyFailedChannel `json:"failedChannels,omitempty"`
 }
 
 // BillingKeyChannel is a channel on which a super billing key was issued.
@@ -373,14 +379,19 @@ type BillingKeyChannel struct {
 	Updated           Time     `json:"updated"`
 }
 
-// BillingKeyFailedChan is a channel on which a super billing key could not be
-// issued. Type is INVALID_REQUEST, PG_PROVIDER or DB_FAILED.
-type BillingKeyFailedChan struct {
+// BillingKeyFailedChannel is a channel on which a super billing key could
+// not be issued. Type is INVALID_REQUEST, PG_PROVIDER or DB_FAILED.
+type BillingKeyFailedChannel struct {
 	Type       string `json:"type"`
 	Message    string `json:"message"`
 	PGProvider string `json:"pg_provider"`
 	PGID       string `json:"pg_id"`
 }
+
+// BillingKeyFailedChan is the former name of BillingKeyFailedChannel.
+//
+// Deprecated: use BillingKeyFailedChannel.
+type BillingKeyFailedChan = BillingKeyFailedChannel
 
 // Schedule is a scheduled payment (ScheduleResultAnnotation).
 type Schedule struct {
