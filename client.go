@@ -1,25 +1,3 @@
-// Package iamport is a client for the iamport (PortOne V1) REST API: key-in
-// card payments, billing keys charged again later, scheduled payments, payment
-// lookups and refunds, and the webhooks that report them.
-//
-// A Client is built once with New and is safe for concurrent use. It fetches,
-// caches and refreshes the access token itself, decodes every answer into
-// typed structs, and turns every failure into a typed error:
-//
-//   - *APIError: the server said no (HTTP 4xx/5xx, or HTTP 200 with a
-//     non-zero code), or its body was not a complete JSON envelope;
-//   - *DeclinedError: a charge reached the card company and was declined;
-//   - *ChargeCancelledError: a charge whose answer was lost was found paid
-//     and then cancelled;
-//   - *UnscheduleError: not every schedule asked for was revoked;
-//   - *ValidationError: the input was refused before anything was sent;
-//   - *OutcomeUnknownError: a money-moving call may have been processed, or
-//     may still be running, and no lookup proved its outcome in time (see
-//     the README's Reliability section).
-//
-// A nil error from a call that moves money means the money moved once, by
-// this call, as reported; a charge's Payment is then paid. A money-moving
-// request that may have been written is never sent again.
 package iamport
 
 import (
@@ -76,6 +54,7 @@ type Client struct {
 	tier             string
 	bearer           bool
 	retry            RetryPolicy
+	userAgent        string // userAgent, then what WithUserAgent appends
 
 	hc     *http.Client                                     // set by WithHTTPClient
 	now    func() time.Time                                 // the local clock
@@ -123,6 +102,7 @@ func New(apiKey, apiSecret string, opts ...Option) (*Client, error) {
 		timeout:          defaultTimeout,
 		reconcileTimeout: defaultReconcileTimeout,
 		retry:            DefaultRetryPolicy,
+		userAgent:        userAgent,
 		now:              time.Now,
 		sleep:            sleepCtx,
 	}
@@ -348,9 +328,9 @@ func (r *request) idempotent() bool { return r.method == http.MethodGet || r.noA
 
 // envelope is the wrapper around every iamport answer.
 type envelope struct {
-	Code     Int    `json:"code"`
-	Message  string `json:"message"`
-	Response any    `json:"response"`
+	Code     LenientInt `json:"code"`
+	Message  string     `json:"message"`
+	Response any        `json:"response"`
 }
 
 // ambiguousError marks a failure of a money-moving call after which the
@@ -470,7 +450,7 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 	}
 	req := c.rc.R().SetContext(actx)
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", c.userAgent)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 		req.SetBody(body)

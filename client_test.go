@@ -227,7 +227,7 @@ func TestLenientDecoding(t *testing.T) {
 	require.False(t, p.Paid())
 	require.Equal(t, iamport.Amount(10.5), p.Amount)
 	require.Equal(t, iamport.Amount(10.25), p.Balance())
-	require.Equal(t, iamport.Int(3), p.CardQuota)
+	require.Equal(t, iamport.LenientInt(3), p.CardQuota)
 	require.Equal(t, iamport.CardTypeUnknown, p.CardType)
 	require.Equal(t, int64(1767225601), p.PaidAt.Unix())
 	require.Equal(t, int64(1767225600), p.StartedAt.Unix())

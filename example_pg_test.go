@@ -8,6 +8,7 @@ import (
 	"github.com/iamport-go/iamport/iamporttest"
 )
 
+// ExampleClient_NaverCancel refunds one product order of a NaverPay payment.
 func ExampleClient_NaverCancel() {
 	srv := iamporttest.NewInProcess()
 	defer srv.Close()
@@ -37,6 +38,8 @@ func ExampleClient_NaverCancel() {
 	// refunded 5000 of 25000
 }
 
+// ExampleClient_IssueCVSPayment issues a convenience-store payment number
+// that the buyer pays at the counter.
 func ExampleClient_IssueCVSPayment() {
 	srv := iamporttest.NewInProcess()
 	defer srv.Close()

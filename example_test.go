@@ -23,17 +23,9 @@ var ctx = context.Background()
 
 // fake starts a fake server with a billing key "cust_1" on a card that is
 // approved, and returns a client pointed at it.
-func fake() (*iamporttest.Server, *iamport.Client) {
-	srv := iamporttest.NewServer()
-	c := srv.Client()
-	if _, err := c.SaveBillingKey(ctx, &iamport.SaveBillingKeyRequest{
-		CustomerUID: "cust_1", CardNumber: iamporttest.CardApproved, Expiry: "2030-12", Birth: "900101", Pwd2Digit: "00",
-	}); err != nil {
-		log.Fatal(err)
-	}
-	return srv, c
-}
+func fake() (*iamporttest.Server, *iamport.Client) { return fakeAt(time.Time{}) }
 
+// ExampleNew builds a Client with options; printing it never shows the secret.
 func ExampleNew() {
 	client, err := iamport.New("your-rest-api-key", "your-rest-api-secret",
 		iamport.WithTimeout(20*time.Second),
@@ -46,6 +38,7 @@ func ExampleNew() {
 	// Output: iamport.Client{baseURL: https://api.iamport.kr, apiKey: your****, apiSecret: [REDACTED]}
 }
 
+// ExampleClient_Onetime charges a card once, by its number (a key-in payment).
 func ExampleClient_Onetime() {
 	srv := iamporttest.NewServer()
 	defer srv.Close()
@@ -67,6 +60,7 @@ func ExampleClient_Onetime() {
 	// Output: order_0001 paid 8900
 }
 
+// ExampleClient_Again charges a saved billing key.
 func ExampleClient_Again() {
 	srv, client := fake()
 	defer srv.Close()
@@ -84,6 +78,8 @@ func ExampleClient_Again() {
 	// Output: paid cust_1 payment
 }
 
+// ExampleDeclinedError tells a declined card from other failures: the failed
+// payment comes back with the error.
 func ExampleDeclinedError() {
 	srv := iamporttest.NewServer()
 	defer srv.Close()
@@ -101,6 +97,8 @@ func ExampleDeclinedError() {
 	// Output: declined: failed 한도초과
 }
 
+// ExampleClient_SaveBillingKey stores a card as a billing key under a
+// customer_uid of your choosing.
 func ExampleClient_SaveBillingKey() {
 	srv := iamporttest.NewServer()
 	defer srv.Close()
@@ -120,6 +118,8 @@ func ExampleClient_SaveBillingKey() {
 	// Output: cust_42_card_1 4242-42**-****-4242
 }
 
+// ExampleClient_GetBillingKey looks a billing key up; an unknown one matches
+// ErrNotFound.
 func ExampleClient_GetBillingKey() {
 	srv, client := fake()
 	defer srv.Close()
@@ -137,6 +137,7 @@ func ExampleClient_GetBillingKey() {
 	// true
 }
 
+// ExampleClient_DeleteBillingKey deletes a billing key.
 func ExampleClient_DeleteBillingKey() {
 	srv, client := fake()
 	defer srv.Close()
@@ -149,6 +150,7 @@ func ExampleClient_DeleteBillingKey() {
 	// Output: deleted cust_1
 }
 
+// ExampleClient_Schedule books a payment on a billing key for a later time.
 func ExampleClient_Schedule() {
 	srv, client := fake()
 	defer srv.Close()
@@ -172,6 +174,7 @@ func ExampleClient_Schedule() {
 	// order_2027_01 scheduled 8900
 }
 
+// ExampleClient_Unschedule revokes a pending schedule.
 func ExampleClient_Unschedule() {
 	srv, client := fake()
 	defer srv.Close()
@@ -193,6 +196,7 @@ func ExampleClient_Unschedule() {
 	// Output: order_a revoked
 }
 
+// ExampleClient_GetSchedule looks a schedule up after iamport ran it.
 func ExampleClient_GetSchedule() {
 	srv, client := fake()
 	defer srv.Close()
@@ -211,6 +215,7 @@ func ExampleClient_GetSchedule() {
 	// Output: executed paid
 }
 
+// ExampleClient_GetPayment looks a payment up by its imp_uid.
 func ExampleClient_GetPayment() {
 	srv, client := fake()
 	defer srv.Close()
@@ -227,6 +232,7 @@ func ExampleClient_GetPayment() {
 	// Output: order_c paid true
 }
 
+// ExampleClient_FindPayment looks a payment up by your merchant_uid.
 func ExampleClient_FindPayment() {
 	srv, client := fake()
 	defer srv.Close()
@@ -242,6 +248,7 @@ func ExampleClient_FindPayment() {
 	// Output: order_d paid
 }
 
+// ExampleClient_CancelPayment refunds part of a payment, then the rest.
 func ExampleClient_CancelPayment() {
 	srv, client := fake()
 	defer srv.Close()
@@ -289,6 +296,7 @@ func ExampleWithHTTPClient() {
 	// Output: order_1 8900 paid
 }
 
+// ExampleAmount shows money arithmetic that is exact to two decimals.
 func ExampleAmount() {
 	a := iamport.Amount(10.1)
 	b := iamport.Amount(0.2)

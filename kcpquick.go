@@ -65,10 +65,10 @@ type KcpQuickPrepareRequest struct {
 	CodeVerifier string `json:"code_verifier" redact:"true"` // required: the random string that proves the requester
 	// PrepaidAuthYN is "Y" or "N": whether prepaid-money authentication is
 	// used.
-	PrepaidAuthYN string `json:"prepaid_auth_yn,omitempty"`
-	PrepaidAmount *Int   `json:"prepaid_amount,omitempty"` // prepaid-money amount
-	VenderType    string `json:"vender_type,omitempty"`    // barcode issuer (VID2, VID3)
-	RewardID      string `json:"reward_id,omitempty"`
+	PrepaidAuthYN string      `json:"prepaid_auth_yn,omitempty"`
+	PrepaidAmount *LenientInt `json:"prepaid_amount,omitempty"` // prepaid-money amount
+	VenderType    string      `json:"vender_type,omitempty"`    // barcode issuer (VID2, VID3)
+	RewardID      string      `json:"reward_id,omitempty"`
 }
 
 type kcpQuickPrepareRequestFields KcpQuickPrepareRequest // same fields, no methods

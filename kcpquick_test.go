@@ -19,7 +19,7 @@ func kcpMember(id string) map[string]any {
 }
 
 var kcpPrepareReq = iamport.KcpQuickPrepareRequest{MerchantUID: "kcp-order/1", BTID: "bt-1", CustIP: "203.0.113.7",
-	CodeVerifier: codeVerifier, PrepaidAuthYN: "Y", PrepaidAmount: iamport.Ptr(iamport.Int(5000)), VenderType: "VID2", RewardID: "R1"}
+	CodeVerifier: codeVerifier, PrepaidAuthYN: "Y", PrepaidAmount: iamport.Ptr(iamport.LenientInt(5000)), VenderType: "VID2", RewardID: "R1"}
 
 const kcpPrepareBody = `{"btid":"bt-1","cust_ip":"203.0.113.7","code_verifier":"` + codeVerifier +
 	`","prepaid_auth_yn":"Y","prepaid_amount":5000,"vender_type":"VID2","reward_id":"R1"}`
@@ -116,7 +116,7 @@ func TestKcpQuickValidation(t *testing.T) {
 			return err
 		}()},
 		{"code_verifier", c.PrepareKcpQuick(bg, &iamport.KcpQuickPrepareRequest{MerchantUID: "o", BTID: "b", CustIP: "1.2.3.4"})},
-		{"prepaid_amount", c.UpdateKcpQuickPrepare(bg, &iamport.KcpQuickPrepareRequest{MerchantUID: "o", BTID: "b", CustIP: "1.2.3.4", CodeVerifier: "v", PrepaidAmount: iamport.Ptr(iamport.Int(-1))})},
+		{"prepaid_amount", c.UpdateKcpQuickPrepare(bg, &iamport.KcpQuickPrepareRequest{MerchantUID: "o", BTID: "b", CustIP: "1.2.3.4", CodeVerifier: "v", PrepaidAmount: iamport.Ptr(iamport.LenientInt(-1))})},
 		{"imp_uid", func() error {
 			_, err := c.PayKcpQuickMoney(bg, &iamport.KcpQuickMoneyRequest{MemberID: "m", MerchantUID: "o", ChannelKey: "c", Name: "n", Amount: 1})
 			return err

@@ -51,7 +51,7 @@ type NaverProductOrder struct {
 	ProductOptionName  string                  `json:"product_option_name"`
 	ProductAmount      Amount                  `json:"product_amount"`
 	DeliveryAmount     Amount                  `json:"delivery_amount"`
-	Quantity           Int                     `json:"quantity"`
+	Quantity           LenientInt              `json:"quantity"`
 	Orderer            NaverOrderer            `json:"orderer"`
 	ShippingAddress    NaverAddress            `json:"shipping_address"`
 	ShippingMemo       string                  `json:"shipping_memo" redact:"true"`

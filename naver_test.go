@@ -210,7 +210,7 @@ func TestNaverDecodesProductOrders(t *testing.T) {
 	require.Equal(t, iamport.NaverPayed, o.ProductOrderStatus)
 	require.Equal(t, "CANCEL_REQUEST", o.ClaimStatus)
 	require.Equal(t, iamport.Amount(3000), o.DeliveryAmount)
-	require.Equal(t, iamport.Int(1), o.Quantity)
+	require.Equal(t, iamport.LenientInt(1), o.Quantity)
 	require.Equal(t, personalName, o.Orderer.Name, "personal data is decoded, only its printing is redacted")
 	require.Equal(t, "04524", o.ShippingAddress.Postcode)
 	require.Equal(t, int64(1767312000), o.ShippingDue.Unix())

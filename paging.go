@@ -16,7 +16,9 @@ import (
 
 // Page is one page of a list the API answers in pages: payments of an order
 // (FindPaymentsPage), payments by status, payments of a billing key, and
-// schedules. Page numbers start at 1; Next is 0 on the last page.
+// schedules. Pages are numbered from 1, as in the API; in a request, a Page
+// of 0 leaves the number out, which the API reads as page 1. Previous is 0 on
+// the first page and Next is 0 on the last.
 //
 // Each list method comes in two forms: XxxPage fetches one page, and the
 // plain-named method (FindPayments, ListPaymentsByStatus, ...) returns an
@@ -65,10 +67,10 @@ func (p *Page[T]) UnmarshalJSON(b []byte) error {
 
 // pageWire is the paged object as the API sends it.
 type pageWire[T any] struct {
-	Total    Int `json:"total"`
-	Previous Int `json:"previous"`
-	Next     Int `json:"next"`
-	List     []T `json:"list"`
+	Total    LenientInt `json:"total"`
+	Previous LenientInt `json:"previous"`
+	Next     LenientInt `json:"next"`
+	List     []T        `json:"list"`
 }
 
 func (w *pageWire[T]) page() *Page[T] {

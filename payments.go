@@ -343,9 +343,9 @@ func (c *Client) GetPayments(ctx context.Context, req *GetPaymentsRequest) (*Pay
 // declined attempt and its successful retry, for instance (GET
 // /payments/findAll/{merchant_uid}[/{payment_status}]).
 type FindPaymentsRequest struct {
-	MerchantUID string        `url:"-"` // required; goes into the path
-	Status      PaymentStatus `url:"-"` // optional path segment: ready, paid, failed or cancelled
-	Page        int           `url:"page"`
+	MerchantUID string        `url:"-"`       // required; goes into the path
+	Status      PaymentStatus `url:"-"`       // optional path segment: ready, paid, failed or cancelled
+	Page        int           `url:"page"`    // from 1, as in the API; 0 (unset) is page 1
 	Limit       int           `url:"limit"`   // 1 to 1000; 0 for the default, 20
 	Sorting     Sorting       `url:"sorting"` // default SortStartedDesc
 }
@@ -417,7 +417,7 @@ type ListPaymentsByStatusRequest struct {
 	// walks any range. Leave both zero for the API's default.
 	From    time.Time `url:"from"`
 	To      time.Time `url:"to"`
-	Page    int       `url:"page"`
+	Page    int       `url:"page"`    // from 1, as in the API; 0 (unset) is page 1
 	Limit   int       `url:"limit"`   // 1 to 1000; 0 for the default, 20
 	Sorting Sorting   `url:"sorting"` // default SortStartedDesc
 }

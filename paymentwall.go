@@ -82,9 +82,9 @@ func (r *PaymentwallDeliveryRequest) check() error {
 // PaymentwallDelivery is Paymentwall's answer to a delivery registration
 // (PaymentwallDeliveryDetailAnnotation): empty on success.
 type PaymentwallDelivery struct {
-	ErrorCode Int      `json:"error_code"`
-	Error     string   `json:"error"`
-	Notices   []string `json:"notices"`
+	ErrorCode LenientInt `json:"error_code"`
+	Error     string     `json:"error"`
+	Notices   []string   `json:"notices"`
 }
 
 // RegisterPaymentwallDelivery registers the delivery of a Paymentwall payment

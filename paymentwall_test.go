@@ -51,7 +51,7 @@ func TestPaymentwallRefusalIsAnError(t *testing.T) {
 	require.Equal(t, 7, ae.Code)
 	require.Contains(t, ae.Message, "Wrong status")
 	require.Contains(t, ae.Message, "status is final")
-	require.Equal(t, iamport.Int(7), d.ErrorCode)
+	require.Equal(t, iamport.LenientInt(7), d.ErrorCode)
 
 	r := paymentwallReq("imp_pw", "pw-1")
 	r.EstimatedUpdateDatetime = iamport.Time{}

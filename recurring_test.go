@@ -469,7 +469,7 @@ func TestScheduleCycleAnswerWithoutTheSchedule(t *testing.T) {
 	c, api := newRecAPI(t, recServerNow)
 	plan := recPlan()
 	want := iamport.Schedule{CustomerUID: plan.CustomerUID, MerchantUID: plan.MerchantUID(2, 0), Amount: plan.Amount,
-		Currency: "KRW", ScheduleStatus: iamport.ScheduleStatusScheduled, ScheduleAt: iamport.Time{Time: time.Unix(plan.BillingTime(2).Unix(), 0)}}
+		Currency: "KRW", ScheduleStatus: iamport.ScheduleStatusScheduled, ScheduleAt: iamport.Unix(plan.BillingTime(2).Unix())}
 	api.schedules[want.MerchantUID] = want
 	api.mt.RegisterResponder("POST", whBase+"/subscribe/payments/schedule",
 		httpmock.NewStringResponder(200, `{"code":0,"message":null,"response":[]}`))

@@ -21,8 +21,9 @@ type ScheduleRequest struct {
 	Schedules   []ScheduleEntry `json:"schedules"`    // required, at least one
 
 	CustomerID string `json:"customer_id,omitempty"`
-	// CheckingAmount is charged and cancelled at once to check a new card; 0 skips the check.
-	CheckingAmount int `json:"checking_amount,omitempty"`
+	// CheckingAmount is charged and cancelled at once to check a new card,
+	// in whole won (the API takes an integer); 0 skips the check.
+	CheckingAmount Amount `json:"checking_amount,omitempty"`
 
 	// Card data, to issue the billing key when CustomerUID has none yet.
 	CardNumber string `json:"card_number,omitempty" redact:"true"`
@@ -140,8 +141,11 @@ func (r *ScheduleRequest) check(now time.Time) error {
 	if err := checkID("customer_uid", r.CustomerUID); err != nil {
 		return err
 	}
-	if r.CheckingAmount < 0 {
-		return invalid("checking_amount", "must not be negative")
+	if err := checkNonNegative("checking_amount", r.CheckingAmount); err != nil {
+		return err
+	}
+	if r.CheckingAmount.Cents()%100 != 0 {
+		return invalid("checking_amount", "must be a whole number of won: the API takes an integer")
 	}
 	if err := (card{&r.CardNumber, &r.Expiry, &r.Birth, &r.Pwd2Digit, &r.CVC}).check("", false); err != nil {
 		return err
@@ -343,8 +347,8 @@ type ListSchedulesRequest struct {
 	From    time.Time       `url:"schedule_from"`
 	To      time.Time       `url:"schedule_to"`
 	Status  ScheduleStatus  `url:"schedule_status"` // empty for every status
-	Page    int             `url:"page"`
-	Limit   int             `url:"limit"` // 1 to 1000; 0 for the default, 20
+	Page    int             `url:"page"`            // from 1, as in the API; 0 (unset) is page 1
+	Limit   int             `url:"limit"`           // 1 to 1000; 0 for the default, 20
 	Sorting ScheduleSorting `url:"sorting"`
 }
 
@@ -416,6 +420,7 @@ func (c *Client) ListSchedules(ctx context.Context, req *ListSchedulesRequest) i
 // schedule_at is in [From, To), newest first, 20 to a page (GET
 // /subscribe/payments/schedule/customers/{customer_uid} and GET
 // /subscribe/customers/{customer_uid}/schedules).
+// ListBillingKeySchedules and ListCustomerSchedules both take it.
 type ListCustomerSchedulesRequest struct {
 	CustomerUID string `url:"-"` // required; goes into the path
 	// From (inclusive) and To (exclusive) are required. The API refuses a
@@ -423,7 +428,7 @@ type ListCustomerSchedulesRequest struct {
 	From   time.Time      `url:"from"`
 	To     time.Time      `url:"to"`
 	Status ScheduleStatus `url:"schedule-status"` // empty for every status
-	Page   int            `url:"page"`
+	Page   int            `url:"page"`            // from 1, as in the API; 0 (unset) is page 1
 }
 
 func (r *ListCustomerSchedulesRequest) check(window bool) error {
@@ -452,6 +457,10 @@ func (c *Client) ListCustomerSchedulesPage(ctx context.Context, req *ListCustome
 // pages as the loop needs them (GET
 // /subscribe/payments/schedule/customers/{customer_uid}). A range longer
 // than the API's 3 months is walked in slices of 88 days. See Page.
+//
+// It answers as ListBillingKeySchedules does, which calls the other path
+// iamport serves for the same listing; prefer ListBillingKeySchedules. Both
+// exist because the API has both.
 func (c *Client) ListCustomerSchedules(ctx context.Context, req *ListCustomerSchedulesRequest) iter.Seq2[*Schedule, error] {
 	return c.customerSchedules(ctx, "/subscribe/payments/schedule/customers/%s", req)
 }

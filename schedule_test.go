@@ -31,7 +31,7 @@ func TestSchedule(t *testing.T) {
 	}))
 	req := &iamport.ScheduleRequest{
 		CustomerUID: "cust-1", CardNumber: cardDigits, Expiry: expiryBare, Birth: birthValue, Pwd2Digit: pwdValue,
-		ChannelKey: "channel-key-1",
+		ChannelKey: "channel-key-1", CheckingAmount: 1000,
 		Schedules: []iamport.ScheduleEntry{
 			{MerchantUID: "sub-1", ScheduleAt: at1, Amount: 8900, Name: "월간 이용권", BuyerName: "홍길동"},
 			{MerchantUID: "sub-2", ScheduleAt: at2, Amount: 9.99, Currency: "USD", CardQuota: iamport.Ptr(0),
@@ -45,7 +45,7 @@ func TestSchedule(t *testing.T) {
 	require.Equal(t, "application/json", r.Header.Get("Content-Type"))
 	require.JSONEq(t, fmt.Sprintf(`{
 		"customer_uid": "cust-1", "card_number": "5365-1023-4567-8901", "expiry": "2031-11",
-		"birth": "880214", "pwd_2digit": "37", "channel_key": "channel-key-1",
+		"birth": "880214", "pwd_2digit": "37", "channel_key": "channel-key-1", "checking_amount": 1000,
 		"schedules": [
 			{"merchant_uid": "sub-1", "schedule_at": %d, "amount": 8900, "currency": "KRW",
 			 "name": "월간 이용권", "buyer_name": "홍길동"},

@@ -455,7 +455,7 @@ func (c *Client) GetBillingKeys(ctx context.Context, req *GetBillingKeysRequest)
 // (GET /subscribe/customers/{customer_uid}/payments).
 type ListBillingKeyPaymentsRequest struct {
 	CustomerUID string `url:"-"`    // required; goes into the path
-	Page        int    `url:"page"` // 0 for the first page
+	Page        int    `url:"page"` // from 1, as in the API; 0 (unset) is page 1
 }
 
 func (r *ListBillingKeyPaymentsRequest) check() error {
@@ -512,6 +512,13 @@ func (c *Client) ListBillingKeySchedulesPage(ctx context.Context, req *ListCusto
 // req.CustomerUID in req's time range, of any length, newest first (GET
 // /subscribe/customers/{customer_uid}/schedules). It walks as
 // ListCustomerSchedules does. See Page.
+//
+// Use this one to list a billing key's schedules. iamport serves the same
+// listing under two paths, documented as behaving identically: this one,
+// with the other billing-key endpoints, and GET
+// /subscribe/payments/schedule/customers/{customer_uid}, with the other
+// schedule endpoints, which ListCustomerSchedules calls. Both take a
+// ListCustomerSchedulesRequest and answer the same.
 func (c *Client) ListBillingKeySchedules(ctx context.Context, req *ListCustomerSchedulesRequest) iter.Seq2[*Schedule, error] {
 	return c.customerSchedules(ctx, "/subscribe/customers/%s/schedules", req)
 }

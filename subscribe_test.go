@@ -65,7 +65,7 @@ func TestOnetime(t *testing.T) {
 	require.Equal(t, iamport.PaymentStatusPaid, p.Status)
 	require.True(t, p.Paid())
 	require.Equal(t, iamport.Amount(8900), p.Amount)
-	require.Equal(t, iamport.Int(3), p.CardQuota)
+	require.Equal(t, iamport.LenientInt(3), p.CardQuota)
 	require.Equal(t, iamport.CardTypeCredit, p.CardType)
 	require.Equal(t, "cust-1", p.CustomerUID)
 	require.Equal(t, int64(1767225601), p.PaidAt.Unix())

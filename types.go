@@ -80,16 +80,23 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 // for "has not happened", which decodes, like null, to the zero Time, so
 // p.PaidAt.IsZero() tells whether a payment was paid. Fractional seconds and
 // numbers sent as strings are accepted. A zero Time encodes as 0.
+//
+// Every Time the SDK returns is in UTC, whatever the machine's time zone. To
+// show one as a Korean customer sees it, convert it:
+//
+//	seoul, _ := time.LoadLocation("Asia/Seoul") // import _ "time/tzdata" where the system has no zone database
+//	fmt.Println(p.PaidAt.In(seoul).Format(time.DateTime))
 type Time struct {
 	time.Time
 }
 
-// Unix returns the Time of the Unix second sec; 0 gives the zero Time.
+// Unix returns the Time of the Unix second sec, in UTC; 0 gives the zero
+// Time.
 func Unix(sec int64) Time {
 	if sec == 0 {
 		return Time{}
 	}
-	return Time{time.Unix(sec, 0)}
+	return Time{time.Unix(sec, 0).UTC()}
 }
 
 // Unix returns t as Unix seconds, and 0 for the zero Time.
@@ -132,7 +139,7 @@ func unixFloat(f float64) Time {
 		return Time{}
 	}
 	sec, frac := math.Modf(f)
-	return Time{time.Unix(int64(sec), int64(math.Round(frac*1e9)))}
+	return Time{time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC()}
 }
 
 // decodeError reports a value a lenient type cannot read as a
@@ -156,19 +163,24 @@ func parseLenientFloat(b []byte, what string, t reflect.Type) (float64, error) {
 	return f, nil
 }
 
-// Int is an integer that decodes leniently: from 3, 3.0, "3" or null (as 0).
-// The API documents these fields as integers; Int keeps a server that writes
-// them as floats from breaking a decode. A fraction (3.7) is truncated
-// toward zero.
-type Int int
+// LenientInt is an integer field of an answer (Payment.CardQuota, Page
+// counts, ...) that decodes leniently: from 3, 3.0, "3" or null (as 0). The
+// API documents these fields as integers; LenientInt keeps a server that
+// writes them as floats or strings from breaking a decode.
+type LenientInt int
+
+// Int is the former name of LenientInt.
+//
+// Deprecated: use LenientInt.
+type Int = LenientInt
 
 // UnmarshalJSON decodes an integer written as a JSON number or numeric string.
-func (n *Int) UnmarshalJSON(b []byte) error {
+func (n *LenientInt) UnmarshalJSON(b []byte) error {
 	v, err := parseLenientInt(b)
 	if err != nil {
 		return err
 	}
-	*n = Int(v)
+	*n = LenientInt(v)
 	return nil
 }
 
@@ -182,7 +194,7 @@ func parseLenientInt(b []byte) (int64, error) {
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil || math.IsNaN(f) || math.Abs(f) > 1<<53 {
-		return 0, decodeError(b, "an integer", reflect.TypeOf(Int(0)))
+		return 0, decodeError(b, "an integer", reflect.TypeOf(LenientInt(0)))
 	}
 	return int64(f), nil
 }
@@ -302,7 +314,7 @@ type Payment struct {
 	CardIssuerName    string        `json:"card_issuer_name"`
 	CardPublisherCode string        `json:"card_publisher_code"`
 	CardPublisherName string        `json:"card_publisher_name"`
-	CardQuota         Int           `json:"card_quota"`
+	CardQuota         LenientInt    `json:"card_quota"`
 	CardNumber        string        `json:"card_number"` // masked by iamport
 	CardType          CardType      `json:"card_type"`
 	VbankCode         string        `json:"vbank_code"`
@@ -400,9 +412,9 @@ type BillingKey struct {
 	Inserted          Time     `json:"inserted"`
 	Updated           Time     `json:"updated"`
 
-	ChannelGroupID    string                 `json:"channelGroupId,omitempty"`
-	SucceededChannels []BillingKeyChannel    `json:"succeededChannels,omitempty"`
-	FailedChannels    []BillingKeyFailedChan `json:"failedChannels,omitempty"`
+	ChannelGroupID    string                    `json:"channelGroupId,omitempty"`
+	SucceededChannels []BillingKeyChannel       `json:"succeededChannels,omitempty"`
+	FailedChannels    []BillingKeyFailedChannel `json:"failedChannels,omitempty"`
 }
 
 // BillingKeyChannel is a channel on which a super billing key was issued.
@@ -421,14 +433,19 @@ type BillingKeyChannel struct {
 	Updated           Time     `json:"updated"`
 }
 
-// BillingKeyFailedChan is a channel on which a super billing key could not be
-// issued. Type is INVALID_REQUEST, PG_PROVIDER or DB_FAILED.
-type BillingKeyFailedChan struct {
+// BillingKeyFailedChannel is a channel on which a super billing key could
+// not be issued. Type is INVALID_REQUEST, PG_PROVIDER or DB_FAILED.
+type BillingKeyFailedChannel struct {
 	Type       string `json:"type"`
 	Message    string `json:"message"`
 	PGProvider string `json:"pg_provider"`
 	PGID       string `json:"pg_id"`
 }
+
+// BillingKeyFailedChan is the former name of BillingKeyFailedChannel.
+//
+// Deprecated: use BillingKeyFailedChannel.
+type BillingKeyFailedChan = BillingKeyFailedChannel
 
 // Schedule is a scheduled payment (ScheduleResultAnnotation).
 type Schedule struct {

@@ -126,23 +126,23 @@ func TestTimeEncode(t *testing.T) {
 	require.True(t, back.FailedAt.IsZero())
 }
 
-func TestIntLeniency(t *testing.T) {
+func TestLenientIntLeniency(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]iamport.Int{
+	for in, want := range map[string]iamport.LenientInt{
 		`3`: 3, `3.0`: 3, `"3"`: 3, `null`: 0, `""`: 0, `-1`: -1, `"-1"`: -1, `1e3`: 1000, `9007199254740992`: 1 << 53,
 		`3.5`: 3, `"3.9"`: 3, `-2.5`: -2,
 	} {
-		var n iamport.Int
+		var n iamport.LenientInt
 		require.NoError(t, json.Unmarshal([]byte(in), &n), in)
 		require.Equal(t, want, n, in)
 	}
 	for _, bad := range []string{`"three"`, `true`, `1e300`} {
-		var n iamport.Int
+		var n iamport.LenientInt
 		err := json.Unmarshal([]byte(bad), &n)
 		require.Error(t, err, bad)
 		require.Contains(t, err.Error(), "not an integer")
 	}
-	b, err := json.Marshal(iamport.Int(7))
+	b, err := json.Marshal(iamport.LenientInt(7))
 	require.NoError(t, err)
 	require.Equal(t, "7", string(b))
 }
@@ -226,4 +226,39 @@ func TestAmountEqualIsExact(t *testing.T) {
 		require.True(t, a.Equal(iamport.Amount(float64(c)/100)))
 		require.False(t, a.Equal(iamport.AmountFromCents(c+1)))
 	}
+}
+
+// Every Time the SDK decodes or builds is in UTC, whatever the machine's
+// time zone, so that printing one never depends on where the code runs.
+func TestTimeIsUTC(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{`1735657200`, `1735657200.5`, `"1735657200"`} {
+		var tm iamport.Time
+		require.NoError(t, json.Unmarshal([]byte(in), &tm))
+		require.Same(t, time.UTC, tm.Location(), in)
+	}
+	require.Same(t, time.UTC, iamport.Unix(1735657200).Location())
+
+	var p iamport.Payment
+	require.NoError(t, json.Unmarshal([]byte(`{"paid_at":1735657200}`), &p))
+	require.Same(t, time.UTC, p.PaidAt.Location())
+	seoul := time.FixedZone("KST", 9*60*60)
+	require.Equal(t, "2025-01-01 00:00:00", p.PaidAt.In(seoul).Format(time.DateTime))
+}
+
+// The former names still compile, as aliases of the new ones, so that code
+// written against them keeps building; the types are identical.
+func TestDeprecatedAliases(t *testing.T) {
+	t.Parallel()
+	var n iamport.Int = 3
+	var l iamport.LenientInt = n
+	require.Equal(t, iamport.LenientInt(3), l)
+	var p iamport.Payment
+	require.NoError(t, json.Unmarshal([]byte(`{"card_quota":"3"}`), &p))
+	require.Equal(t, iamport.Int(3), p.CardQuota)
+
+	var bk iamport.BillingKey
+	require.NoError(t, json.Unmarshal([]byte(`{"failedChannels":[{"type":"PG_PROVIDER","pg_id":"p1"}]}`), &bk))
+	var old []iamport.BillingKeyFailedChan = bk.FailedChannels
+	require.Equal(t, []iamport.BillingKeyFailedChannel{{Type: "PG_PROVIDER", PGID: "p1"}}, old)
 }

@@ -149,6 +149,7 @@ func TestValidation(t *testing.T) {
 		{"schedule empty customer_uid", sched(func(r *iamport.ScheduleRequest) { r.CustomerUID = "" }), "customer_uid", ""},
 		{"schedule none", sched(func(r *iamport.ScheduleRequest) { r.Schedules = nil }), "schedules", ""},
 		{"schedule checking_amount negative", sched(func(r *iamport.ScheduleRequest) { r.CheckingAmount = -1 }), "checking_amount", ""},
+		{"schedule checking_amount with a fraction", sched(func(r *iamport.ScheduleRequest) { r.CheckingAmount = 100.5 }), "checking_amount", ""},
 		{"schedule empty merchant_uid", sched(func(r *iamport.ScheduleRequest) { r.Schedules[1].MerchantUID = "" }), "schedules[1].merchant_uid", ""},
 		{"schedule merchant_uid of 41", sched(func(r *iamport.ScheduleRequest) { r.Schedules[0].MerchantUID = long(41) }), "schedules[0].merchant_uid", ""},
 		{"schedule same merchant_uid twice", sched(func(r *iamport.ScheduleRequest) { r.Schedules[1].MerchantUID = "sub-1" }), "schedules[1].merchant_uid", ""},
@@ -274,7 +275,6 @@ func TestValidationAccepts(t *testing.T) {
 	}
 }
 
-var seoul = time.FixedZone("KST", 9*60*60)
 
 // Schedule times and card expiry are judged on the server's clock, known
 // from the token answer fetched first, not on the local one.

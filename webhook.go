@@ -342,6 +342,18 @@ func WithAllowedSources(addrs ...string) WebhookOption {
 	return func(c *webhookConfig) { c.allowed = append(c.allowed, prefixes...) }
 }
 
+// WithLoopbackSources adds the loopback addresses (127.0.0.0/8 and ::1) to
+// the senders WithAllowedSources admits, for tests against iamporttest, whose
+// deliveries come from the local machine: a handler built with
+// WithAllowedSources(WebhookSourceIPs...) answers them 403 otherwise. Alone,
+// it admits loopback senders only.
+//
+// Do not use it in production behind a reverse proxy on the same machine:
+// every request would come from loopback. There, use WithTrustedProxies.
+func WithLoopbackSources() WebhookOption {
+	return WithAllowedSources("127.0.0.0/8", "::1")
+}
+
 // WithTrustedProxies makes WebhookHandler take the sender's address from the
 // X-Forwarded-For header, but only when the request comes from one of addrs
 // (IP addresses or CIDR prefixes: your load balancer or reverse proxy). The

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iamport-go/iamport"
+	"github.com/iamport-go/iamport/iamporttest"
 )
 
 const (
@@ -483,6 +484,8 @@ func TestWebhookHandlerSources(t *testing.T) {
 	direct := iamport.WebhookHandler(c, fn, iamport.WithAllowedSources(iamport.WebhookSourceIPs...))
 	proxied := iamport.WebhookHandler(c, fn, iamport.WithAllowedSources(iamport.WebhookSourceIPs...),
 		iamport.WithTrustedProxies("10.0.0.0/8", "192.168.1.7"))
+	forTests := iamport.WebhookHandler(c, fn, iamport.WithAllowedSources(iamport.WebhookSourceIPs...), iamport.WithLoopbackSources())
+	loopbackOnly := iamport.WebhookHandler(c, fn, iamport.WithLoopbackSources())
 
 	tests := []struct {
 		name   string
@@ -507,6 +510,15 @@ func TestWebhookHandlerSources(t *testing.T) {
 		{"unreadable hop right of an allowed one", proxied, "10.1.2.3:443", []string{"52.78.100.19, not-an-ip"}, 403},
 		{"untrusted peer with XFF", proxied, "203.0.113.9:5000", []string{"52.78.100.19"}, 403},
 		{"bad remote addr", direct, "garbage", nil, 403},
+		{"loopback refused without WithLoopbackSources", direct, "127.0.0.1:5000", nil, 403},
+		{"loopback ipv4", forTests, "127.0.0.1:5000", nil, 200},
+		{"loopback ipv4, whole /8", forTests, "127.9.8.7:5000", nil, 200},
+		{"loopback ipv6", forTests, "[::1]:5000", nil, 200},
+		{"iamport still admitted with loopback", forTests, "52.78.100.19:5000", nil, 200},
+		{"stranger with loopback", forTests, "203.0.113.9:5000", nil, 403},
+		{"XFF does not make a stranger loopback", forTests, "203.0.113.9:5000", []string{"127.0.0.1"}, 403},
+		{"loopback only", loopbackOnly, "127.0.0.1:5000", nil, 200},
+		{"loopback only refuses iamport", loopbackOnly, "52.78.100.19:5000", nil, 403},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -708,4 +720,46 @@ func TestWebhookHandlerBoundsBodyReadInTime(t *testing.T) {
 	})
 	require.Equal(t, int32(1), called.Load())
 	require.Panics(t, func() { iamport.WithWebhookReadTimeout(0) })
+}
+
+// A handler built for production, with iamport's published addresses, takes
+// iamporttest's deliveries (which come from loopback) once WithLoopbackSources
+// is added, and refuses them with 403 without it.
+func TestWebhookHandlerTakesIamporttestDeliveriesWithLoopbackSources(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opts []iamport.WebhookOption
+		want int
+	}{
+		{"production sources only", []iamport.WebhookOption{iamport.WithAllowedSources(iamport.WebhookSourceIPs...)}, http.StatusForbidden},
+		{"with loopback sources", []iamport.WebhookOption{iamport.WithAllowedSources(iamport.WebhookSourceIPs...), iamport.WithLoopbackSources()}, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := iamporttest.NewServer()
+			defer srv.Close()
+			client := srv.Client()
+			var verified atomic.Int32
+			hs := httptest.NewServer(iamport.WebhookHandler(client, func(_ context.Context, p *iamport.Payment, _ *iamport.WebhookEvent) error {
+				if p.Status == iamport.PaymentStatusPaid && p.MerchantUID == "order-loopback" {
+					verified.Add(1)
+				}
+				return nil
+			}, tc.opts...))
+			defer hs.Close()
+
+			_, err := client.Onetime(context.Background(), &iamport.OnetimeRequest{MerchantUID: "order-loopback", Amount: 8900,
+				CardNumber: iamporttest.CardApproved, Expiry: "2030-12", Birth: "900101", Pwd2Digit: "00", NoticeURL: hs.URL})
+			require.NoError(t, err)
+			ds := srv.Webhooks()
+			require.Len(t, ds, 1)
+			require.Equal(t, tc.want, ds[0].StatusCode)
+			if tc.want == http.StatusOK {
+				require.EqualValues(t, 1, verified.Load())
+			} else {
+				require.Zero(t, verified.Load())
+			}
+		})
+	}
 }

@@ -157,7 +157,7 @@ func (c *core) makePayment(o *order, customerUID, usage string, k *billingKey, c
 	case k != nil:
 		pp.CardName, pp.CardCode, pp.CardNumber, pp.CardType = k.CardName, k.CardCode, k.CardNumber, k.CardType
 	}
-	pp.CardQuota = iamport.Int(o.cardQuota)
+	pp.CardQuota = iamport.LenientInt(o.cardQuota)
 	pp.Name = o.name
 	pp.Amount = amount(o.cents)
 	pp.Currency = o.currency

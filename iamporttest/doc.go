@@ -76,6 +76,9 @@
 // JSON, or form-encoded with WithWebhookForm. Webhooks are sent
 // synchronously, once, after the fake's lock is released (a receiver may
 // call the fake back to verify the payment), and recorded in Webhooks.
+// They come from loopback: a receiver built with iamport.WebhookHandler and
+// iamport.WithAllowedSources answers them 403 unless it also has
+// iamport.WithLoopbackSources.
 //
 // Every payment but those of the PG-specific endpoints above is a card
 // payment ("card", channel "api", pg_provider "nice"), or a virtual account

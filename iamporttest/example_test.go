@@ -14,6 +14,8 @@ import (
 	"github.com/iamport-go/iamport/iamporttest"
 )
 
+// ExampleNewServer runs the SDK against the fake: a billing key, a charge, a
+// decline on demand, and a schedule run by moving the fake clock.
 func ExampleNewServer() {
 	srv := iamporttest.NewServer(iamporttest.WithStartTime(time.Date(2025, 1, 31, 9, 0, 0, 0, time.UTC)))
 	defer srv.Close()
@@ -52,6 +54,8 @@ func ExampleNewServer() {
 	// executed paid <nil>
 }
 
+// ExampleServer_InjectFault loses the answer of a charge that was made: the
+// SDK finds the payment instead of charging twice.
 func ExampleServer_InjectFault() {
 	srv := iamporttest.NewInProcess()
 	defer srv.Close()
@@ -70,6 +74,8 @@ func ExampleServer_InjectFault() {
 	// 1 1
 }
 
+// ExampleServer_Advance runs a schedule by moving the fake clock; the fake
+// POSTs its webhook.
 func ExampleServer_Advance() {
 	// A webhook receiver, as the merchant's server would run it.
 	hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,147 @@
+// Package iamport is a client for the iamport (PortOne V1) REST API: key-in
+// card payments, billing keys charged again later, scheduled payments, payment
+// lookups and refunds, and the webhooks that report them.
+//
+// A [Client] is built once with [New] and is safe for concurrent use. It
+// fetches, caches and refreshes the access token itself, decodes every answer
+// into typed structs, and turns every failure into a typed error (see
+// Errors). A nil error from a call that moves money means the money moved,
+// exactly once, as reported.
+//
+// The headings below are a map by task; each names the calls to use. Every
+// method's doc names its HTTP method and path. [Example] is the whole
+// billing-key flow.
+//
+// # Charge a card once
+//
+// [Client.Onetime] charges a card by its number (a key-in payment, POST
+// /subscribe/payments/onetime); set [OnetimeRequest].CustomerUID to also keep
+// the card as a billing key. A declined card returns the failed [Payment]
+// with a [*DeclinedError].
+//
+// # Save a card and charge it again
+//
+// [Client.SaveBillingKey] stores a card as a billing key under a customer_uid
+// you choose; [Client.Again] charges it (the name is the API's path, POST
+// /subscribe/payments/again). [Client.GetBillingKey], [Client.GetBillingKeys]
+// (several at once), [Client.DeleteBillingKey] and [Client.DeleteBillingKeyWith]
+// (with a reason) manage it; [Client.ListBillingKeyPayments] lists what it
+// paid.
+//
+// # Schedule and recurring billing
+//
+// [Client.Schedule] books payments on a billing key for later times;
+// iamport charges each at its ScheduleAt and POSTs a webhook.
+// [Client.GetSchedule], [Client.Unschedule], [Client.UpdateSchedule] (move a
+// pending one), [Client.RescheduleSchedule] (book a failed or revoked one
+// again) and [Client.RetrySchedule] (charge it now) manage them.
+// [Client.ListSchedules] lists them by time range; [Client.ListBillingKeySchedules]
+// lists one billing key's. [Client.ListCustomerSchedules] answers the same
+// for another path iamport serves (GET
+// /subscribe/payments/schedule/customers/{customer_uid}); use
+// ListBillingKeySchedules, and the other only if you already do.
+//
+// For a subscription, describe it with a [Plan] (billing dates on the
+// calendar, in Asia/Seoul by default, with a deterministic merchant_uid per
+// cycle and retry) and call [Client.ScheduleCycle] for the first cycle, then
+// [Client.ScheduleFollowUp] from each verified webhook: a paid cycle books
+// the next, a failed one a retry, until [ErrRetriesExhausted].
+//
+// # Webhooks
+//
+// iamport V1 webhooks are not signed. [WebhookHandler] is an http.Handler
+// that parses each notification ([ParseWebhook]), verifies it against the API
+// ([Client.VerifyWebhook]) and calls your function with the verified
+// [Payment] only. Options: [WithAllowedSources] with [WebhookSourceIPs],
+// [WithTrustedProxies] behind a reverse proxy, [WithLoopbackSources] in tests
+// against iamporttest, [WithSandboxPayments], [WithWebhookTimeout] and
+// [WithWebhookLogger].
+//
+// # Look up, list and refund
+//
+// [Client.GetPayment] looks a payment up by imp_uid, [Client.FindPayment] by
+// your merchant_uid (its newest attempt), [Client.FindPayments] every attempt
+// of one merchant_uid, and [Client.GetPayments] up to 100 at once.
+// [Client.ListPaymentsByStatus] lists payments in a time range; an empty
+// Status lists every status. [Client.CancelPayment] refunds all or part of a
+// payment, with a checksum so that a refund is never applied twice.
+//
+// Every list is an iterator (iter.Seq2[*T, error]) that fetches pages as the
+// loop needs them and walks time ranges longer than the API allows in one
+// request; each has a one-page form (ListPaymentsByStatusPage, ...) returning
+// a [Page]. Pages are numbered from 1, as in the API; a Page field of 0 in a
+// request means the first page.
+//
+// # Verify a browser payment
+//
+// For a payment made in the browser with iamport's JavaScript SDK, register
+// its amount first with [Client.PreparePayment] (and
+// [Client.UpdatePreparedPayment], [Client.GetPreparedPayment]); afterwards,
+// fetch it with [Client.GetPayment] by the imp_uid the browser reports, and
+// compare its Amount and Status with your order before you deliver.
+//
+// # Virtual accounts, receipts, certifications, escrow, codes
+//
+// Payments made by virtual account carry the account in [Payment].VbankNum,
+// VbankName and VbankDate, and arrive as "ready" until deposited; look them
+// up and refund them as above.
+//
+// # PG-specific areas
+//
+//   - NaverPay product orders: [Client.NaverPlace], [Client.NaverShip],
+//     [Client.NaverCancel], [Client.NaverApproveCancel],
+//     [Client.NaverRequestReturn], [Client.NaverApproveReturn],
+//     [Client.NaverRejectReturn], [Client.NaverWithholdReturn],
+//     [Client.NaverResolveReturn], [Client.NaverCollectExchanged],
+//     [Client.NaverShipExchanged], [Client.GetNaverProductOrders],
+//     [Client.GetNaverProductOrder], [Client.GetNaverReviews]; NaverPay
+//     payment type: [Client.NaverDepositPoint], [Client.NaverConfirm],
+//     [Client.GetNaverCashAmount].
+//   - KCP Quick: [Client.PrepareKcpQuick], [Client.UpdateKcpQuickPrepare],
+//     [Client.PayKcpQuickMoney], [Client.PayKcpQuickAutopay],
+//     [Client.DeleteKcpQuickAutopayKey], [Client.DeleteKcpQuickMember],
+//     [Client.ReleaseKcpQuickFido].
+//   - PAYCO: [Client.ChangePaycoOrderStatus], [Client.GetPaymentBalance].
+//   - Paymentwall: [Client.RegisterPaymentwallDelivery].
+//   - Benepia: [Client.GetBenepiaPoint], [Client.PayBenepia].
+//   - Convenience stores: [Client.IssueCVSPayment], [Client.RevokeCVSPayment].
+//
+// # Errors
+//
+// Every error is one of these, matched with errors.As or errors.Is:
+//
+//   - [*ValidationError]: the input was refused before anything was sent;
+//     Field names the field.
+//   - [*DeclinedError]: a charge reached the card company and was declined;
+//     the failed Payment is returned with it. No money moved.
+//   - [*OutcomeUnknownError]: a money-moving call may have been processed but
+//     its outcome could not be established. Do not send it again blindly:
+//     look the order up first (FindPayment).
+//   - [*APIError]: the server said no (HTTP 4xx/5xx, or HTTP 200 with a
+//     non-zero code), or its body was not a complete JSON envelope.
+//     Sentinels: [ErrUnauthorized], [ErrNotFound], [ErrInvalidResponse].
+//   - context and transport errors, wrapped with %w.
+//
+// Webhooks add [ErrWebhookMismatch] and [*WebhookError]; plans add
+// [ErrRetriesExhausted], [ErrNoFollowUp] and [ErrNotPlanMerchantUID].
+//
+// # Amounts, times and numbers
+//
+// Money is an [Amount], exact to two decimals through its methods. Every
+// [Time] the SDK returns is in UTC: call .In(seoul) with seoul from
+// time.LoadLocation("Asia/Seoul") to show it in Korean time. Integer fields
+// that the API may send as 3, 3.0 or "3" are [LenientInt].
+//
+// # Testing
+//
+// Package iamporttest is an offline fake of the API for end-to-end tests of
+// your code: srv := iamporttest.NewServer(); client := srv.Client(). It has a
+// clock you move, test cards that decline, faults on demand, and records of
+// what was sent. For unit tests of one call, pass a mock transport with
+// [WithHTTPClient]: without it, the Client sends through a transport of its
+// own, not http.DefaultTransport, so httpmock.Activate does not reach it. A money-moving call whose mock answer
+// is missing or fails looks the outcome up (GET /payments/find/{merchant_uid}
+// and the like) until [WithReconcileTimeout] (20 s by default) ends: in mock
+// tests, set a short WithReconcileTimeout and [WithMaxRetries](0). The README
+// ("Testing your own code") lists the follow-up requests of each call.
+package iamport
