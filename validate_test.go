@@ -275,7 +275,6 @@ func TestValidationAccepts(t *testing.T) {
 	}
 }
 
-
 // Schedule times and card expiry are judged on the server's clock, known
 // from the token answer fetched first, not on the local one.
 func TestValidationUsesTheServerClock(t *testing.T) {
