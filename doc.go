@@ -74,17 +74,33 @@
 //
 // # Verify a browser payment
 //
-// For a payment made in the browser with iamport's JavaScript SDK, register
-// its amount first with [Client.PreparePayment] (and
-// [Client.UpdatePreparedPayment], [Client.GetPreparedPayment]); afterwards,
-// fetch it with [Client.GetPayment] by the imp_uid the browser reports, and
-// compare its Amount and Status with your order before you deliver.
+// For a payment made in the browser with iamport's JavaScript SDK
+// (IMP.request_pay), register its amount first with [Client.PreparePayment]
+// (and [Client.UpdatePreparedPayment], [Client.GetPreparedPayment]);
+// afterwards call [Client.VerifyPayment] with the imp_uid the browser
+// reports and what your order expects: it fetches the payment and checks its
+// merchant_uid, amount, currency and status, returns a
+// [*PaymentMismatchError] (matching [ErrPaymentMismatch]) when they differ,
+// and with CancelOnMismatch refunds a tampered paid payment in full.
 //
 // # Virtual accounts, receipts, certifications, escrow, codes
 //
-// Payments made by virtual account carry the account in [Payment].VbankNum,
-// VbankName and VbankDate, and arrive as "ready" until deposited; look them
-// up and refund them as above.
+// Virtual accounts: [Client.IssueVbank] issues one (a "ready" payment whose
+// account is in [Payment].VbankNum, VbankName and VbankDate until the buyer
+// deposits), [Client.UpdateVbank], [Client.RevokeVbank], and
+// [Client.GetVbankHolder] to check an account's holder (for refunds).
+// Cash receipts: [Client.IssueReceipt], [Client.GetReceipt],
+// [Client.CancelReceipt], and for cash sales outside iamport
+// [Client.IssueExternalReceipt], [Client.GetExternalReceipt],
+// [Client.CancelExternalReceipt]. Identity verification:
+// [Client.RequestCertificationOTP], [Client.ConfirmCertificationOTP],
+// [Client.GetCertification], [Client.DeleteCertification]; a [Certification]
+// is personal data and redacts itself in every encoding. Escrow shipping:
+// [Client.GetEscrowLogis], [Client.RegisterEscrowLogis],
+// [Client.UpdateEscrowLogis]. Codes: [Client.ListBankCodes],
+// [Client.GetBankCode], [Client.ListCardCodes], [Client.GetCardCode].
+// Account: [Client.ListPGSettings], [Client.GetTier] (see [WithTier]),
+// [Client.RegisterPartnerReceipts].
 //
 // # PG-specific areas
 //
@@ -114,12 +130,23 @@
 //     Field names the field.
 //   - [*DeclinedError]: a charge reached the card company and was declined;
 //     the failed Payment is returned with it. No money moved.
-//   - [*OutcomeUnknownError]: a money-moving call may have been processed but
-//     its outcome could not be established. Do not send it again blindly:
-//     look the order up first (FindPayment).
+//   - [*ChargeCancelledError]: a charge whose answer was lost was found paid
+//     and then cancelled; the Payment is returned with it.
+//   - [*OutcomeUnknownError]: a money-moving call may have been processed,
+//     or may still be running, and no lookup proved its outcome before
+//     [WithReconcileTimeout] ended. The SDK did not send it again; settle it
+//     as its message says (for a charge, [Client.FindPayments] of the order)
+//     before you charge again.
+//   - [*UnscheduleError]: an Unschedule did not revoke every schedule asked
+//     for; it lists what was revoked, what was not, and what is unknown.
+//   - [ErrChargeInFlight]: another charge of the same merchant_uid is in
+//     flight on this Client; nothing was sent.
 //   - [*APIError]: the server said no (HTTP 4xx/5xx, or HTTP 200 with a
 //     non-zero code), or its body was not a complete JSON envelope.
-//     Sentinels: [ErrUnauthorized], [ErrNotFound], [ErrInvalidResponse].
+//     Sentinels: [ErrUnauthorized], [ErrNotFound], [ErrInvalidResponse],
+//     [ErrAlreadyPaid] (the merchant_uid is paid already),
+//     [ErrCardRejected] (the card data was refused: ask for another card),
+//     [ErrNothingToRevoke].
 //   - context and transport errors, wrapped with %w.
 //
 // Webhooks add [ErrWebhookMismatch] and [*WebhookError]; plans add
@@ -139,9 +166,12 @@
 // clock you move, test cards that decline, faults on demand, and records of
 // what was sent. For unit tests of one call, pass a mock transport with
 // [WithHTTPClient]: without it, the Client sends through a transport of its
-// own, not http.DefaultTransport, so httpmock.Activate does not reach it. A money-moving call whose mock answer
-// is missing or fails looks the outcome up (GET /payments/find/{merchant_uid}
-// and the like) until [WithReconcileTimeout] (20 s by default) ends: in mock
-// tests, set a short WithReconcileTimeout and [WithMaxRetries](0). The README
-// ("Testing your own code") lists the follow-up requests of each call.
+// own, not http.DefaultTransport, so httpmock.Activate does not reach it. A
+// charge first lists the order's attempts (GET
+// /payments/findAll/{merchant_uid}), and a money-moving call whose mock
+// answer is missing or fails looks the outcome up until
+// [WithReconcileTimeout] (20 s by default) ends: in mock tests, set a short
+// WithReconcileTimeout and [WithMaxRetries](0). The README ("Testing your own
+// code") lists the requests of each call. The command cmd/iamportfake runs
+// the same fake as a standalone server for tests in any language.
 package iamport
