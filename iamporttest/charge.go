@@ -116,12 +116,7 @@ func (o *order) fillBuyer(k *billingKey) {
 // alreadyPaid reports whether a payment of merchantUID was ever paid. Call
 // with mu held.
 func (c *core) alreadyPaid(merchantUID string) bool {
-	for _, p := range c.payments {
-		if p.MerchantUID == merchantUID && !p.PaidAt.IsZero() {
-			return true
-		}
-	}
-	return false
+	return c.paidOrders[merchantUID]
 }
 
 // makePayment records a charge of o on card data (masked number, names) and
@@ -174,6 +169,9 @@ func (c *core) makePayment(o *order, customerUID, usage string, k *billingKey, c
 	}
 	c.payments = append(c.payments, p)
 	c.byImp[pp.ImpUID] = p
+	if reason == "" {
+		c.paidOrders[pp.MerchantUID] = true
+	}
 	return p
 }
 
