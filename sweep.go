@@ -321,7 +321,7 @@ func (r *SweepResult) fail(err error) {
 // handle is the path every verified payment of r.Plan takes, from a webhook
 // or a sweep: OnPayment, then the follow-up.
 func (s *Sweeper) handle(ctx context.Context, r *SweepResult) {
-	if err := s.OnPayment(ctx, r.Plan, r.Payment); err != nil {
+	if err := callback(s.OnPayment, ctx, r.Plan, r.Payment); err != nil {
 		if errors.Is(err, ErrSkipFollowUp) {
 			r.Outcome = SweepSkipped
 			return
@@ -338,13 +338,25 @@ func (s *Sweeper) handle(ctx context.Context, r *SweepResult) {
 	case errors.Is(err, ErrRetriesExhausted):
 		r.Outcome = SweepExhausted
 		if s.OnExhausted != nil {
-			if err := s.OnExhausted(ctx, r.Plan, r.Payment); err != nil {
+			if err := callback(s.OnExhausted, ctx, r.Plan, r.Payment); err != nil {
 				r.fail(fmt.Errorf("iamport: payment %s (%s): OnExhausted: %w", r.Payment.ImpUID, r.Payment.MerchantUID, err))
 			}
 		}
 	default:
 		r.fail(fmt.Errorf("iamport: payment %s (%s): scheduling the follow-up: %w", r.Payment.ImpUID, r.Payment.MerchantUID, err))
 	}
+}
+
+// callback calls fn, turning a panic into an error: a sweep runs the
+// callbacks on its own goroutines, where a panic could not be recovered by
+// the caller.
+func callback(fn func(context.Context, *Plan, *Payment) error, ctx context.Context, plan *Plan, p *Payment) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return fn(ctx, plan, p)
 }
 
 // HandlePayment handles p, a payment verified against the API (as

@@ -394,3 +394,18 @@ func TestClientCatchUp(t *testing.T) {
 	require.Equal(t, "1 schedules: 1 finished", rep.String())
 	require.True(t, slices.ContainsFunc(srv.Payments(), func(p iamport.Payment) bool { return p.MerchantUID == plan.MerchantUID(1, 0) }))
 }
+
+func TestSweepSurvivesAPanickingCallback(t *testing.T) {
+	t.Parallel()
+	plan := sweepPlan("sweep_cust_8")
+	srv, c := sweepFake(t, plan)
+	shop := newSweepShop(plan)
+	srv.Advance(25 * time.Hour)
+	sw := shop.sweeper(c)
+	sw.OnPayment = func(context.Context, *iamport.Plan, *iamport.Payment) error { panic("nil map") }
+	rep, err := sw.Run(context.Background())
+	require.ErrorContains(t, err, "OnPayment: panic: nil map")
+	require.Equal(t, 1, rep.Outcomes[iamport.SweepFailed])
+	_, err = c.GetSchedule(context.Background(), plan.MerchantUID(2, 0))
+	require.ErrorIs(t, err, iamport.ErrNotFound, "no follow-up after a failed callback")
+}
