@@ -46,6 +46,9 @@
 // JSON, or form-encoded with WithWebhookForm. Webhooks are sent
 // synchronously, once, after the fake's lock is released (a receiver may
 // call the fake back to verify the payment), and recorded in Webhooks.
+// LoseWebhooks and WithWebhookLossRate make the fake lose deliveries, as a
+// deploy or a network blip does, so a test can check that its sweep
+// (iamport.Sweeper) recovers them; LostWebhooks lists what was lost.
 //
 // Every payment is a card payment ("card", channel "api", pg_provider
 // "nice") with an imp_uid of the form "imp_" + 12 digits. Super billing keys
