@@ -253,7 +253,7 @@ func TestSweepOnPaymentDecidesTheFollowUp(t *testing.T) {
 
 func TestSweepBatchesItsRequests(t *testing.T) {
 	t.Parallel()
-	const n = 250
+	const n = 1050
 	plans := make([]*iamport.Plan, n)
 	for i := range plans {
 		plans[i] = sweepPlan(fmt.Sprintf("batch_cust_%04d", i))
@@ -267,10 +267,10 @@ func TestSweepBatchesItsRequests(t *testing.T) {
 	rep, err := shop.sweeper(c).Run(context.Background())
 	require.NoError(t, err)
 	require.Equal(t, n, rep.Outcomes[iamport.SweepFollowedUp], rep.String())
-	require.Equal(t, 1, srv.Calls("GET", "/subscribe/payments/schedule")-list0, "one page of 1000")
-	require.Equal(t, 3, srv.Calls("GET", "/payments")-multi0, "payments fetched 100 at a time")
+	require.Equal(t, 2, srv.Calls("GET", "/subscribe/payments/schedule")-list0, "pages of 1000")
+	require.Equal(t, 11, srv.Calls("GET", "/payments")-multi0, "payments fetched 100 at a time")
 	require.Zero(t, srv.Calls("GET", "/payments/{imp_uid}")-one0, "never one payment at a time")
-	require.Equal(t, 3, shop.lookups, "plans looked up 100 at a time")
+	require.Equal(t, 11, shop.lookups, "plans looked up 100 at a time")
 	for _, p := range plans {
 		s, err := c.GetSchedule(context.Background(), p.MerchantUID(2, 0))
 		require.NoError(t, err)
