@@ -93,6 +93,17 @@ func (c *Client) token(ctx context.Context) (string, error) {
 		t.mu.Unlock()
 		return tok, nil
 	}
+	t.mu.Unlock()
+	return c.fetchedToken(ctx)
+}
+
+// fetchedToken asks the server for a token, or joins the request already
+// under way, and waits for its answer, which also refreshes the estimate of
+// the server's clock (serverNow). The server answers the token it already
+// issued while that one is valid.
+func (c *Client) fetchedToken(ctx context.Context) (string, error) {
+	t := &c.tokens
+	t.mu.Lock()
 	f := t.inflight
 	if f == nil {
 		f = &tokenFetch{done: make(chan struct{})}

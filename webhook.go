@@ -483,7 +483,8 @@ func (cfg *webhookConfig) source(r *http.Request) (netip.Addr, bool) {
 //     not show yet or hides, such as a test-channel payment without
 //     WithSandboxPayments) and a failure to reach the API are answered 503,
 //     so that iamport's re-delivery (if enabled for your account) tries
-//     again and a genuine notification is not lost. fn is called for none
+//     again; without it, iamport sends a notification once, and a Sweeper
+//     finds the payments whose notification was lost. fn is called for none
 //     of these;
 //  4. calls fn with the verified Payment and the event, and answers 200 if fn
 //     returns nil, 500 otherwise.

@@ -34,11 +34,16 @@ func TestExamples(t *testing.T) {
 			`not found = true`,
 		},
 		"recurring": {
-			`(?m)^cycle\s+merchant_uid\s+scheduled \(KST\)\s+status\s+amount`,
-			`(?m)^1\s+\S+-c1\s+.*\bpaid\s+8900 KRW`,
-			`(?m)^2\s+\S+-c2\s+.*\bfailed\s+8900 KRW\s+\S+`,
-			`(?m)^2\s+\S+-c2-r1\s+.*\bpaid\s+8900 KRW`,
-			`(?m)^3\s+\S+-c3\s+.*\bpaid\s+8900 KRW`,
+			`^Running against the built-in fake iamport server \(iamporttest\) on a simulated clock`,
+			`the webhook for \S+-c2-r1 \(paid\) was lost`,
+			`\S+-c2-r1 paid → recorded; month 3 scheduled`,
+			`the lost webhook is recovered`,
+			`delivered a second time, on purpose`,
+			`(?m)^cycle\s+merchant_uid\s+imp_uid\s+scheduled \(KST\)\s+status\s+amount`,
+			`(?m)^1\s+\S+-c1\s+imp_\d{12}\s+.*\bpaid\s+8900 KRW`,
+			`(?m)^2\s+\S+-c2\s+imp_\d{12}\s+.*\bfailed\s+8900 KRW\s+\S+ \(over the card's limit\)`,
+			`(?m)^2\s+\S+-c2-r1\s+imp_\d{12}\s+.*\bpaid\s+8900 KRW`,
+			`(?m)^3\s+\S+-c3\s+imp_\d{12}\s+.*\bpaid\s+8900 KRW`,
 		},
 	}
 	dirs, err := filepath.Glob("*/main.go")

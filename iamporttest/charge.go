@@ -125,8 +125,8 @@ func (o *order) fillBuyer(k *billingKey) {
 // alreadyPaid reports whether a payment of merchantUID was ever paid. Call
 // with mu held.
 func (c *core) alreadyPaid(merchantUID string) bool {
-	for _, p := range c.payments {
-		if p.MerchantUID == merchantUID && !p.PaidAt.IsZero() {
+	for _, p := range c.byMerchant[merchantUID] {
+		if !p.PaidAt.IsZero() {
 			return true
 		}
 	}
@@ -183,6 +183,7 @@ func (c *core) makePayment(o *order, customerUID, usage string, k *billingKey, c
 	}
 	c.payments = append(c.payments, p)
 	c.byImp[pp.ImpUID] = p
+	c.byMerchant[pp.MerchantUID] = append(c.byMerchant[pp.MerchantUID], p)
 	return p
 }
 

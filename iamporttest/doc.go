@@ -80,6 +80,10 @@
 // iamport.WithAllowedSources answers them 403 unless it also has
 // iamport.WithLoopbackSources.
 //
+// LoseWebhooks and WithWebhookLossRate make the fake lose deliveries, as a
+// deploy or a network blip does, so a test can check that its sweep
+// (iamport.Sweeper) recovers them; LostWebhooks lists what was lost.
+//
 // Every payment but those of the PG-specific endpoints above is a card
 // payment ("card", channel "api", pg_provider "nice"), or a virtual account
 // ("vbank"), with an imp_uid of the form "imp_" + 12 digits. Super billing

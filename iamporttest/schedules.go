@@ -137,6 +137,7 @@ func (c *core) createSchedules(rq *apiRequest) result {
 		s.PromotionID = p.promotionID
 		c.schedules[s.MerchantUID] = sc
 		c.schedList = append(c.schedList, sc)
+		c.queueDue(sc)
 		out = append(out, wireSchedule(sc))
 	}
 	return okResult(out)
@@ -181,17 +182,8 @@ func (c *core) chargeSchedule(sc *schedule) *payment {
 // moving the clock to its schedule_at. It reports false when none is due.
 // Call with mu held.
 func (c *core) runDue(target time.Time) (bool, []webhookJob) {
-	var next *schedule
-	for _, sc := range c.schedList {
-		if sc.ScheduleStatus != iamport.ScheduleStatusScheduled || sc.ScheduleAt.After(target) {
-			continue
-		}
-		if next == nil || sc.ScheduleAt.Before(next.ScheduleAt.Time) ||
-			(sc.ScheduleAt.Equal(next.ScheduleAt.Time) && sc.seq < next.seq) {
-			next = sc
-		}
-	}
-	if next == nil {
+	next := c.nextDue()
+	if next == nil || next.ScheduleAt.After(target) {
 		return false, nil
 	}
 	if next.ScheduleAt.After(c.now) {
@@ -238,6 +230,7 @@ func (c *core) updateSchedule(rq *apiRequest) result {
 		return badRequest("예약 상태(scheduled)인 결제예약만 변경할 수 있습니다.")
 	}
 	sc.ScheduleAt = iamport.Unix(at)
+	c.queueDue(sc)
 	return okResult(wireSchedule(sc))
 }
 
@@ -285,6 +278,7 @@ func (c *core) rescheduleSchedule(rq *apiRequest) result {
 	s.ScheduleStatus = iamport.ScheduleStatusScheduled
 	s.ExecutedAt, s.RevokedAt = iamport.Time{}, iamport.Time{}
 	s.ImpUID, s.PaymentStatus, s.FailReason = "", "", ""
+	c.queueDue(sc)
 	return okResult(wireSchedule(sc))
 }
 

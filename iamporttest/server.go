@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"sync"
@@ -48,6 +49,8 @@ type config struct {
 	start             time.Time
 	webhookClient     *http.Client
 	sandbox           bool
+	lossRate          float64 // WithWebhookLossRate
+	lossSeed          uint64
 }
 
 // Option configures a Server in NewServer and NewInProcess.
@@ -153,15 +156,16 @@ func NewInProcess(opts ...Option) *Server {
 
 func newServer(cfg config) *Server {
 	c := &core{
-		cfg:       cfg,
-		now:       cfg.start,
-		closed:    make(chan struct{}),
-		keys:      map[string]*billingKey{},
-		byImp:     map[string]*payment{},
-		schedules: map[string]*schedule{},
-		prepared:  map[string]*prepared{},
-		declines:  map[string]*decline{},
-		calls:     map[string]int{},
+		cfg:        cfg,
+		now:        cfg.start,
+		closed:     make(chan struct{}),
+		keys:       map[string]*billingKey{},
+		byImp:      map[string]*payment{},
+		byMerchant: map[string][]*payment{},
+		schedules:  map[string]*schedule{},
+		prepared:   map[string]*prepared{},
+		declines:   map[string]*decline{},
+		calls:      map[string]int{},
 	}
 	return &Server{APIKey: cfg.apiKey, APISecret: cfg.apiSecret, c: c}
 }
@@ -245,14 +249,20 @@ type core struct {
 	closed          chan struct{}
 	closeOnce       sync.Once
 
-	mu        sync.Mutex
-	now       time.Time
-	seq       int64     // orders every record the fake makes
-	payN      int64     // payments made, numbers imp_uids
-	curToken  string    // the one live token: a new one replaces it
-	tokenExp  time.Time // when curToken expires
-	payments  []*payment
-	byImp     map[string]*payment
+	mu       sync.Mutex
+	now      time.Time
+	seq      int64     // orders every record the fake makes
+	payN     int64     // payments made, numbers imp_uids
+	curToken string    // the one live token: a new one replaces it
+	tokenExp time.Time // when curToken expires
+	payments []*payment
+	byImp    map[string]*payment
+	// byMerchant holds each order's payments, so that alreadyPaid does not
+	// scan every payment.
+	byMerchant map[string][]*payment
+	// due holds the pending schedules by schedule_at, so that moving the
+	// clock does not scan every schedule (see dueQueue).
+	due       dueQueue
 	keys      map[string]*billingKey
 	schedules map[string]*schedule
 	schedList []*schedule
@@ -261,8 +271,10 @@ type core struct {
 	faults    []*faultEntry
 	calls     map[string]int
 	webhooks  []WebhookDelivery
-	pgs       *pgState   // see pg()
-	area      *areaState // virtual accounts, receipts, certifications, escrow, tiers
+	pgs       *pgState    // see pg()
+	area      *areaState  // virtual accounts, receipts, certifications, escrow, tiers
+	losses    []*lossRule // LoseWebhooks
+	lossRand  *rand.Rand  // WithWebhookLossRate
 }
 
 // next returns the next sequence number. Call with mu held.

@@ -22,6 +22,7 @@ type WebhookDelivery struct {
 	StatusCode  int       // the receiver's answer (0 if it failed)
 	Err         string    // delivery error, or the non-2xx answer, if any
 	At          time.Time // fake clock
+	Lost        bool      // lost on the way (see LoseWebhooks): the receiver never saw it
 }
 
 // webhookJob is a webhook to deliver once the lock is released.
@@ -69,13 +70,20 @@ func (c *core) deliver(jobs []webhookJob) {
 	for _, j := range jobs {
 		d := WebhookDelivery{URL: j.url, ContentType: j.ctype, Body: j.body, ImpUID: j.impUID,
 			MerchantUID: j.merchantUID, Status: j.status, At: j.at}
-		code, err := c.post(j)
-		d.StatusCode = code
-		switch {
-		case err != nil:
-			d.Err = err.Error()
-		case code < 200 || code > 299:
-			d.Err = fmt.Sprintf("receiver answered %d %s", code, http.StatusText(code))
+		c.mu.Lock()
+		lost, lostStatus := c.lose(j)
+		c.mu.Unlock()
+		if lost {
+			lostDelivery(&d, lostStatus)
+		} else {
+			code, err := c.post(j)
+			d.StatusCode = code
+			switch {
+			case err != nil:
+				d.Err = err.Error()
+			case code < 200 || code > 299:
+				d.Err = fmt.Sprintf("receiver answered %d %s", code, http.StatusText(code))
+			}
 		}
 		c.mu.Lock()
 		c.webhooks = append(c.webhooks, d)

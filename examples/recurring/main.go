@@ -11,15 +11,21 @@
 //   - schedule the next month on the calendar, not by adding seconds
 //     (ScheduleFollowUp), or, when the charge failed, a retry 1, 3 and 7
 //     days later, then give up; scheduling the same follow-up twice is
-//     refused by iamport and changes nothing.
+//     refused by iamport and changes nothing;
+//   - sweep every few minutes (Sweeper): iamport V1 sends a webhook once,
+//     unless re-delivery is enabled for the account, so a webhook lost in a
+//     deploy or a network blip would end the subscription silently. The
+//     sweep lists the schedules that ran in the last 48 hours and handles
+//     each one through the same code as its webhook.
 //
-// Without configuration it runs against an in-process fake iamport server
-// (iamporttest): three monthly cycles, the second declined once and paid on
-// its retry, and prints what happened.
+// Without configuration it runs against a fake iamport server (iamporttest)
+// on a simulated clock: three monthly cycles, the second declined once and
+// paid on its retry, whose webhook is lost and recovered by the sweep; then
+// every webhook is delivered a second time, on purpose, and nothing changes.
 //
 // With IAMPORT_API_KEY and IAMPORT_API_SECRET it runs against the real API:
-// it schedules the first cycle and serves the webhook endpoint until
-// interrupted. This charges a real card.
+// it schedules the first cycle, serves the webhook endpoint and sweeps
+// every five minutes until interrupted. This charges a real card.
 //
 // Environment (real API only):
 //
@@ -94,10 +100,12 @@ func newStore() *store {
 	return &store{rows: map[string]record{}, suspended: map[string]string{}}
 }
 
+func rowKey(p *iamport.Payment) string { return p.ImpUID + "/" + string(p.Status) }
+
 // recordOnce inserts r unless a row with its key exists, like INSERT ... ON
 // CONFLICT DO NOTHING.
 func (s *store) recordOnce(r record) {
-	key := r.Payment.ImpUID + "/" + string(r.Payment.Status)
+	key := rowKey(&r.Payment)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, dup := s.rows[key]; dup {
@@ -113,53 +121,89 @@ func (s *store) suspend(customerUID, why string) {
 	s.suspended[customerUID] = why
 }
 
-// billing is the webhook callback: everything a merchant does when iamport
-// reports a scheduled payment.
+// billing is everything a merchant does when iamport reports a scheduled
+// payment, whether the webhook brought it or the sweep found it.
 type billing struct {
-	client *iamport.Client
-	plan   *iamport.Plan // in a real shop: looked up by p.CustomerUID
-	db     *store
-	log    *log.Logger
+	plan *iamport.Plan // in a real shop: one of many, looked up in the database
+	db   *store
+	log  *log.Logger
 }
 
-// onPayment receives payments already verified by WebhookHandler: fetched
-// from the API by imp_uid, with the merchant_uid the webhook named. It must
-// be safe to run twice for the same payment, even at the same time.
-func (b *billing) onPayment(ctx context.Context, p *iamport.Payment, _ *iamport.WebhookEvent) error {
-	cycle, attempt, err := b.plan.ParseMerchantUID(p.MerchantUID)
-	if err != nil {
-		return nil // not a subscription payment: another handler's business
+// plans is the Sweeper's PlanLookup: the plans billed on a batch of billing
+// keys. A real shop answers it with one query (WHERE customer_uid IN ...).
+func (b *billing) plans(_ context.Context, customerUIDs []string) (map[string][]*iamport.Plan, error) {
+	out := map[string][]*iamport.Plan{}
+	for _, u := range customerUIDs {
+		if u == b.plan.CustomerUID {
+			out[u] = []*iamport.Plan{b.plan}
+		}
 	}
-	if p.Paid() && !p.Amount.Equal(b.plan.Amount) {
+	return out, nil
+}
+
+// onPayment receives payments already verified: fetched from the API by
+// imp_uid and checked against their schedule's merchant_uid. It must be safe
+// to run twice for the same payment, even at the same time: the webhook and
+// the sweep both bring it, and so does a re-delivery. After it returns nil,
+// the Sweeper schedules the follow-up (next month, or a retry), which is also
+// safe to repeat: its merchant_uid is fixed, and iamport refuses to schedule
+// it twice.
+func (b *billing) onPayment(_ context.Context, plan *iamport.Plan, p *iamport.Payment) error {
+	cycle, attempt, err := plan.ParseMerchantUID(p.MerchantUID)
+	if err != nil {
+		return err // the Sweeper only hands over the plan's own payments
+	}
+	if p.Paid() && !p.Amount.Equal(plan.Amount) {
 		// Verified, but not what the plan costs: never count it as paid.
-		b.log.Printf("payment %s of %s paid %s, plan costs %s: flagged for review", p.ImpUID, p.MerchantUID, p.Amount, b.plan.Amount)
-		return nil
+		b.log.Printf("payment %s of %s paid %s, plan costs %s: flagged for review", p.ImpUID, p.MerchantUID, p.Amount, plan.Amount)
+		return iamport.ErrSkipFollowUp
 	}
 	b.db.recordOnce(record{Cycle: cycle, Attempt: attempt, Payment: *p})
-	// A real shop also stops here when the customer has cancelled the
-	// subscription in the meantime, instead of scheduling another month.
-
-	// Paid: schedule next month. Failed: schedule a retry. Both are safe to
-	// repeat: the merchant_uid of a follow-up is fixed, and iamport refuses
-	// to schedule it twice.
-	_, err = b.client.ScheduleFollowUp(ctx, b.plan, p)
-	switch {
-	case errors.Is(err, iamport.ErrRetriesExhausted):
-		b.db.suspend(b.plan.CustomerUID, p.FailReason)
-		return nil
-	case errors.Is(err, iamport.ErrNoFollowUp):
-		return nil // the plan's last cycle, or a cancellation
-	}
-	return err // a failure answers 500, so that a re-delivery tries again
+	// A real shop also returns iamport.ErrSkipFollowUp here when the
+	// customer has cancelled the subscription, instead of billing another
+	// month.
+	return nil
 }
 
-// runFake runs three monthly cycles against an in-process fake, the second
-// declined once.
+// onExhausted is called when a cycle failed on its last retry.
+func (b *billing) onExhausted(_ context.Context, plan *iamport.Plan, p *iamport.Payment) error {
+	b.db.suspend(plan.CustomerUID, p.FailReason)
+	return nil
+}
+
+func (b *billing) sweeper(client *iamport.Client) *iamport.Sweeper {
+	return &iamport.Sweeper{Client: client, Plans: b.plans, OnPayment: b.onPayment, OnExhausted: b.onExhausted}
+}
+
+// failReasons glosses the fail reasons the card companies send, in Korean.
+var failReasons = map[string]string{
+	"한도초과":      "over the card's limit",
+	"잔액이 부족합니다": "insufficient funds",
+	"정지된 카드입니다": "the card is suspended",
+}
+
+func gloss(reason string) string {
+	if reason == "" {
+		return "-"
+	}
+	if en, ok := failReasons[reason]; ok {
+		return reason + " (" + en + ")"
+	}
+	return reason
+}
+
+// runFake runs three monthly cycles against a fake iamport server on a
+// simulated clock: the second is declined once and paid on its retry, and
+// the retry's webhook is lost and recovered by the sweep.
 func runFake(ctx context.Context, out io.Writer) error {
 	seoul, err := time.LoadLocation("Asia/Seoul")
 	if err != nil {
 		seoul = time.FixedZone("KST", 9*60*60)
 	}
+	startAt := time.Date(2030, 1, 20, 9, 0, 0, 0, seoul)
+	fmt.Fprintf(out, "Running against the built-in fake iamport server (iamporttest) on a simulated clock\n"+
+		"starting %s: no card is charged, and three months pass in a moment.\n"+
+		"Set IAMPORT_API_KEY and IAMPORT_API_SECRET to run against the real API.\n\n", startAt.Format("2006-01-02 15:04 MST"))
 
 	// The merchant's webhook endpoint, on a loopback port.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -172,7 +216,7 @@ func runFake(ctx context.Context, out io.Writer) error {
 	defer hs.Close()
 
 	srv := iamporttest.NewServer(
-		iamporttest.WithStartTime(time.Date(2030, 1, 20, 9, 0, 0, 0, seoul)),
+		iamporttest.WithStartTime(startAt),
 		iamporttest.WithWebhookURL("http://"+ln.Addr().String()+webhookPath),
 	)
 	defer srv.Close()
@@ -187,8 +231,10 @@ func runFake(ctx context.Context, out io.Writer) error {
 		Cycles:      3,
 	}
 	db := newStore()
-	b := &billing{client: client, plan: plan, db: db, log: log.New(out, "", 0)}
-	mux.Handle(webhookPath, iamport.WebhookHandler(client, b.onPayment))
+	b := &billing{plan: plan, db: db, log: log.New(out, "", 0)}
+	sw := b.sweeper(client)
+	mux.Handle(webhookPath, sw.WebhookHandler())
+	when := func(t time.Time) string { return t.In(seoul).Format("2006-01-02 15:04") }
 
 	// The customer registers a card, and the first month is scheduled.
 	if _, err := client.SaveBillingKey(ctx, &iamport.SaveBillingKeyRequest{
@@ -200,26 +246,76 @@ func runFake(ctx context.Context, out io.Writer) error {
 		return err
 	}
 
-	// Three months go by; the card is over its limit on the second.
-	for cycle := 1; cycle <= plan.Cycles; cycle++ {
-		if cycle == 2 {
-			srv.DeclineCharges(plan.CustomerUID, 1, "한도초과")
-		}
-		srv.Advance(plan.BillingTime(cycle).Add(8 * 24 * time.Hour).Sub(srv.Now()))
+	// Month 1 pays. Month 2: the card is over its limit; the retry a day
+	// later pays, but its webhook is lost.
+	srv.Advance(plan.BillingTime(1).Add(time.Hour).Sub(srv.Now()))
+	srv.DeclineCharges(plan.CustomerUID, 1, "한도초과")
+	srv.Advance(plan.BillingTime(2).Add(time.Hour).Sub(srv.Now()))
+	retry := plan.MerchantUID(2, 1)
+	srv.LoseWebhooks(iamporttest.WebhookLoss{Next: 1})
+	if _, err := client.GetSchedule(ctx, retry); err != nil {
+		return fmt.Errorf("the retry of cycle 2 was not scheduled: %w", err)
 	}
-	// iamport delivers a webhook again now and then: nothing changes.
+	srv.Advance(24 * time.Hour)
+	for _, d := range srv.LostWebhooks() {
+		fmt.Fprintf(out, "%s  the webhook for %s (%s) was lost on its way, as one sent during a\n"+
+			"                  deploy would be; iamport V1 sends each webhook once unless re-delivery is enabled.\n", when(d.At), d.MerchantUID, d.Status)
+	}
+	if _, err := client.GetSchedule(ctx, plan.MerchantUID(3, 0)); errors.Is(err, iamport.ErrNotFound) {
+		fmt.Fprintf(out, "%s  so month 3 is not scheduled: without a sweep the subscription would end here.\n", when(srv.Now()))
+	}
+
+	// The sweep, which a real shop runs every few minutes.
+	fmt.Fprintf(out, "%s  sweep: looking at the schedules that ran in the last 48 hours\n", when(srv.Now()))
+	recovered := false
+	for r, err := range sw.Sweep(ctx) {
+		if r == nil {
+			return err
+		}
+		line := fmt.Sprintf("%s %s", r.Schedule.MerchantUID, r.Schedule.PaymentStatus)
+		switch {
+		case r.Err != nil:
+			line += ": " + r.Err.Error()
+		case r.Next != nil && r.Payment.Paid():
+			recovered = true
+			next, _, _ := r.Plan.ParseMerchantUID(r.Next.MerchantUID)
+			line += fmt.Sprintf(" → recorded; month %d scheduled for %s (%s)", next, when(r.Next.ScheduleAt.Time), r.Next.MerchantUID)
+		case r.Next != nil:
+			line += fmt.Sprintf(" → its webhook arrived: the retry %s already exists", r.Next.MerchantUID)
+		default:
+			line += " → " + string(r.Outcome)
+		}
+		fmt.Fprintf(out, "                  %s\n", line)
+	}
+	if recovered {
+		fmt.Fprintf(out, "                  the lost webhook is recovered, and the subscription goes on.\n")
+	}
+
+	// Month 3 pays.
+	srv.Advance(plan.BillingTime(3).Add(8 * 24 * time.Hour).Sub(srv.Now()))
+
+	// Every webhook that arrived is delivered again, on purpose, as
+	// iamport's re-delivery or a resend from the console would: nothing
+	// changes.
+	delivered := 0
 	for _, d := range srv.Webhooks() {
+		if d.Lost {
+			continue
+		}
+		delivered++
 		resp, err := http.Post(d.URL, d.ContentType, strings.NewReader(string(d.Body)))
 		if err != nil {
 			return err
 		}
 		resp.Body.Close()
 	}
+	fmt.Fprintf(out, "\nEach of the %d webhooks that arrived was then delivered a second time, on purpose,\n"+
+		"as iamport's re-delivery or a console resend would: nothing was recorded or charged twice.\n\n", delivered)
 
-	return printTable(ctx, out, client, db, seoul, len(srv.Webhooks()))
+	return printTable(ctx, out, client, db, seoul)
 }
 
-func printTable(ctx context.Context, out io.Writer, client *iamport.Client, db *store, loc *time.Location, webhooks int) error {
+func printTable(ctx context.Context, out io.Writer, client *iamport.Client, db *store, loc *time.Location) error {
 	db.mu.Lock()
 	rows := make([]record, 0, len(db.order))
 	for _, k := range db.order {
@@ -234,23 +330,21 @@ func printTable(ctx context.Context, out io.Writer, client *iamport.Client, db *
 	})
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "cycle\tmerchant_uid\tscheduled (KST)\tstatus\tamount\tfail reason")
+	fmt.Fprintln(tw, "cycle\tmerchant_uid\timp_uid\tscheduled (KST)\tstatus\tamount\tfail reason")
 	for _, r := range rows {
 		s, err := client.GetSchedule(ctx, r.Payment.MerchantUID)
 		if err != nil {
 			return err
 		}
-		reason := r.Payment.FailReason
-		if reason == "" {
-			reason = "-"
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s %s\t%s\n", r.Cycle, r.Payment.MerchantUID,
-			s.ScheduleAt.In(loc).Format("2006-01-02 15:04"), r.Payment.Status, r.Payment.Amount, r.Payment.Currency, reason)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s %s\t%s\n", r.Cycle, r.Payment.MerchantUID, r.Payment.ImpUID,
+			s.ScheduleAt.In(loc).Format("2006-01-02 15:04"), r.Payment.Status, r.Payment.Amount, r.Payment.Currency, gloss(r.Payment.FailReason))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%d webhooks, each delivered twice; %d payments recorded\n", webhooks, len(rows))
+	fmt.Fprintf(out, "%d payments recorded, one per imp_uid and status.\n"+
+		"A merchant_uid ending in -r1 is the first retry of its cycle: the plan retries a declined\n"+
+		"cycle 1, 3 and 7 days after its billing time; c2-r1 paid, so no later retry was scheduled.\n", len(rows))
 	return nil
 }
 
@@ -305,9 +399,10 @@ func runLive(ctx context.Context, out io.Writer, getenv func(string) string) err
 	if getenv("IAMPORT_SANDBOX") == "1" {
 		opts = append(opts, iamport.WithSandboxPayments())
 	}
-	b := &billing{client: client, plan: plan, db: newStore(), log: log.New(out, "", log.LstdFlags)}
+	b := &billing{plan: plan, db: newStore(), log: log.New(out, "", log.LstdFlags)}
+	sw := b.sweeper(client)
 	mux := http.NewServeMux()
-	mux.Handle(webhookPath, iamport.WebhookHandler(client, b.onPayment, opts...))
+	mux.Handle(webhookPath, sw.WebhookHandler(opts...))
 	hs := &http.Server{Addr: listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
 	s, err := client.ScheduleCycle(ctx, plan, 1)
@@ -319,12 +414,21 @@ func runLive(ctx context.Context, out io.Writer, getenv func(string) string) err
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-		shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		return hs.Shutdown(shutdown)
+	// The sweep catches up on webhooks that never arrived.
+	tick := time.NewTicker(5 * time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-errc:
+			return err
+		case <-tick.C:
+			if report, err := sw.Run(ctx); err != nil {
+				b.log.Printf("sweep: %v (%s)", err, report)
+			}
+		case <-ctx.Done():
+			shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			return hs.Shutdown(shutdown)
+		}
 	}
 }
