@@ -210,7 +210,16 @@ func TestAreaMoneyRefusalIsNotReconciled(t *testing.T) {
 			_, err := ep.call(bg, m.client())
 			var ae *iamport.APIError
 			require.ErrorAs(t, err, &ae)
-			require.Equal(t, 1, m.total()-m.tokenCalls(), "no lookup follows a refusal")
+			require.Equal(t, 1, m.count(ep.method, ep.path), "sent once")
+			require.Empty(t, m.after(ep.method, ep.path), "no lookup follows a refusal")
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			for _, r := range m.reqs {
+				if r.Method != ep.method || r.Path != ep.path {
+					require.True(t, r.Path == "/users/getToken" || strings.HasPrefix(r.Path, findAllPrefix),
+						"only the token and the look at the order's earlier attempts come before: %s %s", r.Method, r.Path)
+				}
+			}
 		})
 	}
 }

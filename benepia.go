@@ -112,8 +112,11 @@ func (r BenepiaPaymentRequest) wire() any { return benepiaPaymentRequestFields(r
 
 // PayBenepia pays with Benepia points (POST /benepia/payment). It settles
 // like Onetime: a nil error means the payment is paid, a refusal with the
-// failed Payment is a *DeclinedError, and a lost answer is looked up by
-// MerchantUID (an *OutcomeUnknownError if it cannot be found out).
+// failed Payment is a *DeclinedError; a lost answer is never sent again but
+// settled by listing the order's attempts (an *OutcomeUnknownError if none
+// proves the outcome before the reconcile timeout). A second concurrent
+// payment of one MerchantUID on one Client is refused with
+// ErrChargeInFlight.
 func (c *Client) PayBenepia(ctx context.Context, req *BenepiaPaymentRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")

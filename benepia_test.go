@@ -52,11 +52,12 @@ func TestBenepiaPaymentLostAnswerReconciled(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
 	m.on(http.MethodPost, "/benepia/payment", fail(syscall.ECONNRESET))
-	m.on(http.MethodGet, findPrefix+"order-bnp", ok(payment("order-bnp", "pg_provider", "benepia")))
+	m.on(http.MethodGet, findAllPrefix+"order-bnp", appears(payment("order-bnp", "pg_provider", "benepia")))
 	p, err := m.client().PayBenepia(bg, benepiaPay("order-bnp", 8900))
 	require.NoError(t, err)
 	require.True(t, p.Paid())
 	require.Equal(t, 1, m.count(http.MethodPost, "/benepia/payment"))
+	require.GreaterOrEqual(t, m.count(http.MethodGet, findAllPrefix+"order-bnp"), 2, "one look before sending, one or more after")
 
 	_, err = m.client().PayBenepia(bg, &iamport.BenepiaPaymentRequest{BenepiaUser: "u", MerchantUID: "o", Amount: 1, Name: "n", ChannelKey: "c"})
 	var ve *iamport.ValidationError

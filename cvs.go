@@ -50,7 +50,7 @@ func (r CVSPaymentRequest) LogValue() slog.Value { return logValueRedacted(cVSPa
 func (r CVSPaymentRequest) wire() any { return cVSPaymentRequestFields(r) }
 
 const (
-	hintCVSIssue  = "look the payment up with FindPayment by merchant_uid before issuing again"
+	hintCVSIssue  = "list the order's attempts with FindPayments by merchant_uid before issuing again"
 	hintCVSRevoke = "look the payment up with GetPayment and check that its status is cancelled"
 )
 
@@ -76,6 +76,9 @@ func (c *Client) IssueCVSPayment(ctx context.Context, req *CVSPaymentRequest) (*
 	}
 	// The order's attempts before the call: after a lost answer only a new
 	// one, of this amount, is this call's.
+	if err := checkSendable(&w); err != nil {
+		return nil, err
+	}
 	o := &chargeOrder{merchantUID: w.MerchantUID, amount: &w.Amount}
 	ctx = withCallToken(ctx)
 	if err := c.snapshot(ctx, o); err != nil {

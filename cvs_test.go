@@ -21,7 +21,7 @@ func cvsReq(merchantUID string) *iamport.CVSPaymentRequest {
 }
 
 func cvsPayment(merchantUID, status string) map[string]any {
-	return payment(merchantUID, "imp_uid", "imp_cvs_1", "pay_method", "cvs", "pg_provider", "galaxia", "status", status,
+	return payment(merchantUID, "imp_uid", "imp_cvs_1", "pay_method", "cvs", "pg_provider", "galaxia", "status", status, "amount", 15000,
 		"paid_at", 0, "vbank_num", "9000000000000001", "buyer_name", nil, "started_at", 4102444800)
 }
 
@@ -55,26 +55,41 @@ func TestCVSLostAnswers(t *testing.T) {
 	// Issue: the number issued since the call is the answer.
 	m := newMock(t)
 	m.on(http.MethodPost, "/cvs", fail(syscall.ECONNRESET))
-	m.on(http.MethodGet, findPrefix+"order-cvs", ok(cvsPayment("order-cvs", "ready")))
+	m.on(http.MethodGet, findAllPrefix+"order-cvs", appears(cvsPayment("order-cvs", "ready")))
 	p, err := m.client().IssueCVSPayment(bg, cvsReq("order-cvs"))
 	require.NoError(t, err)
 	require.Equal(t, "9000000000000001", p.VbankNum)
 	require.Equal(t, 1, m.count(http.MethodPost, "/cvs"))
+	require.GreaterOrEqual(t, m.count(http.MethodGet, findAllPrefix+"order-cvs"), 2, "one look before sending, one or more after")
 
-	// Issue: nothing issued for the settle time, so it is sent once more.
+	// Issue: nothing shows up before the reconcile timeout. The request
+	// may still be running, so it is never sent again: the outcome is
+	// unknown.
 	m = newMock(t)
 	m.on(http.MethodPost, "/cvs", seq(fail(syscall.ECONNRESET), ok(cvsPayment("order-cvs", "ready"))))
-	m.on(http.MethodGet, findPrefix+"order-cvs", reply(404, failure(-1, "존재하지 않는 결제정보입니다.")))
+	m.on(http.MethodGet, findAllPrefix+"order-cvs", attempts())
 	_, err = m.client(iamport.WithReconcileTimeout(200*time.Millisecond)).IssueCVSPayment(bg, cvsReq("order-cvs"))
-	require.NoError(t, err)
-	require.Equal(t, 2, m.count(http.MethodPost, "/cvs"))
+	var unknown *iamport.OutcomeUnknownError
+	require.ErrorAs(t, err, &unknown)
+	require.Equal(t, "order-cvs", unknown.MerchantUID)
+	require.Equal(t, 1, m.count(http.MethodPost, "/cvs"), "never sent again")
+	require.GreaterOrEqual(t, m.count(http.MethodGet, findAllPrefix+"order-cvs"), 2)
+
+	// Issue: an attempt of the order older than the call is not its
+	// answer.
+	m = newMock(t)
+	older := cvsPayment("order-cvs", "ready")
+	m.on(http.MethodPost, "/cvs", fail(syscall.ECONNRESET))
+	m.on(http.MethodGet, findAllPrefix+"order-cvs", attempts(older))
+	_, err = m.client(iamport.WithReconcileTimeout(200*time.Millisecond)).IssueCVSPayment(bg, cvsReq("order-cvs"))
+	require.ErrorAs(t, err, &unknown)
+	require.Equal(t, 1, m.count(http.MethodPost, "/cvs"))
 
 	// Revoke: still ready while the lookups fail, then unknown.
 	m = newMock(t)
 	m.on(http.MethodDelete, "/cvs/imp_cvs_1", raw(502, "text/html", "<html>bad gateway</html>"))
 	m.on(http.MethodGet, "/payments/imp_cvs_1", raw(503, "text/html", "<html>busy</html>"))
 	_, err = m.client(iamport.WithReconcileTimeout(200*time.Millisecond)).RevokeCVSPayment(bg, "imp_cvs_1")
-	var unknown *iamport.OutcomeUnknownError
 	require.ErrorAs(t, err, &unknown)
 	require.Equal(t, "imp_cvs_1", unknown.MerchantUID)
 	require.Equal(t, 1, m.count(http.MethodDelete, "/cvs/imp_cvs_1"))

@@ -128,6 +128,19 @@ func (m *mock) calls(method, path string) []rec {
 
 func (m *mock) count(method, path string) int { return len(m.calls(method, path)) }
 
+// after returns the requests recorded after the first one to method and
+// path (none if there was none).
+func (m *mock) after(method, path string) []rec {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, r := range m.reqs {
+		if r.Method == method && r.Path == path {
+			return append([]rec(nil), m.reqs[i+1:]...)
+		}
+	}
+	return nil
+}
+
 func (m *mock) tokenCalls() int { return m.count(http.MethodPost, "/users/getToken") }
 
 // only returns the single request made to method and path.

@@ -164,9 +164,10 @@ func (r *KcpQuickMoneyRequest) check() error {
 // check made the payment req.ImpUID (POST /kcpquick/payment/money). A nil
 // error means the payment is paid; a decline returns the failed Payment and
 // a *DeclinedError. If the answer is lost, PayKcpQuickMoney looks the payment
-// up by ImpUID: paid, or failed since the call, is the answer; the request is
-// never sent again, and a payment still ready at the reconcile timeout is an
-// *OutcomeUnknownError.
+// up by ImpUID: paid is the answer, paid and cancelled since a
+// *ChargeCancelledError, failed since the call a *DeclinedError; the request
+// is never sent again, and a payment still ready at the reconcile timeout is
+// an *OutcomeUnknownError.
 func (c *Client) PayKcpQuickMoney(ctx context.Context, req *KcpQuickMoneyRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -264,7 +265,10 @@ func (r *KcpQuickAutopayRequest) check() error {
 // PayKcpQuickAutopay charges a KCP Quick autopay key (POST
 // /kcpquick/payment/autopay). It settles like Again: a nil error means the
 // payment is paid, a decline returns the failed Payment and a
-// *DeclinedError, and a lost answer is looked up by MerchantUID.
+// *DeclinedError; a lost answer is never sent again but settled by listing
+// the order's attempts (an *OutcomeUnknownError if none proves the outcome
+// before the reconcile timeout). A second concurrent charge of one
+// MerchantUID on one Client is refused with ErrChargeInFlight.
 func (c *Client) PayKcpQuickAutopay(ctx context.Context, req *KcpQuickAutopayRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")

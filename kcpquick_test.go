@@ -96,11 +96,13 @@ func TestKcpQuickPaymentLostAnswerReconciled(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
 	m.on(http.MethodPost, "/kcpquick/payment/autopay", fail(syscall.ECONNRESET))
-	m.on(http.MethodGet, findPrefix+"order-kcp", ok(payment("order-kcp", "pg_provider", "kcp_quick", "started_at", 0, "paid_at", 4102444800)))
+	m.on(http.MethodGet, findAllPrefix+"order-kcp", appears(payment("order-kcp", "pg_provider", "kcp_quick", "customer_uid", "k",
+		"started_at", 0, "paid_at", 4102444800)))
 	p, err := m.client().PayKcpQuickAutopay(bg, &iamport.KcpQuickAutopayRequest{CustomerUID: "k", MerchantUID: "order-kcp", Name: "n", BuyerName: "b", Amount: 8900})
 	require.NoError(t, err)
 	require.True(t, p.Paid())
 	require.Equal(t, 1, m.count(http.MethodPost, "/kcpquick/payment/autopay"))
+	require.GreaterOrEqual(t, m.count(http.MethodGet, findAllPrefix+"order-kcp"), 2, "one look before sending, one or more after")
 }
 
 func TestKcpQuickValidation(t *testing.T) {

@@ -266,10 +266,12 @@ func (c *Client) naverAction(ctx context.Context, t *NaverProductOrderTarget, ac
 }
 
 // NaverCancel refunds NaverPay product orders and returns them (POST
-// /payments/{imp_uid}/naver/cancel). NaverPay never cancels a product order
-// twice; if the answer is lost, NaverCancel looks the product orders up and
-// reports them cancelled, re-sends once when they show no trace of the
-// cancel, or returns an *OutcomeUnknownError.
+// /payments/{imp_uid}/naver/cancel). If the answer is lost after the request
+// may have been written, NaverCancel never sends it again: it looks the
+// product orders up until every one targeted shows the cancel, and returns
+// them, or until the reconcile timeout, and then returns an
+// *OutcomeUnknownError (the request may still be running; NaverPay refuses
+// to cancel a product order twice).
 func (c *Client) NaverCancel(ctx context.Context, req *NaverCancelRequest) ([]NaverProductOrder, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")

@@ -287,18 +287,23 @@ func TestNaverCancelLostAnswerReconciled(t *testing.T) {
 	require.Equal(t, 1, m.count(http.MethodPost, naverPath("cancel")), "the cancel is sent once")
 }
 
-// A lost cancel whose product orders show no trace of it after the settle
-// time is sent once more; one that stays unclear is an OutcomeUnknownError.
-func TestNaverCancelLostAnswerResentOrUnknown(t *testing.T) {
+// A lost cancel whose product orders show no trace of it is never sent
+// again: the request may still be running at NaverPay. It stays an
+// OutcomeUnknownError until the reconcile deadline, as does one that
+// cancelled only some of its product orders.
+func TestNaverCancelLostAnswerNeverResent(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
 	m.on(http.MethodPost, naverPath("cancel"), seq(fail(syscall.ECONNRESET), ok([]any{naverOrder("po-1", "CANCELED")})))
 	m.on(http.MethodGet, naverPath("product-orders"), ok([]any{naverOrder("po-1", "PAYED")}))
-	os, err := m.client(iamport.WithReconcileTimeout(400*time.Millisecond)).NaverCancel(bg, &iamport.NaverCancelRequest{
+	_, err := m.client(iamport.WithReconcileTimeout(400*time.Millisecond)).NaverCancel(bg, &iamport.NaverCancelRequest{
 		NaverProductOrderTarget: iamport.NaverProductOrderTarget{ImpUID: naverImp}})
-	require.NoError(t, err)
-	require.Equal(t, iamport.NaverCanceled, os[0].ProductOrderStatus)
-	require.Equal(t, 2, m.count(http.MethodPost, naverPath("cancel")), "sent again once nothing was cancelled")
+	var unknown *iamport.OutcomeUnknownError
+	require.ErrorAs(t, err, &unknown)
+	require.Equal(t, naverImp, unknown.MerchantUID)
+	require.Contains(t, err.Error(), "GetNaverProductOrders")
+	require.Equal(t, 1, m.count(http.MethodPost, naverPath("cancel")), "never sent again")
+	require.GreaterOrEqual(t, m.count(http.MethodGet, naverPath("product-orders")), 2, "looked up until the deadline")
 
 	// One of two orders cancelled: the request may still be running, so
 	// it is not re-sent, and the outcome is unknown when time runs out.
@@ -307,7 +312,6 @@ func TestNaverCancelLostAnswerResentOrUnknown(t *testing.T) {
 	m.on(http.MethodGet, naverPath("product-orders"), ok([]any{naverOrder("po-1", "CANCELED"), naverOrder("po-2", "PAYED", "claim_status", "CANCEL_REQUEST")}))
 	_, err = m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).NaverApproveCancel(bg, &iamport.NaverApproveCancelRequest{
 		NaverProductOrderTarget: iamport.NaverProductOrderTarget{ImpUID: naverImp}})
-	var unknown *iamport.OutcomeUnknownError
 	require.ErrorAs(t, err, &unknown)
 	require.Equal(t, naverImp, unknown.MerchantUID)
 	require.Contains(t, err.Error(), "GetNaverProductOrders")

@@ -34,10 +34,11 @@ const hintPayco = "look the payment up with GetPayment: a PAYCO order cancelled 
 
 // ChangePaycoOrderStatus changes the status of the PAYCO order of the payment
 // req.ImpUID (POST /payco/orders/status/{imp_uid}). A change to CANCELED
-// refunds the order: if its answer is lost, the payment is looked up, and a
-// cancelled payment is reported as the change made; otherwise the outcome is
-// an *OutcomeUnknownError. Other changes move no money and are never re-sent
-// after they may have reached iamport.
+// refunds the order: if its answer is lost, it is never sent again; the
+// payment is looked up until it shows cancelled, reported as the change
+// made, or until the reconcile timeout, and then the outcome is an
+// *OutcomeUnknownError. Other changes move no money and are never re-sent
+// after they may have reached iamport either.
 func (c *Client) ChangePaycoOrderStatus(ctx context.Context, req *PaycoOrderStatusRequest) (*PaycoOrderStatus, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")

@@ -35,18 +35,20 @@ const maxAttempts = 1000
 // that had nothing left to revoke (HTTP 200, code != 0).
 func nothingToRevoke(err error) bool { return errors.Is(err, ErrNothingToRevoke) }
 
-// ErrChargeInFlight is returned by Onetime, Again and RetrySchedule when the
-// same Client is already charging the same merchant_uid: the second call is
-// refused before anything is sent, so that two concurrent charges of one
-// order can never both go through. Across processes or Clients, iamport
-// alone decides (it refuses a merchant_uid only once it is paid).
+// ErrChargeInFlight is returned by Onetime, Again, RetrySchedule,
+// PayKcpQuickAutopay and PayBenepia when the same Client is already charging
+// the same merchant_uid: the second call is refused before anything is sent,
+// so that two concurrent charges of one order can never both go through.
+// Across processes or Clients, iamport alone decides (it refuses a
+// merchant_uid only once it is paid).
 var ErrChargeInFlight = errors.New("iamport: a charge of this merchant_uid is already in flight on this Client")
 
 // ChargeCancelledError is returned, together with the Payment, by a charge
-// (Onetime, Again, RetrySchedule) whose answer was lost and whose payment,
-// when looked up, had been paid and then cancelled: the card was charged by
-// this call and refunded since (a net cancellation by the PG, or a cancel
-// made meanwhile). It is never a decline: money moved, and moved back.
+// (Onetime, Again, RetrySchedule, PayKcpQuickAutopay, PayKcpQuickMoney,
+// PayBenepia) whose answer was lost and whose payment, when looked up, had
+// been paid and then cancelled: the card was charged by this call and
+// refunded since (a net cancellation by the PG, or a cancel made
+// meanwhile). It is never a decline: money moved, and moved back.
 type ChargeCancelledError struct {
 	Payment *Payment
 }
@@ -310,6 +312,9 @@ func (o *chargeOrder) wantCurrency() string {
 // success, failed a *DeclinedError, a lost answer is reconciled. One charge
 // of a merchant_uid is in flight per Client.
 func (c *Client) charge(ctx context.Context, o *chargeOrder, r *request) (*Payment, error) {
+	if err := checkSendable(r.body); err != nil {
+		return nil, err
+	}
 	ctx = withCallToken(ctx)
 	release, err := c.charging.claim(o.merchantUID)
 	if err != nil {
@@ -468,6 +473,9 @@ func (l *cancelLocks) lock(ctx context.Context, impUID string) (unlock func(), e
 // refund twice, and reconciles a lost answer against the cancel history
 // read just before sending.
 func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error) {
+	if err := checkSendable(w); err != nil {
+		return nil, err
+	}
 	ctx = withCallToken(ctx)
 	impUID := w.ImpUID
 	if impUID == "" {

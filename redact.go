@@ -137,6 +137,15 @@ func wireBody(body any) (any, error) {
 	return wb, nil
 }
 
+// checkSendable refuses a body that wireBody would refuse. The calls that
+// look something up before sending a money-moving request (a charge's
+// earlier attempts, a cancel's payment) check it first, so that a request
+// that will not be sent sends nothing at all.
+func checkSendable(body any) error {
+	_, err := wireBody(body)
+	return err
+}
+
 // placeholderField returns the JSON name of the first field tagged
 // `redact:"true"` in v, or in the structs it holds, whose value is the
 // placeholder, or "".

@@ -281,6 +281,9 @@ func TestWireCopyCarriesRealValues(t *testing.T) {
 	m := newMock(t)
 	m.on(http.MethodPost, "/subscribe/payments/schedule", ok([]any{schedule("cust-1", "sub-1", 1893456000)}))
 	m.on(http.MethodPost, "/payments/cancel", ok(payment("order-1", "status", "cancelled", "cancel_amount", 8900)))
+	// A cancel reads the payment just before it is sent.
+	m.on(http.MethodGet, "/payments/find/order-1/paid", ok(payment("order-1")))
+	m.on(http.MethodGet, "/payments/imp_100000000001", ok(payment("order-1")))
 	c := m.client()
 	req := &iamport.ScheduleRequest{CustomerUID: "cust-1", CardNumber: cardDashed, Expiry: expiryWire, Birth: birthValue,
 		Pwd2Digit: pwdValue, Schedules: []iamport.ScheduleEntry{{MerchantUID: "sub-1", ScheduleAt: time.Unix(1893456000, 0),
@@ -329,6 +332,15 @@ func TestRedactedCopyIsNotSent(t *testing.T) {
 	_, err = c.Schedule(bg, sched)
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, "schedules[1].buyer_tel", ve.Field)
+
+	// Neither is a cancel or a convenience-store number, and the lookups
+	// that come before sending them are not made either.
+	_, err = c.CancelPayment(bg, &iamport.CancelRequest{MerchantUID: "order-1", FullRefund: true, RefundAccount: "[REDACTED]"})
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "refund_account", ve.Field)
+	_, err = c.IssueCVSPayment(bg, &iamport.CVSPaymentRequest{ChannelKey: "ch", MerchantUID: "order-2", Amount: 1000, BuyerTel: "[REDACTED]"})
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "buyer_tel", ve.Field)
 	require.Equal(t, m.tokenCalls(), m.total(), "nothing but the token request was sent")
 }
 

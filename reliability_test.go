@@ -46,6 +46,15 @@ var matrixFaults = []matrixFault{
 	{"401 once", iamporttest.Fault{Kind: iamporttest.FaultUnauthorized}, false},
 }
 
+// resent is how many extra requests the fault legitimately causes: one
+// refused before it was written, or by the token check, is sent again.
+func (f matrixFault) resent() int {
+	if f.fault.Kind == iamporttest.FaultRefuseConnection || f.fault.Kind == iamporttest.FaultUnauthorized {
+		return 1
+	}
+	return 0
+}
+
 // matrixClientOptions keep the matrix fast: a request timeout well under the
 // slow fault's delay, a short reconciliation budget, quick backoff.
 func matrixClientOptions() []iamport.Option {
@@ -239,16 +248,10 @@ func TestFaultMatrix(t *testing.T) {
 
 				method := "POST"
 				before := srv.Calls(method, m.route)
-				callsBefore := func(f matrixFault) int {
-					if f.fault.Kind == iamporttest.FaultRefuseConnection || f.fault.Kind == iamporttest.FaultUnauthorized {
-						return before + 1 // refused before it was written, or by the token check: sent again
-					}
-					return before
-				}
 				srv.InjectFault(method, m.route, 1, f.fault)
 				res, err := m.run(ctx, c)
 				require.NoError(t, ctx.Err(), "the call must return within its context deadline")
-				require.Equal(t, 1, srv.Calls(method, m.route)-callsBefore(f), "a request that may have been written is never re-sent")
+				require.Equal(t, 1, srv.Calls(method, m.route)-before-f.resent(), "a request that may have been written is never re-sent")
 				var unknown *iamport.OutcomeUnknownError
 				if f.unmade {
 					require.ErrorAs(t, err, &unknown, "nothing shows, and the request may still run: unknown")
