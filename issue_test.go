@@ -36,14 +36,16 @@ func TestIssueVbankLostAnswerOlderPaymentIsNotIt(t *testing.T) {
 	m := newMock(t)
 	m.on("POST", "/vbanks", reply(502, "<html>bad gateway</html>"))
 	// Only an older failed card attempt of the order: nothing was issued.
+	// That proves nothing either: the call may still be running.
 	m.on("GET", findPrefix+"order-vb", ok(payment("order-vb", "status", "failed", "started_at", 1600000000)))
-	p, err := m.client().IssueVbank(bg, vbankReq())
-	require.Nil(t, p)
-	require.ErrorIs(t, err, iamport.ErrInvalidResponse)
-	require.Contains(t, err.Error(), "was not processed")
+	p, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).IssueVbank(bg, vbankReq())
+	require.Nil(t, p, "an older payment is never passed off as the account issued")
 	var unknown *iamport.OutcomeUnknownError
-	require.NotErrorAs(t, err, &unknown)
+	require.ErrorAs(t, err, &unknown)
+	require.Equal(t, "order-vb", unknown.MerchantUID)
+	require.ErrorIs(t, err, iamport.ErrInvalidResponse, "the cause, the 502, is kept")
 	require.Equal(t, 1, m.count("POST", "/vbanks"), "never re-sent")
+	require.GreaterOrEqual(t, m.count("GET", findPrefix+"order-vb"), 1)
 }
 
 func TestIssueVbankLookupsFailIsOutcomeUnknown(t *testing.T) {
@@ -88,9 +90,16 @@ func TestIssueReceiptLostAnswerCancelledReceiptIsNotIt(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
 	m.on("POST", "/receipts/imp_1", fail(errLost))
+	// Only a receipt cancelled before: not this call's, and the call may
+	// still be running, so the outcome is unknown.
 	m.on("GET", "/receipts/imp_1", ok(receiptJSON("cancelled_at", 1767225700)))
-	_, err := m.client().IssueReceipt(bg, &iamport.ReceiptRequest{ImpUID: "imp_1", Identifier: receiptID})
-	require.ErrorContains(t, err, "was not processed")
+	rc, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).IssueReceipt(bg, &iamport.ReceiptRequest{ImpUID: "imp_1", Identifier: receiptID})
+	require.Nil(t, rc, "a cancelled receipt is never passed off as the one issued")
+	var unknown *iamport.OutcomeUnknownError
+	require.ErrorAs(t, err, &unknown)
+	require.Equal(t, "imp_1", unknown.MerchantUID)
+	require.ErrorIs(t, err, errLost)
+	require.Contains(t, err.Error(), "GetReceipt")
 	require.Equal(t, 1, m.count("POST", "/receipts/imp_1"))
 }
 
@@ -126,12 +135,18 @@ func TestRegisterEscrowLogisLostAnswer(t *testing.T) {
 	checkEscrow(t, l)
 	require.Equal(t, 1, m.count("POST", "/escrows/logis/"+oddEsc))
 
-	// Shipping with another invoice: this registration did not apply.
+	// Shipping with another invoice: registered before (then this one was
+	// refused) or since (then this one applied and was changed): either
+	// way nothing is proven, and the outcome is unknown.
 	m = newMock(t)
 	m.on("POST", "/escrows/logis/"+oddEsc, fail(errLost))
 	m.on("GET", "/escrows/logis/"+oddEsc, ok(with(escrowJSON(), "invoice", "other")))
-	_, err = m.client().RegisterEscrowLogis(bg, escrowReq())
-	require.ErrorContains(t, err, "was not processed")
+	l, err = m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).RegisterEscrowLogis(bg, escrowReq())
+	require.Nil(t, l, "another shipping is never passed off as this one")
+	var unknown *iamport.OutcomeUnknownError
+	require.ErrorAs(t, err, &unknown)
+	require.ErrorIs(t, err, errLost)
+	require.Contains(t, err.Error(), "GetEscrowLogis")
 	require.Equal(t, 1, m.count("POST", "/escrows/logis/"+oddEsc))
 }
 
