@@ -436,7 +436,7 @@ func TestAreaValidation(t *testing.T) {
 			return err
 		}},
 		{"card_standard_code", func(ctx context.Context, c *iamport.Client) error { _, err := c.GetCardCode(ctx, ""); return err }},
-		{"tier_code", func(ctx context.Context, c *iamport.Client) error { _, err := c.GetTier(ctx, " T01"); return err }},
+		{"tier_code", func(ctx context.Context, c *iamport.Client) error { _, err := c.GetTier(ctx, "T0\x011"); return err }},
 		{"data", func(ctx context.Context, c *iamport.Client) error {
 			_, err := c.RegisterPartnerReceipts(ctx, "imp_1", nil)
 			return err
@@ -464,6 +464,14 @@ func TestAreaValidation(t *testing.T) {
 	_, err := m.client().IssueVbank(bg, &iamport.VbankRequest{ChannelKey: "ck", MerchantUID: "o", Amount: 1000, VbankCode: "004",
 		VbankDue: due, Name: long, BuyerName: long, VbankHolder: long, CustomData: long})
 	require.NoError(t, err)
+
+	// An identifier is sent as it is, spaces included: iamport judges it.
+	m = newMock(t)
+	m.on("GET", "/tiers/%20T01", ok(map[string]any{"tier_code": " T01", "tier_name": "강남점"}))
+	tier, err := m.client().GetTier(bg, " T01")
+	require.NoError(t, err)
+	require.Equal(t, " T01", tier.TierCode)
+	require.Equal(t, 1, m.count("GET", "/tiers/%20T01"))
 }
 
 // A transport failure names the path, never the query, which may hold an

@@ -397,14 +397,15 @@ func TestE2EVbankRefundNeedsAccount(t *testing.T) {
 	p := issueTestVbank(t, c, srv, "order-vb-refund")
 	require.NoError(t, srv.Deposit(p.ImpUID))
 
-	_, err := c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Reason: "환불"})
+	_, err := c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Reason: "환불", FullRefund: true})
 	var apiErr *iamport.APIError
 	require.ErrorAs(t, err, &apiErr)
 	require.Equal(t, 1, apiErr.Code)
 	require.Contains(t, apiErr.Message, "refund_account")
 
-	got, err := c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Reason: "환불",
+	got, err := c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Reason: "환불", FullRefund: true,
 		RefundHolder: "홍길동", RefundBank: "088", RefundAccount: "110123456789"})
 	require.NoError(t, err)
 	require.Equal(t, iamport.PaymentStatusCancelled, got.Status)
+	require.Len(t, got.CancelHistory, 1, "refunded once")
 }

@@ -473,8 +473,8 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			// The query may hold an account number or a PG key: name the
-			// path only.
-			ue.URL = c.baseURL + r.path
+			// path only, and the base URL without its userinfo.
+			ue.URL = redactURL(c.baseURL) + r.path
 		}
 		if resp != nil && resp.RawResponse != nil {
 			resp.RawResponse.Body.Close()

@@ -197,10 +197,13 @@ func (c *Client) GetEscrowLogis(ctx context.Context, impUID string) (*EscrowLogi
 // the buyer's purchase confirmation from it. A payment with shipping already
 // registered is refused (HTTP 409): use UpdateEscrowLogis.
 //
-// The call is never sent twice once it may have reached iamport. If its
-// answer is lost, RegisterEscrowLogis looks the shipping up and returns it
-// when it carries req's invoice; when the lookups cannot tell, it returns an
-// *OutcomeUnknownError.
+// The call is never sent again once it may have reached iamport. If its
+// answer is lost, RegisterEscrowLogis looks the shipping up (GET
+// /escrows/logis/{imp_uid}) until it carries req's courier and invoice, and
+// returns it. Finding no shipping, or other shipping (registered before,
+// so this call was refused, or since, so it applied and was changed), proves
+// nothing: when the reconcile timeout ends first, RegisterEscrowLogis
+// returns an *OutcomeUnknownError.
 func (c *Client) RegisterEscrowLogis(ctx context.Context, req *EscrowLogisRequest) (*EscrowLogis, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -220,7 +223,8 @@ func (c *Client) RegisterEscrowLogis(ctx context.Context, req *EscrowLogisReques
 		case l.Company == req.Logis.Company && l.Invoice == req.Logis.Invoice:
 			return l, decided, nil
 		}
-		// Other shipping is registered: iamport refused this one.
+		// Other shipping: registered before this call (which iamport then
+		// refused) or changed since it applied. Neither is proven.
 		return nil, pending, nil
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"time"
 )
 
 // ReceiptType says what a cash receipt (현금영수증) is for. It is an open
@@ -171,10 +172,12 @@ func (c *Client) GetReceipt(ctx context.Context, impUID string) (*Receipt, error
 // /receipts/{imp_uid}). iamport refuses a payment that is not paid or
 // already has a receipt (HTTP 400).
 //
-// The call is never sent twice once it may have reached iamport. If its
+// The call is never sent again once it may have reached iamport. If its
 // answer is lost, IssueReceipt looks the receipt up (GET
-// /receipts/{imp_uid}) and returns it; when the lookups cannot tell, it
-// returns an *OutcomeUnknownError.
+// /receipts/{imp_uid}) until it shows one applied since the call and not
+// cancelled, and returns it. Finding none, or only an older or cancelled
+// one, proves nothing (the call may still be running): when the reconcile
+// timeout ends first, IssueReceipt returns an *OutcomeUnknownError.
 func (c *Client) IssueReceipt(ctx context.Context, req *ReceiptRequest) (*Receipt, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -195,9 +198,13 @@ func (c *Client) IssueReceipt(ctx context.Context, req *ReceiptRequest) (*Receip
 	}
 	body := plainReceiptRequest(*req)
 	r := &request{method: "POST", path: "/receipts/" + escape(req.ImpUID), body: &body, money: true}
+	sentAt, err := c.sendTime(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return sendIssue(c, ctx, r, req.ImpUID, hintReceipt, func(ctx context.Context) (*Receipt, verdict, error) {
 		rc, err := c.GetReceipt(ctx, req.ImpUID)
-		return issuedVerdict(rc, err, func() bool { return rc.CancelledAt.IsZero() })
+		return issuedVerdict(rc, err, func() bool { return issuedSince(rc.AppliedAt, rc.CancelledAt, sentAt) })
 	})
 }
 
@@ -205,10 +212,11 @@ func (c *Client) IssueReceipt(ctx context.Context, req *ReceiptRequest) (*Receip
 // payment impUID and returns it, with CancelledAt set (DELETE
 // /receipts/{imp_uid}).
 //
-// The call is never sent twice once it may have reached iamport. If its
-// answer is lost, CancelReceipt looks the receipt up and returns it once it
-// shows the cancel; when the lookups cannot tell, it returns an
-// *OutcomeUnknownError.
+// The call is never sent again once it may have reached iamport. If its
+// answer is lost, CancelReceipt looks the receipt up until it shows the
+// receipt cancelled, and returns it. A receipt still live proves nothing
+// (the call may still be running): when the reconcile timeout ends first,
+// CancelReceipt returns an *OutcomeUnknownError.
 func (c *Client) CancelReceipt(ctx context.Context, impUID string) (*Receipt, error) {
 	if err := checkID("imp_uid", impUID); err != nil {
 		return nil, err
@@ -238,10 +246,11 @@ func (c *Client) GetExternalReceipt(ctx context.Context, merchantUID string) (*E
 // iamport (POST /receipts/external/{merchant_uid}). iamport refuses a
 // merchant_uid that already has one (HTTP 400).
 //
-// The call is never sent twice once it may have reached iamport. If its
+// The call is never sent again once it may have reached iamport. If its
 // answer is lost, IssueExternalReceipt looks the receipt up (GET
-// /receipts/external/{merchant_uid}); when the lookups cannot tell, it
-// returns an *OutcomeUnknownError.
+// /receipts/external/{merchant_uid}) as IssueReceipt does, and returns an
+// *OutcomeUnknownError when the reconcile timeout ends before it shows one
+// applied since the call and not cancelled.
 func (c *Client) IssueExternalReceipt(ctx context.Context, req *ExternalReceiptRequest) (*ExternalReceipt, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -265,16 +274,22 @@ func (c *Client) IssueExternalReceipt(ctx context.Context, req *ExternalReceiptR
 	}
 	body := plainExternalReceiptRequest(*req)
 	r := &request{method: "POST", path: "/receipts/external/" + escape(req.MerchantUID), body: &body, money: true}
+	sentAt, err := c.sendTime(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return sendIssue(c, ctx, r, req.MerchantUID, hintExternalReceipt, func(ctx context.Context) (*ExternalReceipt, verdict, error) {
 		rc, err := c.GetExternalReceipt(ctx, req.MerchantUID)
-		return issuedVerdict(rc, err, func() bool { return rc.CancelledAt.IsZero() })
+		return issuedVerdict(rc, err, func() bool { return issuedSince(rc.AppliedAt, rc.CancelledAt, sentAt) })
 	})
 }
 
 // CancelExternalReceipt cancels the cash receipt of the outside sale
 // merchantUID and returns it, with CancelledAt set (DELETE
-// /receipts/external/{merchant_uid}). A lost answer is reconciled as for
-// CancelReceipt.
+// /receipts/external/{merchant_uid}). It is never sent again once it may
+// have reached iamport: a lost answer is looked up as for CancelReceipt, and
+// an *OutcomeUnknownError returned when the reconcile timeout ends before
+// the receipt shows cancelled.
 func (c *Client) CancelExternalReceipt(ctx context.Context, merchantUID string) (*ExternalReceipt, error) {
 	if err := checkID("merchant_uid", merchantUID); err != nil {
 		return nil, err
@@ -286,8 +301,9 @@ func (c *Client) CancelExternalReceipt(ctx context.Context, merchantUID string) 
 	})
 }
 
-// issuedVerdict classifies a receipt lookup after a lost issue: a live
-// receipt is the call's; none yet proves nothing.
+// issuedVerdict classifies a receipt lookup after a lost issue: a receipt
+// that is the call's (live) decides; none yet, or only one cancelled or
+// applied before the call, proves nothing.
 func issuedVerdict[T any](rc *T, err error, live func() bool) (*T, verdict, error) {
 	if err != nil {
 		return nil, lookupVerdict(err), err
@@ -295,7 +311,15 @@ func issuedVerdict[T any](rc *T, err error, live func() bool) (*T, verdict, erro
 	if live() {
 		return rc, decided, nil
 	}
-	return nil, pending, nil // only a receipt cancelled before
+	return nil, pending, nil // only a receipt cancelled or applied before
+}
+
+// issuedSince reports whether a receipt applied at applied and cancelled at
+// cancelled is live and was applied since sentAt: iamport refuses a second
+// receipt, so an older live one means this call was refused or is still
+// running, not that it issued it.
+func issuedSince(applied, cancelled Time, sentAt time.Time) bool {
+	return cancelled.IsZero() && !applied.Before(sentAt.Add(-clockSlack))
 }
 
 // cancelledVerdict classifies a receipt lookup after a lost cancel: a

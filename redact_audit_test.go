@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,8 +29,11 @@ type auditRow struct {
 	secrets  []string // values that must appear in no encoding
 	kept     []string // values of untagged top-level fields: fmt shows them
 	keptJSON []string // values of every untagged field JSON encodes
-	forms    []any    // the sample as a value, behind a pointer, nested
-	fmtOnly  []any    // shapes only fmt can see (unexported fields)
+	// printed holds the values of the fields listed in printRedacted,
+	// which fmt and slog's top level hide while JSON keeps them.
+	printed []string
+	forms   []any // the sample as a value, behind a pointer, nested
+	fmtOnly []any // shapes only fmt can see (unexported fields)
 }
 
 // audited lists every exported struct type of the package. A new exported
@@ -96,6 +100,13 @@ func audited() []auditRow {
 	}
 }
 
+// printRedacted lists, by type, the untagged fields of response types that
+// print and log redacted while their JSON stays a faithful copy of what
+// iamport sent (see Payment.Format).
+var printRedacted = map[string][]string{
+	"Payment": {"VbankNum", "VbankHolder"},
+}
+
 func audit[T any]() auditRow {
 	v := new(T)
 	r := auditRow{name: reflect.TypeFor[T]().Name()}
@@ -138,6 +149,15 @@ func fill(v reflect.Value, r *auditRow, depth int, hidden bool) {
 			if sf.Tag.Get("redact") == "true" {
 				s := "sEcReT" + t.Name() + sf.Name + "x"
 				r.secrets = append(r.secrets, s)
+				f.SetString(s)
+			} else if slices.Contains(printRedacted[t.Name()], sf.Name) {
+				s := "pRiNt" + t.Name() + sf.Name + "x"
+				if depth == 0 {
+					r.printed = append(r.printed, s)
+				}
+				if !noJSON {
+					r.keptJSON = append(r.keptJSON, s)
+				}
 				f.SetString(s)
 			} else if f.Type().PkgPath() == "" || f.Type().Name() == "PaymentStatus" {
 				s := "kEeP" + t.Name() + sf.Name + "x"
@@ -228,6 +248,24 @@ func TestRedactionAuditOfTypes(t *testing.T) {
 				require.Contains(t, all["fmt %+v form 0"], "[REDACTED]")
 				require.Contains(t, all["slog json form 0"], "[REDACTED]")
 				require.Contains(t, all["slog json form 2"], "[REDACTED]", "nested in a slice")
+			}
+			// Print-redacted values: hidden from every fmt form the type's
+			// Format reaches and from slog's text handler and top level;
+			// kept in JSON (checked with keptJSON below).
+			for what, s := range all {
+				top := strings.HasPrefix(what, "fmt ") && !strings.Contains(what, "unexported") ||
+					strings.HasPrefix(what, "slog text ") ||
+					strings.HasSuffix(what, " form 0") || strings.HasSuffix(what, " form 1")
+				if !top || strings.HasPrefix(what, "json ") {
+					continue
+				}
+				for _, v := range r.printed {
+					require.NotContains(t, s, v, "%s of %s", what, r.name)
+				}
+			}
+			if len(r.printed) > 0 {
+				require.Contains(t, all["fmt %+v form 0"], "[REDACTED]")
+				require.Contains(t, all["slog json form 0"], "[REDACTED]")
 			}
 			// Untagged values stay readable: the placeholder replaced
 			// only what is secret.

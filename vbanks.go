@@ -109,10 +109,13 @@ const hintVbank = "look it up with FindPayment and check for a vbank payment mad
 // IssueVbank issues a virtual account and returns its payment, in status
 // ready, with VbankNum, VbankName and VbankDate set (POST /vbanks).
 //
-// The call is never sent twice once it may have reached iamport. If its
+// The call is never sent again once it may have reached iamport. If its
 // answer is lost, IssueVbank looks the order up (GET
-// /payments/find/{merchant_uid}) and returns the account issued by the call;
-// when the lookups cannot tell, it returns an *OutcomeUnknownError.
+// /payments/find/{merchant_uid}) until it shows a virtual account of
+// req.Amount started since the call, waiting or paid into, and returns it.
+// Finding nothing, or only older or other payments of the order, proves
+// nothing (the call may still be running): when the reconcile timeout ends
+// first, IssueVbank returns an *OutcomeUnknownError.
 func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -131,10 +134,12 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 		if err != nil {
 			return nil, lookupVerdict(err), err
 		}
-		if p.PayMethod == "vbank" && !p.StartedAt.Before(sentAt.Add(-clockSlack)) {
+		issued := p.Status == PaymentStatusReady || p.Status == PaymentStatusPaid
+		if p.PayMethod == "vbank" && issued && p.MerchantUID == w.MerchantUID && p.Amount.Cents() == w.Amount.Cents() &&
+			!p.StartedAt.Before(sentAt.Add(-clockSlack)) {
 			return p, decided, nil
 		}
-		return nil, pending, nil // only older payments of the order
+		return nil, pending, nil // only older or other payments of the order
 	})
 }
 
