@@ -82,28 +82,30 @@ type tokenRequest struct {
 // that is good for at least tokenMargin. However many goroutines ask at
 // once, at most one fetch is in flight; each waiter still gives up when its
 // own ctx ends.
-func (c *Client) token(ctx context.Context) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", fmt.Errorf("iamport: waiting for access token: %w", err)
-	}
-	t := &c.tokens
-	t.mu.Lock()
-	if t.token != "" && c.now().Add(tokenMargin).Before(t.expires) {
-		tok := t.token
-		t.mu.Unlock()
-		return tok, nil
-	}
-	t.mu.Unlock()
-	return c.fetchedToken(ctx)
-}
+func (c *Client) token(ctx context.Context) (string, error) { return c.tokenFetch(ctx, false) }
 
 // fetchedToken asks the server for a token, or joins the request already
 // under way, and waits for its answer, which also refreshes the estimate of
 // the server's clock (serverNow). The server answers the token it already
 // issued while that one is valid.
-func (c *Client) fetchedToken(ctx context.Context) (string, error) {
+func (c *Client) fetchedToken(ctx context.Context) (string, error) { return c.tokenFetch(ctx, true) }
+
+// tokenFetch returns the cached token unless fresh is set or it is not good
+// for tokenMargin, and otherwise joins or starts the one fetch in flight. The
+// cache is checked and the fetch joined under one lock, so that a caller
+// that finds no token cannot start a second fetch just after the first one
+// filled the cache.
+func (c *Client) tokenFetch(ctx context.Context, fresh bool) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("iamport: waiting for access token: %w", err)
+	}
 	t := &c.tokens
 	t.mu.Lock()
+	if !fresh && t.token != "" && c.now().Add(tokenMargin).Before(t.expires) {
+		tok := t.token
+		t.mu.Unlock()
+		return tok, nil
+	}
 	f := t.inflight
 	if f == nil {
 		f = &tokenFetch{done: make(chan struct{})}

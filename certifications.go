@@ -17,21 +17,21 @@ type Certification struct {
 	MerchantUID string `json:"merchant_uid"`
 	PGTID       string `json:"pg_tid"`
 	PGProvider  string `json:"pg_provider"` // "danal" or "kcp_v2"
-	Name        string `json:"name"`
-	Gender      string `json:"gender"`   // "male" or "female"
-	Birthday    string `json:"birthday"` // YYYY-MM-DD
+	Name        string `json:"name" redact:"true"`
+	Gender      string `json:"gender" redact:"true"`   // "male" or "female"
+	Birthday    string `json:"birthday" redact:"true"` // YYYY-MM-DD
 	Foreigner   bool   `json:"foreigner"`
 	// ForeignerV2 is the foreigner flag that is null when the contract does
 	// not include it.
 	ForeignerV2 *bool  `json:"foreigner_v2"`
-	Phone       string `json:"phone"`   // digits only; absent without the carrier's approval
-	Carrier     string `json:"carrier"` // SKT, KT, LGT, or the MVNO variants
+	Phone       string `json:"phone" redact:"true"`   // digits only; absent without the carrier's approval
+	Carrier     string `json:"carrier" redact:"true"` // SKT, KT, LGT, or the MVNO variants
 	Certified   bool   `json:"certified"`
 	CertifiedAt Time   `json:"certified_at"`
 	// UniqueKey is the person's CI, the same for every merchant.
-	UniqueKey string `json:"unique_key"`
+	UniqueKey string `json:"unique_key" redact:"true"`
 	// UniqueInSite is the person's DI, unique within the merchant's MID.
-	UniqueInSite string `json:"unique_in_site"`
+	UniqueInSite string `json:"unique_in_site" redact:"true"`
 	Origin       string `json:"origin"` // the page the verification ran on
 }
 
@@ -67,12 +67,12 @@ const (
 // merchants approved by the carriers may use it (danal, kcp_v2). Name,
 // Phone, Birth and GenderDigit are redacted in fmt, slog and JSON output.
 type CertificationOTPRequest struct {
-	Name  string `json:"name"`  // required
-	Phone string `json:"phone"` // required; symbols are ignored
-	Birth string `json:"birth"` // required, YYMMDD; symbols are ignored
+	Name  string `json:"name" redact:"true"`  // required
+	Phone string `json:"phone" redact:"true"` // required; symbols are ignored
+	Birth string `json:"birth" redact:"true"` // required, YYMMDD; symbols are ignored
 	// GenderDigit is the 7th digit of the resident registration number
 	// (1-4 for Koreans, 5-8 for foreigners). Required.
-	GenderDigit string `json:"gender_digit"`
+	GenderDigit string `json:"gender_digit" redact:"true"`
 	Carrier     string `json:"carrier"`     // required: SKT, KT or LGT
 	ChannelKey  string `json:"channel_key"` // required
 	// IsMVNO marks a budget (MVNO) line on Carrier's network.

@@ -54,10 +54,10 @@ func (r EscrowLogisRequest) LogValue() slog.Value { return logValueOf(r) }
 // (EscrowLogisSenderAnnotation, EscrowLogisReceiverAnnotation). Its name,
 // phone and address are redacted in fmt, slog and JSON output.
 type EscrowParty struct {
-	Name     string `json:"name,omitempty"`
-	Tel      string `json:"tel,omitempty"`
-	Addr     string `json:"addr,omitempty"`
-	Postcode string `json:"postcode,omitempty"`
+	Name     string `json:"name,omitempty" redact:"true"`
+	Tel      string `json:"tel,omitempty" redact:"true"`
+	Addr     string `json:"addr,omitempty" redact:"true"`
+	Postcode string `json:"postcode,omitempty" redact:"true"`
 	// Relationship is the sender's relation to the buyer, e.g. "본인"
 	// (sender only; kiwoompay).
 	Relationship string `json:"relationship,omitempty"`
@@ -67,9 +67,22 @@ type EscrowParty struct {
 
 // EscrowAddress is an address in two lines (smartro_v2).
 type EscrowAddress struct {
-	AddressLine1 string `json:"address_line_1"` // street or lot address
-	AddressLine2 string `json:"address_line_2"` // the rest: building, unit
+	AddressLine1 string `json:"address_line_1" redact:"true"` // street or lot address
+	AddressLine2 string `json:"address_line_2" redact:"true"` // the rest: building, unit
 }
+
+type escrowAddressFields EscrowAddress // same fields, no methods
+
+// MarshalJSON encodes a with the address redacted.
+func (a EscrowAddress) MarshalJSON() ([]byte, error) { return redactedJSON(escrowAddressFields(a)) }
+
+// Format prints a with the address redacted, for every verb.
+func (a EscrowAddress) Format(f fmt.State, verb rune) {
+	formatRedacted[EscrowAddress](f, verb, escrowAddressFields(a))
+}
+
+// LogValue logs a with the address redacted.
+func (a EscrowAddress) LogValue() slog.Value { return logValueRedacted(escrowAddressFields(a)) }
 
 type plainEscrowParty EscrowParty
 
@@ -100,7 +113,7 @@ type EscrowLogisInfo struct {
 	Invoice     string    // required: the tracking number
 	SentAt      time.Time // required: when it was sent, sent as Unix seconds
 	ReceivingAt string    // expected receipt, YYYYMMDD (kiwoompay)
-	Address     string    // the shipping address (kiwoompay)
+	Address     string    `redact:"true"` // the shipping address (kiwoompay)
 }
 
 type logisWire struct {
@@ -145,15 +158,31 @@ type EscrowProduct struct {
 	Tag      string `json:"tag,omitempty"` // category
 }
 
+// escrowPartyWire is an EscrowParty as the SDK sends it, its two-line
+// address included, with the real personal data.
+type escrowPartyWire struct {
+	plainEscrowParty
+	FormedAddress *escrowAddressFields `json:"formed_address,omitempty"`
+}
+
+func (p EscrowParty) wire() escrowPartyWire {
+	w := escrowPartyWire{plainEscrowParty: plainEscrowParty(p)}
+	if p.FormedAddress != nil {
+		a := escrowAddressFields(*p.FormedAddress)
+		w.FormedAddress = &a
+	}
+	return w
+}
+
 // wire is the body the SDK sends, with the real personal data.
 func (r *EscrowLogisRequest) wire(withEmail bool) any {
 	body := struct {
-		Sender    plainEscrowParty `json:"sender"`
-		Receiver  plainEscrowParty `json:"receiver"`
-		Logis     logisWire        `json:"logis"`
-		Products  []EscrowProduct  `json:"products,omitempty"`
-		SendEmail *bool            `json:"send_email,omitempty"`
-	}{plainEscrowParty(r.Sender), plainEscrowParty(r.Receiver), r.Logis.wire(), r.Products, nil}
+		Sender    escrowPartyWire `json:"sender"`
+		Receiver  escrowPartyWire `json:"receiver"`
+		Logis     logisWire       `json:"logis"`
+		Products  []EscrowProduct `json:"products,omitempty"`
+		SendEmail *bool           `json:"send_email,omitempty"`
+	}{r.Sender.wire(), r.Receiver.wire(), r.Logis.wire(), r.Products, nil}
 	if withEmail {
 		body.SendEmail = r.SendEmail
 	}

@@ -65,18 +65,18 @@ type ReceiptRequest struct {
 	ImpUID string `json:"-"` // required; goes into the path
 	// Identifier is who the receipt is for: a cash receipt card, phone,
 	// resident or business registration number. Required.
-	Identifier     string         `json:"identifier"`
+	Identifier     string         `json:"identifier" redact:"true"`
 	IdentifierType IdentifierType `json:"identifier_type,omitempty"`
 	Type           ReceiptType    `json:"type,omitempty"`         // default person
 	ProductType    string         `json:"product_type,omitempty"` // "real" or "digital" (KSNET)
 
-	CompanyTel  string `json:"company_tel,omitempty"`  // the shop's service number (kiwoompay)
-	CompanyName string `json:"company_name,omitempty"` // the shop's business name (kiwoompay)
-	CorpRegNo   string `json:"corp_reg_no,omitempty"`  // the shop's business number (kiwoompay, welcome)
+	CompanyTel  string `json:"company_tel,omitempty" redact:"true"` // the shop's service number (kiwoompay)
+	CompanyName string `json:"company_name,omitempty"`              // the shop's business name (kiwoompay)
+	CorpRegNo   string `json:"corp_reg_no,omitempty" redact:"true"` // the shop's business number (kiwoompay, welcome)
 
-	BuyerName  string `json:"buyer_name,omitempty"`
-	BuyerEmail string `json:"buyer_email,omitempty"`
-	BuyerTel   string `json:"buyer_tel,omitempty"`
+	BuyerName  string `json:"buyer_name,omitempty" redact:"true"`
+	BuyerEmail string `json:"buyer_email,omitempty" redact:"true"`
+	BuyerTel   string `json:"buyer_tel,omitempty" redact:"true"`
 
 	TaxFree   *Amount `json:"tax_free,omitempty"`
 	VatAmount *Amount `json:"vat_amount,omitempty"`
@@ -87,7 +87,7 @@ type ReceiptRequest struct {
 type plainReceiptRequest ReceiptRequest
 
 func (r ReceiptRequest) redacted() plainReceiptRequest {
-	for _, s := range []*string{&r.Identifier, &r.CorpRegNo, &r.BuyerName, &r.BuyerEmail, &r.BuyerTel} {
+	for _, s := range []*string{&r.Identifier, &r.CorpRegNo, &r.BuyerName, &r.BuyerEmail, &r.BuyerTel, &r.CompanyTel} {
 		redactString(s)
 	}
 	return plainReceiptRequest(r)
@@ -111,19 +111,19 @@ type ExternalReceiptRequest struct {
 	// MerchantUID is the sale's order number (required; goes into the
 	// path): use the cash sale's own, so the two can be matched later.
 	MerchantUID    string         `json:"-"`
-	ChannelKey     string         `json:"channel_key"` // required
-	Name           string         `json:"name"`        // required: the order name
-	Amount         Amount         `json:"amount"`      // required, > 0
-	Identifier     string         `json:"identifier"`  // required; see ReceiptRequest.Identifier
+	ChannelKey     string         `json:"channel_key"`              // required
+	Name           string         `json:"name"`                     // required: the order name
+	Amount         Amount         `json:"amount"`                   // required, > 0
+	Identifier     string         `json:"identifier" redact:"true"` // required; see ReceiptRequest.Identifier
 	IdentifierType IdentifierType `json:"identifier_type,omitempty"`
 	Type           ReceiptType    `json:"type,omitempty"`
 	ProductType    string         `json:"product_type,omitempty"`
 	PayMethod      string         `json:"pay_method,omitempty"` // "trans" or "vbank" (welcome)
-	CorpRegNo      string         `json:"corp_reg_no,omitempty"`
+	CorpRegNo      string         `json:"corp_reg_no,omitempty" redact:"true"`
 
-	BuyerName  string `json:"buyer_name,omitempty"`
-	BuyerEmail string `json:"buyer_email,omitempty"`
-	BuyerTel   string `json:"buyer_tel,omitempty"`
+	BuyerName  string `json:"buyer_name,omitempty" redact:"true"`
+	BuyerEmail string `json:"buyer_email,omitempty" redact:"true"`
+	BuyerTel   string `json:"buyer_tel,omitempty" redact:"true"`
 
 	TaxFree   *Amount `json:"tax_free,omitempty"`
 	VatAmount *Amount `json:"vat_amount,omitempty"`

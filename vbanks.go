@@ -21,22 +21,22 @@ type VbankRequest struct {
 	VbankDue    time.Time `json:"vbank_due"`    // required: deposit deadline, sent as Unix seconds
 	// VbankHolder is the account holder's name shown to the depositor
 	// (required by some PGs; others use the merchant's name).
-	VbankHolder string `json:"vbank_holder,omitempty"`
+	VbankHolder string `json:"vbank_holder,omitempty" redact:"true"`
 	// VbankNum is the number of a fixed virtual account agreed with the PG.
-	VbankNum string `json:"vbank_num,omitempty"`
+	VbankNum string `json:"vbank_num,omitempty" redact:"true"`
 	// VbankKey is the key of a fixed virtual account matched to the buyer
 	// (tosspayments).
-	VbankKey    string `json:"vbank_key,omitempty"`
+	VbankKey    string `json:"vbank_key,omitempty" redact:"true"`
 	ProductType string `json:"product_type,omitempty"` // "real" or "digital" (required by KSNET)
 	Name        string `json:"name,omitempty"`
 
-	BuyerName     string `json:"buyer_name,omitempty"`
-	BuyerEmail    string `json:"buyer_email,omitempty"`
-	BuyerTel      string `json:"buyer_tel,omitempty"`
-	BuyerAddr     string `json:"buyer_addr,omitempty"`
+	BuyerName     string `json:"buyer_name,omitempty" redact:"true"`
+	BuyerEmail    string `json:"buyer_email,omitempty" redact:"true"`
+	BuyerTel      string `json:"buyer_tel,omitempty" redact:"true"`
+	BuyerAddr     string `json:"buyer_addr,omitempty" redact:"true"`
 	BuyerPostcode string `json:"buyer_postcode,omitempty"`
 	// BusinessRegistrationNumber is the buyer's business number (nice_v2).
-	BusinessRegistrationNumber string `json:"business_registration_number,omitempty"`
+	BusinessRegistrationNumber string `json:"business_registration_number,omitempty" redact:"true"`
 
 	// NoticeURL lists webhook URLs for the deposit; empty uses the console's.
 	NoticeURL  []string `json:"notice_url,omitempty"`
@@ -45,12 +45,12 @@ type VbankRequest struct {
 	VatAmount  *Amount  `json:"vat_amount,omitempty"`
 
 	ProductCount        int    `json:"product_count,omitempty"`
-	EscrowPassword      string `json:"escrow_password,omitempty"`       // settle fixed-account escrow
-	FixedUnlimitedVbank *bool  `json:"fixed_unlimited_vbank,omitempty"` // settle fixed unlimited accounts
+	EscrowPassword      string `json:"escrow_password,omitempty" redact:"true"` // settle fixed-account escrow
+	FixedUnlimitedVbank *bool  `json:"fixed_unlimited_vbank,omitempty"`         // settle fixed unlimited accounts
 
 	// PGAPIKey is the INIAPI key from the KG Inicis console, which Inicis
 	// requires to issue and revoke accounts; it is sent in the query.
-	PGAPIKey string `json:"-" url:"pg_api_key"`
+	PGAPIKey string `json:"-" url:"pg_api_key" redact:"true"`
 }
 
 type plainVbankRequest VbankRequest
@@ -64,7 +64,8 @@ func (r *VbankRequest) wire() any {
 }
 
 func (r VbankRequest) redacted() *VbankRequest {
-	for _, s := range []*string{&r.VbankHolder, &r.VbankNum, &r.VbankKey, &r.BusinessRegistrationNumber, &r.EscrowPassword, &r.PGAPIKey} {
+	for _, s := range []*string{&r.VbankHolder, &r.VbankNum, &r.VbankKey, &r.BusinessRegistrationNumber, &r.EscrowPassword, &r.PGAPIKey,
+		&r.BuyerName, &r.BuyerEmail, &r.BuyerTel, &r.BuyerAddr} {
 		redactString(s)
 	}
 	return &r
@@ -194,7 +195,7 @@ type RevokeVbankRequest struct {
 	ImpUID string `url:"-"` // required
 	// PGAPIKey is the INIAPI key KG Inicis requires (the one given to
 	// IssueVbank); it is sent in the query.
-	PGAPIKey string `url:"pg_api_key"`
+	PGAPIKey string `url:"pg_api_key" redact:"true"`
 }
 
 type plainRevokeVbankRequest RevokeVbankRequest
@@ -235,8 +236,8 @@ func (c *Client) RevokeVbank(ctx context.Context, req *RevokeVbankRequest) (*Pay
 // /vbanks/holder), to check a refund account before a virtual-account
 // refund. BankNum is redacted in fmt, slog and JSON output.
 type VbankHolderRequest struct {
-	BankCode string `url:"bank_code"` // required: the bank's standard code
-	BankNum  string `url:"bank_num"`  // required: the account number, digits only
+	BankCode string `url:"bank_code"`              // required: the bank's standard code
+	BankNum  string `url:"bank_num" redact:"true"` // required: the account number, digits only
 }
 
 type plainVbankHolderRequest VbankHolderRequest
@@ -259,7 +260,7 @@ func (r VbankHolderRequest) MarshalJSON() ([]byte, error) {
 // VbankHolder is the holder of a bank account (VbankHolderAnnotation).
 // BankHolder is redacted in fmt, slog and JSON output.
 type VbankHolder struct {
-	BankHolder string `json:"bank_holder"`
+	BankHolder string `json:"bank_holder" redact:"true"`
 }
 
 type plainVbankHolder VbankHolder
