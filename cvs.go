@@ -12,7 +12,7 @@ import (
 type CVSPaymentRequest struct {
 	ChannelKey  string `json:"channel_key"`  // required
 	MerchantUID string `json:"merchant_uid"` // required
-	Amount      Amount `json:"amount"`       // required, > 0
+	Amount      Amount `json:"amount"`       // required, > 0, whole (KRW)
 	// Barcode registers a payment number the merchant manages itself instead
 	// of having one issued.
 	Barcode string `json:"barcode,omitempty"`
@@ -70,9 +70,10 @@ func (c *Client) IssueCVSPayment(ctx context.Context, req *CVSPaymentRequest) (*
 	if err := checkNewMerchantUID("merchant_uid", w.MerchantUID); err != nil {
 		return nil, err
 	}
-	if err := checkAmount("amount", w.Amount); err != nil {
+	if err := checkKRWAmount("amount", w.Amount); err != nil {
 		return nil, err
 	}
+	ctx = withCallToken(ctx) // the lookups after a lost answer share the call's token
 	sentAt, err := c.sendTime(ctx)
 	if err != nil {
 		return nil, err
