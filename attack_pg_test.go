@@ -2,10 +2,15 @@ package iamport_test
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"log/slog"
 	"net/http/httptest"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,6 +26,7 @@ type pgServer struct {
 	mu     sync.Mutex
 	tokens int
 	calls  map[string]int
+	bodies []string
 }
 
 func newPGServer(t *testing.T) (*pgServer, *iamport.Client) {
@@ -31,6 +37,7 @@ func newPGServer(t *testing.T) (*pgServer, *iamport.Client) {
 		_ = json.Unmarshal(b, &body)
 		s.mu.Lock()
 		s.calls[r.Method+" "+r.URL.Path]++
+		s.bodies = append(s.bodies, string(b))
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		var resp any
@@ -113,4 +120,160 @@ func TestAttackPGChargeRefusesKRWFraction(t *testing.T) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	require.Equal(t, map[string]int{}, s.calls, "nothing sent")
+}
+
+// fillSecrets sets every string field tagged redact:"true" of the struct v
+// points to, and of the structs and slices of structs it holds, to a
+// distinct secret, and returns the secrets.
+func fillSecrets(v reflect.Value, prefix string) []string {
+	var secrets []string
+	switch v.Kind() {
+	case reflect.Pointer:
+		return fillSecrets(v.Elem(), prefix)
+	case reflect.Slice:
+		for i := range v.Len() {
+			secrets = append(secrets, fillSecrets(v.Index(i), fmt.Sprintf("%s%d", prefix, i))...)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f, sf := v.Field(i), t.Field(i)
+			if !sf.IsExported() {
+				continue
+			}
+			if sf.Tag.Get("redact") == "true" && f.Kind() == reflect.String {
+				s := "zq" + prefix + sf.Name + "Qz"
+				f.SetString(s)
+				secrets = append(secrets, s)
+				continue
+			}
+			secrets = append(secrets, fillSecrets(f, prefix+sf.Name)...)
+		}
+	}
+	return secrets
+}
+
+type leakHolder struct {
+	Value any
+	List  []any
+	Map   map[string]any
+}
+
+// Every redacting type, at the top level or nested in a struct, slice or
+// map, by value or by pointer, shows none of its secrets through fmt (any
+// verb), slog (text and JSON), encoding/json, errors or panics.
+func TestAttackRedactionEveryEncoder(t *testing.T) {
+	values := []any{
+		&iamport.OnetimeRequest{}, &iamport.AgainRequest{}, &iamport.SaveBillingKeyRequest{}, &iamport.CancelRequest{},
+		&iamport.ScheduleRequest{Schedules: make([]iamport.ScheduleEntry, 2)}, &iamport.ScheduleEntry{}, &iamport.Plan{},
+		&iamport.BenepiaPointRequest{}, &iamport.BenepiaPaymentRequest{}, &iamport.CVSPaymentRequest{},
+		&iamport.KcpQuickPrepareRequest{}, &iamport.KcpQuickAutopayRequest{}, &iamport.PaymentwallDeliveryRequest{},
+		&iamport.NaverProductOrder{}, &iamport.NaverOrderer{}, &iamport.NaverAddress{}, &iamport.NaverReview{},
+	}
+	for _, ptr := range values {
+		secrets := fillSecrets(reflect.ValueOf(ptr), "")
+		require.NotEmpty(t, secrets, "%T", ptr)
+		val := reflect.ValueOf(ptr).Elem().Interface()
+		name := reflect.TypeOf(val).Name()
+		var outs []string
+		holders := []any{val, ptr,
+			leakHolder{Value: val, List: []any{val, ptr}, Map: map[string]any{"v": val, "p": ptr}},
+			&leakHolder{Value: ptr}, []any{val}, map[string]any{"k": val}, struct{ Inner any }{val}}
+		for _, h := range holders {
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T %[1]v"} {
+				outs = append(outs, fmt.Sprintf(verb, h))
+			}
+			outs = append(outs, fmt.Sprint(h), fmt.Sprintln(h), fmt.Errorf("wrapped: %v", h).Error(), fmt.Errorf("w: %w", fmt.Errorf("%+v", h)).Error())
+			b, err := json.Marshal(h)
+			require.NoError(t, err)
+			outs = append(outs, string(b))
+			for _, mk := range []func(io.Writer) slog.Handler{
+				func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) },
+				func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) },
+			} {
+				var buf strings.Builder
+				l := slog.New(mk(&buf))
+				l.Info("m", "v", h, slog.Group("g", slog.Any("v", h)))
+				l.With("w", h).Warn("m")
+				outs = append(outs, buf.String())
+			}
+			func() {
+				defer func() { outs = append(outs, fmt.Sprint(recover())) }()
+				panic(h)
+			}()
+		}
+		for _, out := range outs {
+			for _, s := range secrets {
+				require.NotContains(t, out, s, name)
+				require.NotContains(t, strings.ToLower(out), hex.EncodeToString([]byte(s)), name)
+			}
+		}
+	}
+}
+
+// The SDK sends the real values of every redacted field, nested schedules
+// included.
+func TestAttackRedactedFieldsSentAsGiven(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, c := newPGServer(t)
+	card := func(number, expiry, birth, pwd *string) { *number, *expiry, *birth, *pwd = "4242424242424242", "2099-12", "900101", "42" }
+	var all []string
+	fill := func(v any) { all = append(all, fillSecrets(reflect.ValueOf(v), "")...) }
+
+	onetime := &iamport.OnetimeRequest{MerchantUID: "o-1", Amount: 1000}
+	fill(onetime)
+	card(&onetime.CardNumber, &onetime.Expiry, &onetime.Birth, &onetime.Pwd2Digit)
+	again := &iamport.AgainRequest{CustomerUID: "c", MerchantUID: "o-2", Amount: 1000}
+	fill(again)
+	bk := &iamport.SaveBillingKeyRequest{CustomerUID: "c"}
+	fill(bk)
+	card(&bk.CardNumber, &bk.Expiry, &bk.Birth, &bk.Pwd2Digit)
+	cvs := &iamport.CVSPaymentRequest{ChannelKey: "ch", MerchantUID: "o-3", Amount: 1000}
+	fill(cvs)
+	bp := &iamport.BenepiaPaymentRequest{BenepiaUser: "u", ChannelKey: "ch", MerchantUID: "o-4", Name: "n", Amount: 1000}
+	fill(bp)
+	bpt := &iamport.BenepiaPointRequest{BenepiaUser: "u", ChannelKey: "ch"}
+	fill(bpt)
+	kp := &iamport.KcpQuickPrepareRequest{MerchantUID: "o-5", BTID: "b"}
+	fill(kp)
+	ka := &iamport.KcpQuickAutopayRequest{CustomerUID: "k", MerchantUID: "o-6", Name: "n", Amount: 1000}
+	fill(ka)
+	pw := &iamport.PaymentwallDeliveryRequest{ImpUID: "imp", MerchantUID: "o-7", Type: "digital", Status: "delivered", Refundable: "no",
+		EstimatedDeliveryDatetime: iamport.Unix(1796155500), EstimatedUpdateDatetime: iamport.Unix(1796155500)}
+	fill(pw)
+	sched := &iamport.ScheduleRequest{CustomerUID: "c", Schedules: []iamport.ScheduleEntry{
+		{MerchantUID: "o-8", ScheduleAt: time.Unix(1796159000, 0), Amount: 1000}, {MerchantUID: "o-9", ScheduleAt: time.Unix(1796159000, 0), Amount: 1000}}}
+	fill(&sched.Schedules)
+	cr := &iamport.CancelRequest{ImpUID: "imp", Amount: 100, Checksum: iamport.Ptr(iamport.Amount(1000))}
+	fill(cr)
+
+	_, err := c.Onetime(ctx, onetime)
+	require.NoError(t, err)
+	_, err = c.Again(ctx, again)
+	require.NoError(t, err)
+	_, _ = c.SaveBillingKey(ctx, bk)
+	_, err = c.IssueCVSPayment(ctx, cvs)
+	require.NoError(t, err)
+	_, err = c.PayBenepia(ctx, bp)
+	require.NoError(t, err)
+	_, _ = c.GetBenepiaPoint(ctx, bpt)
+	_ = c.PrepareKcpQuick(ctx, kp)
+	_, err = c.PayKcpQuickAutopay(ctx, ka)
+	require.NoError(t, err)
+	_, _ = c.RegisterPaymentwallDelivery(ctx, pw)
+	_, _ = c.Schedule(ctx, sched)
+	_, _ = c.CancelPayment(ctx, cr)
+
+	s.mu.Lock()
+	sent := strings.Join(s.bodies, "\n")
+	s.mu.Unlock()
+	require.NotContains(t, sent, "[REDACTED]")
+	require.Contains(t, sent, "4242-4242-4242-4242")
+	for _, secret := range all {
+		if strings.Contains(secret, "CardNumber") || strings.Contains(secret, "Expiry") || strings.Contains(secret, "Birth") || strings.Contains(secret, "Pwd2Digit") {
+			continue
+		}
+		require.Contains(t, sent, secret)
+	}
 }
