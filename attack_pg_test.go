@@ -277,3 +277,28 @@ func TestAttackRedactedFieldsSentAsGiven(t *testing.T) {
 		require.Contains(t, sent, secret)
 	}
 }
+
+// A failed FIDO release answers code != 0 with KCP's own code and message in
+// "error": the APIError keeps them.
+func TestAttackKcpQuickFidoFailureKeepsKCPError(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/users/getToken" {
+			_, _ = io.WriteString(w, `{"code":0,"response":{"access_token":"t","now":1796155400,"expired_at":1796157200}}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"code":1,"message":"생체인증 해제에 실패하였습니다.","response":null,"error":{"code":"C210","message":"회원정보가 존재하지 않습니다"}}`)
+	}))
+	defer srv.Close()
+	c, err := iamport.New("key", "secret", iamport.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	_, err = c.ReleaseKcpQuickFido(ctx, &iamport.KcpQuickFidoReleaseRequest{MemberID: "m1", ChannelKey: "ch"})
+	var apiErr *iamport.APIError
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, 1, apiErr.Code)
+	require.Contains(t, apiErr.Detail, "C210")
+	require.Contains(t, apiErr.Detail, "회원정보가 존재하지 않습니다")
+	require.Contains(t, err.Error(), "C210")
+}
