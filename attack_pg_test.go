@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -217,7 +217,9 @@ func TestAttackRedactedFieldsSentAsGiven(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	s, c := newPGServer(t)
-	card := func(number, expiry, birth, pwd *string) { *number, *expiry, *birth, *pwd = "4242424242424242", "2099-12", "900101", "42" }
+	card := func(number, expiry, birth, pwd *string) {
+		*number, *expiry, *birth, *pwd = "4242424242424242", "2099-12", "900101", "42"
+	}
 	var all []string
 	fill := func(v any) { all = append(all, fillSecrets(reflect.ValueOf(v), "")...) }
 
