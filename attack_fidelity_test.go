@@ -124,6 +124,16 @@ func (s *thirdParty) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.charge(w, r, body)
+	case (r.Method == "GET" || r.Method == "DELETE") && strings.HasPrefix(r.URL.Path, "/subscribe/customers/"):
+		cu := strings.TrimPrefix(r.URL.Path, "/subscribe/customers/")
+		if !s.keys[cu] {
+			s.fail(w, 200, -1, "요청하신 customer_uid("+cu+")로 등록된 정보를 찾을 수 없습니다.")
+			return
+		}
+		if r.Method == "DELETE" {
+			delete(s.keys, cu)
+		}
+		s.ok(w, r, map[string]any{"customer_uid": cu, "card_type": 0, "inserted": fmt.Sprint(s.now), "updated": nil})
 	case r.Method == "POST" && strings.HasPrefix(r.URL.Path, "/subscribe/customers/"):
 		cu := strings.TrimPrefix(r.URL.Path, "/subscribe/customers/")
 		if body["customer_uid"] != cu {
@@ -471,4 +481,87 @@ func TestAttackInputPolicy(t *testing.T) {
 	var ve *iamport.ValidationError
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, "expiry", ve.Field)
+}
+
+// Schedule times and expiry months are judged on the server's clock, by a
+// new Client whose first call is the one judged.
+func TestAttackServerClockFarAway(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	entry := func(muid string, at time.Time) []iamport.ScheduleEntry {
+		return []iamport.ScheduleEntry{{MerchantUID: muid, ScheduleAt: at, Amount: 8900, Name: "Recurring payment for monthly subscription"}}
+	}
+	// The server lives in 2020: 2025 is its future, and a card expiring in
+	// 2025-01 is valid there.
+	past, srvPast := newThirdParty(t)
+	past.now = float64(time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC).Unix())
+	_, err := past.client(t, srvPast.URL).Schedule(ctx, &iamport.ScheduleRequest{CustomerUID: "cu", CardNumber: "4242424242424242", Expiry: "2025-01",
+		Schedules: entry("m-past", time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))})
+	require.NoError(t, err)
+	_, err = past.client(t, srvPast.URL).Onetime(ctx, &iamport.OnetimeRequest{MerchantUID: "m-o", CardNumber: "4242424242424242", Expiry: "2025-01", Amount: 1000})
+	require.NoError(t, err)
+
+	// The server lives in 2040: 2035 is its past, and so is a card expiring
+	// in 2035-01.
+	fut, srvFut := newThirdParty(t)
+	fut.now = float64(time.Date(2040, 3, 1, 0, 0, 0, 0, time.UTC).Unix())
+	var ve *iamport.ValidationError
+	_, err = fut.client(t, srvFut.URL).Schedule(ctx, &iamport.ScheduleRequest{CustomerUID: "cu", CardNumber: "4242424242424242", Expiry: "2045-01",
+		Schedules: entry("m-fut", time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC))})
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "schedules[0].schedule_at", ve.Field)
+	_, err = fut.client(t, srvFut.URL).SaveBillingKey(ctx, &iamport.SaveBillingKeyRequest{CustomerUID: "cu", CardNumber: "4242424242424242", Expiry: "2035-01"})
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "expiry", ve.Field)
+	require.Equal(t, 0, fut.sent("/subscribe/payments/schedule")+fut.sent("/subscribe/customers/cu"))
+}
+
+// The README's quick-start snippets for billing keys, lookups and the
+// webhook handler, against the third-party server.
+func TestAttackThirdPartyQuickStart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, srv := newThirdParty(t)
+	client := s.client(t, srv.URL)
+	bk, err := client.SaveBillingKey(ctx, &iamport.SaveBillingKeyRequest{
+		CustomerUID: "cust_42_card_1",
+		CardNumber:  "1234-5678-9012-3456", Expiry: "2030-12", Birth: "900101", Pwd2Digit: "00",
+	})
+	require.NoError(t, err)
+	p, err := client.Again(ctx, &iamport.AgainRequest{
+		CustomerUID: "cust_42_card_1", MerchantUID: "order_20261122_0002", Amount: 8900, Name: "Monthly plan",
+	})
+	require.NoError(t, err)
+	bk, err = client.GetBillingKey(ctx, "cust_42_card_1")
+	require.NoError(t, err)
+	require.Equal(t, iamport.CardTypeCredit, bk.CardType)
+	require.Equal(t, int64(1796155400), bk.Inserted.Unix())
+	bk, err = client.DeleteBillingKey(ctx, "cust_42_card_1")
+	require.NoError(t, err)
+	require.Equal(t, "cust_42_card_1", bk.CustomerUID)
+	_, err = client.GetBillingKey(ctx, "cust_42_card_1")
+	require.ErrorIs(t, err, iamport.ErrNotFound)
+
+	got, err := client.FindPayment(ctx, "order_20261122_0002", iamport.FindPaymentParams{Status: iamport.PaymentStatusPaid})
+	require.NoError(t, err)
+	require.Equal(t, p.ImpUID, got.ImpUID)
+
+	var seen []*iamport.Payment
+	h := iamport.WebhookHandler(client, func(ctx context.Context, p *iamport.Payment, ev *iamport.WebhookEvent) error {
+		seen = append(seen, p)
+		return nil
+	})
+	post := func(body string) int {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", "/iamport/webhook", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	require.Equal(t, 200, post(`{"imp_uid":"`+p.ImpUID+`","merchant_uid":"order_20261122_0002","status":"paid"}`))
+	require.Len(t, seen, 1)
+	require.True(t, seen[0].Amount.Equal(8900))
+	require.Equal(t, 409, post(`{"imp_uid":"`+p.ImpUID+`","merchant_uid":"order_other","status":"paid"}`))
+	require.Equal(t, 503, post(`{"imp_uid":"imp_forged","merchant_uid":"order_20261122_0002","status":"paid"}`))
+	require.Len(t, seen, 1)
 }
