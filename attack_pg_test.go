@@ -304,3 +304,64 @@ func TestAttackKcpQuickFidoFailureKeepsKCPError(t *testing.T) {
 	require.Contains(t, apiErr.Detail, "회원정보가 존재하지 않습니다")
 	require.Contains(t, err.Error(), "C210")
 }
+
+// The PG-specific answers decode whatever shape their numbers come in:
+// strings, fractions, nulls, unknown fields, any 2xx.
+func TestAttackPGLenientAnswers(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	answers := map[string]string{
+		"POST /users/getToken": `{"code":"0","response":{"access_token":"t","now":"1796155400.5","expired_at":1796157200500}}`,
+		"POST /payments/imp_1/naver/cancel": `{"code":0,"message":null,"response":[{"product_order_id":"po1","product_order_status":"CANCELED",` +
+			`"claim_status":"CANCEL_DONE","product_amount":"15000","delivery_amount":2500.0,"quantity":"2","shipping_due":1796155400.25,` +
+			`"orderer":{"name":"홍길동","id":"gildong","tel":null},"shipping_address":null,"new_field":{"a":1}}]}`,
+		"GET /payments/imp_1/naver/cash-amount": `{"code":0,"response":{"amount_total":"10000","amount_by_npoint":null,"amount_by_primary":10000.0,"amount_supply":"9091","amount_vat":909}}`,
+		"POST /benepia/point": `{"code":0,"response":{"point":"12000"}}`,
+		"DELETE /kcpquick/members/m1": `{"code":0,"response":{"member_id":"m1","inserted":"1796155400","updated":null,"pg_provider":"kcpquick"}}`,
+		"POST /paymentwall/delivery": `{"code":0,"response":{"error_code":"0","error":null,"notices":null}}`,
+		"POST /payco/orders/status/imp_1": `{"code":0,"response":{"status":"DELIVERY_START","extra":true}}`,
+		"GET /naver/reviews": `{"code":0,"response":[{"review_id":"r1","score":"5","writer":"gil***","created_at":"1796155400","modified_at":null}]}`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := answers[r.Method+" "+r.URL.Path]
+		if !ok {
+			w.WriteHeader(404)
+			_, _ = io.WriteString(w, `{"message":"Not Found","error":"Not Found","statusCode":404}`)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == "POST" {
+			w.WriteHeader(http.StatusCreated)
+		}
+		_, _ = io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	c, err := iamport.New("key", "secret", iamport.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+
+	orders, err := c.NaverCancel(ctx, &iamport.NaverCancelRequest{NaverProductOrderTarget: iamport.NaverProductOrderTarget{ImpUID: "imp_1"}, Reason: "SOLD_OUT"})
+	require.NoError(t, err)
+	require.Len(t, orders, 1)
+	require.True(t, orders[0].ProductAmount.Equal(15000))
+	require.Equal(t, iamport.Int(2), orders[0].Quantity)
+	require.Equal(t, "홍길동", orders[0].Orderer.Name)
+	cash, err := c.GetNaverCashAmount(ctx, "imp_1")
+	require.NoError(t, err)
+	require.True(t, cash.AmountSupply.Equal(9091))
+	pt, err := c.GetBenepiaPoint(ctx, &iamport.BenepiaPointRequest{BenepiaUser: "u", BenepiaPassword: "p", ChannelKey: "ch"})
+	require.NoError(t, err)
+	require.True(t, pt.Point.Equal(12000))
+	m, err := c.DeleteKcpQuickMember(ctx, &iamport.DeleteKcpQuickMemberRequest{MemberID: "m1", SiteCode: "s", PartnerType: "p", PartnerSubtype: "ps"})
+	require.NoError(t, err)
+	require.Equal(t, int64(1796155400), m.Inserted.Unix())
+	pw, err := c.RegisterPaymentwallDelivery(ctx, &iamport.PaymentwallDeliveryRequest{ImpUID: "imp_1", MerchantUID: "o", Type: "digital", Status: "delivered",
+		Refundable: "no", ShippingAddressEmail: "a@b.c", EstimatedDeliveryDatetime: iamport.Unix(1796155400), EstimatedUpdateDatetime: iamport.Unix(1796155400)})
+	require.NoError(t, err)
+	require.Equal(t, iamport.Int(0), pw.ErrorCode)
+	st, err := c.ChangePaycoOrderStatus(ctx, &iamport.PaycoOrderStatusRequest{ImpUID: "imp_1", Status: iamport.PaycoDeliveryStart})
+	require.NoError(t, err)
+	require.Equal(t, iamport.PaycoDeliveryStart, st.Status)
+	reviews, err := c.GetNaverReviews(ctx, &iamport.NaverReviewsRequest{ChannelKey: "ch", From: time.Unix(1796000000, 0), To: time.Unix(1796155400, 0), ReviewType: "GENERAL"})
+	require.NoError(t, err)
+	require.Equal(t, "5", reviews[0].Score)
+}
