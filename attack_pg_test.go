@@ -365,3 +365,48 @@ func TestAttackPGLenientAnswers(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "5", reviews[0].Score)
 }
+
+// A NaverPay cancel whose answer is lost after NaverPay applied it is found
+// applied by looking the product orders up, and is not sent again.
+func TestAttackNaverCancelLostAnswer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var mu sync.Mutex
+	status := map[string]string{"po1": "PAYED", "po2": "PAYED"}
+	cancels := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/users/getToken":
+			_, _ = io.WriteString(w, `{"code":0,"response":{"access_token":"t","now":1796155400,"expired_at":1796157200}}`)
+		case "/payments/imp_n/naver/cancel":
+			cancels++
+			status["po1"] = "CANCELED"
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, "<html>502 Bad Gateway</html>")
+		case "/payments/imp_n/naver/product-orders":
+			var list []map[string]any
+			for _, id := range []string{"po1", "po2"} {
+				list = append(list, map[string]any{"product_order_id": id, "product_order_status": status[id]})
+			}
+			_ = json.NewEncoder(w).Encode(map[string]any{"code": 0, "response": list})
+		default:
+			w.WriteHeader(404)
+		}
+	}))
+	defer srv.Close()
+	c, err := iamport.New("key", "secret", iamport.WithBaseURL(srv.URL), iamport.WithReconcileTimeout(20*time.Second))
+	require.NoError(t, err)
+	orders, err := c.NaverCancel(ctx, &iamport.NaverCancelRequest{
+		NaverProductOrderTarget: iamport.NaverProductOrderTarget{ImpUID: "imp_n", ProductOrderIDs: []string{"po1"}}, Reason: "SOLD_OUT"})
+	require.NoError(t, err)
+	require.Len(t, orders, 1)
+	require.Equal(t, iamport.NaverCanceled, orders[0].ProductOrderStatus)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, 1, cancels)
+	require.Equal(t, "PAYED", status["po2"])
+}
