@@ -316,11 +316,11 @@ func TestAttackPGLenientAnswers(t *testing.T) {
 			`"claim_status":"CANCEL_DONE","product_amount":"15000","delivery_amount":2500.0,"quantity":"2","shipping_due":1796155400.25,` +
 			`"orderer":{"name":"홍길동","id":"gildong","tel":null},"shipping_address":null,"new_field":{"a":1}}]}`,
 		"GET /payments/imp_1/naver/cash-amount": `{"code":0,"response":{"amount_total":"10000","amount_by_npoint":null,"amount_by_primary":10000.0,"amount_supply":"9091","amount_vat":909}}`,
-		"POST /benepia/point": `{"code":0,"response":{"point":"12000"}}`,
-		"DELETE /kcpquick/members/m1": `{"code":0,"response":{"member_id":"m1","inserted":"1796155400","updated":null,"pg_provider":"kcpquick"}}`,
-		"POST /paymentwall/delivery": `{"code":0,"response":{"error_code":"0","error":null,"notices":null}}`,
-		"POST /payco/orders/status/imp_1": `{"code":0,"response":{"status":"DELIVERY_START","extra":true}}`,
-		"GET /naver/reviews": `{"code":0,"response":[{"review_id":"r1","score":"5","writer":"gil***","created_at":"1796155400","modified_at":null}]}`,
+		"POST /benepia/point":                   `{"code":0,"response":{"point":"12000"}}`,
+		"DELETE /kcpquick/members/m1":           `{"code":0,"response":{"member_id":"m1","inserted":"1796155400","updated":null,"pg_provider":"kcpquick"}}`,
+		"POST /paymentwall/delivery":            `{"code":0,"response":{"error_code":"0","error":null,"notices":null}}`,
+		"POST /payco/orders/status/imp_1":       `{"code":0,"response":{"status":"DELIVERY_START","extra":true}}`,
+		"GET /naver/reviews":                    `{"code":0,"response":[{"review_id":"r1","score":"5","writer":"gil***","created_at":"1796155400","modified_at":null}]}`,
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, ok := answers[r.Method+" "+r.URL.Path]
@@ -409,4 +409,91 @@ func TestAttackNaverCancelLostAnswer(t *testing.T) {
 	defer mu.Unlock()
 	require.Equal(t, 1, cancels)
 	require.Equal(t, "PAYED", status["po2"])
+}
+
+// A token answer that is already expired serves the call it was fetched
+// for, the lookups that settle a lost answer included: one token per call.
+func TestAttackReconciledCallFetchesOneToken(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var mu sync.Mutex
+	tokens := 0
+	done := map[string]bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		lost := func(what string) {
+			done[what] = true
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, "<html>502</html>")
+		}
+		ok := func(v any) { _ = json.NewEncoder(w).Encode(map[string]any{"code": 0, "response": v}) }
+		switch r.Method + " " + r.URL.Path {
+		case "POST /users/getToken":
+			tokens++
+			ok(map[string]any{"access_token": "t", "now": 1796155400, "expired_at": 1796155300})
+		case "POST /payments/imp_n/naver/cancel":
+			lost("naver")
+		case "GET /payments/imp_n/naver/product-orders":
+			st := "PAYED"
+			if done["naver"] {
+				st = "CANCELED"
+			}
+			ok([]any{map[string]any{"product_order_id": "po1", "product_order_status": st}})
+		case "POST /payco/orders/status/imp_p":
+			lost("payco")
+		case "DELETE /cvs/imp_c":
+			lost("cvs")
+		case "POST /subscribe/payments/unschedule":
+			lost("unschedule")
+		case "GET /subscribe/payments/schedule/m_s":
+			st, rev := "scheduled", 0
+			if done["unschedule"] {
+				st, rev = "revoked", 1796155401
+			}
+			ok(map[string]any{"customer_uid": "cu", "merchant_uid": "m_s", "schedule_at": 1796159000, "amount": 1000, "schedule_status": st, "revoked_at": rev})
+		case "GET /payments/imp_p", "GET /payments/imp_c":
+			st := "paid"
+			if done["payco"] && r.URL.Path == "/payments/imp_p" || done["cvs"] && r.URL.Path == "/payments/imp_c" {
+				st = "cancelled"
+			}
+			ok(map[string]any{"imp_uid": strings.TrimPrefix(r.URL.Path, "/payments/"), "merchant_uid": "m", "amount": 1000, "status": st})
+		default:
+			w.WriteHeader(404)
+			_, _ = io.WriteString(w, `{"code":1,"message":"not found","response":null}`)
+		}
+	}))
+	defer srv.Close()
+	calls := map[string]func(c *iamport.Client) error{
+		"naver cancel": func(c *iamport.Client) error {
+			_, err := c.NaverCancel(ctx, &iamport.NaverCancelRequest{NaverProductOrderTarget: iamport.NaverProductOrderTarget{ImpUID: "imp_n"}})
+			return err
+		},
+		"payco cancel": func(c *iamport.Client) error {
+			_, err := c.ChangePaycoOrderStatus(ctx, &iamport.PaycoOrderStatusRequest{ImpUID: "imp_p", Status: iamport.PaycoCanceled})
+			return err
+		},
+		"unschedule": func(c *iamport.Client) error {
+			_, err := c.Unschedule(ctx, &iamport.UnscheduleRequest{CustomerUID: "cu", MerchantUIDs: []string{"m_s"}})
+			return err
+		},
+		"cvs revoke": func(c *iamport.Client) error {
+			_, err := c.RevokeCVSPayment(ctx, "imp_c")
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			c, err := iamport.New("key", "secret", iamport.WithBaseURL(srv.URL))
+			require.NoError(t, err)
+			mu.Lock()
+			tokens = 0
+			mu.Unlock()
+			require.NoError(t, call(c))
+			mu.Lock()
+			defer mu.Unlock()
+			require.Equal(t, 1, tokens, "one token per call")
+		})
+	}
 }

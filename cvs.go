@@ -117,6 +117,7 @@ func (c *Client) RevokeCVSPayment(ctx context.Context, impUID string) (*Payment,
 		return nil, err
 	}
 	r := &request{method: "DELETE", path: "/cvs/" + escape(impUID), money: true}
+	ctx = withCallToken(ctx) // the lookups after a lost answer share the call's token
 	var p Payment
 	err := c.call(ctx, r, &p)
 	if err == nil {
