@@ -528,6 +528,7 @@ func TestAttackThirdPartyQuickStart(t *testing.T) {
 		CardNumber:  "1234-5678-9012-3456", Expiry: "2030-12", Birth: "900101", Pwd2Digit: "00",
 	})
 	require.NoError(t, err)
+	require.Equal(t, "cust_42_card_1", bk.CustomerUID)
 	p, err := client.Again(ctx, &iamport.AgainRequest{
 		CustomerUID: "cust_42_card_1", MerchantUID: "order_20261122_0002", Amount: 8900, Name: "Monthly plan",
 	})

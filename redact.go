@@ -71,14 +71,6 @@ import (
 // redacted is what a secret or personal field shows in every encoding.
 const redacted = "[REDACTED]"
 
-// redactString replaces a non-empty *s with the placeholder, for response
-// types that redact nested fields by hand in their printed forms.
-func redactString(s *string) {
-	if *s != "" {
-		*s = redacted
-	}
-}
-
 // wirer is a request type whose JSON form is redacted: wire returns the copy
 // the SDK sends, with the real values.
 type wirer interface{ wire() any }
