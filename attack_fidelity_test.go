@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -565,4 +566,89 @@ func TestAttackThirdPartyQuickStart(t *testing.T) {
 	require.Equal(t, 409, post(`{"imp_uid":"`+p.ImpUID+`","merchant_uid":"order_other","status":"paid"}`))
 	require.Equal(t, 503, post(`{"imp_uid":"imp_forged","merchant_uid":"order_20261122_0002","status":"paid"}`))
 	require.Len(t, seen, 1)
+}
+
+// answering returns a Client against a server that answers every request
+// with status and body, after a good token answer.
+func answering(t *testing.T, status int, body string) *iamport.Client {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/users/getToken" && !strings.Contains(body, `"now"`) {
+			_, _ = io.WriteString(w, `{"code":0,"response":{"access_token":"t","now":1796155400,"expired_at":1796157200}}`)
+			return
+		}
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := iamport.New("key", "secret", iamport.WithBaseURL(srv.URL), iamport.WithMaxRetries(0))
+	require.NoError(t, err)
+	return c
+}
+
+// Error answers that are not iamport envelopes keep what they say, and a
+// field that cannot be decoded is named.
+func TestAttackErrorShapes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var apiErr *iamport.APIError
+
+	c := answering(t, 400, `{"path":"$input.customer_uid","reason":"must be a string of at most 80 characters","message":"Request validation failed"}`)
+	_, err := c.GetBillingKey(ctx, "cu")
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, "customer_uid", apiErr.Field)
+	require.Equal(t, "must be a string of at most 80 characters", apiErr.Detail)
+	require.Equal(t, "Request validation failed", apiErr.Message)
+
+	c = answering(t, 502, "<html><body>502 Bad Gateway</body></html>")
+	_, err = c.GetPayment(ctx, "imp_1")
+	require.ErrorIs(t, err, iamport.ErrInvalidResponse)
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, 502, apiErr.StatusCode)
+
+	c = answering(t, 201, `{"code":0,"response":{"access_token":"t","now":"soon","expired_at":1796157200}}`)
+	_, err = c.GetPayment(ctx, "imp_1")
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "response.now")
+	require.NotContains(t, err.Error(), "secret")
+
+	c = answering(t, 200, `{"code":-1,"message":"카드정보 인증 및 빌키 발급에 실패하였습니다. (유효기간이 올바르지 않거나 만료된 카드입니다.)","response":null}`)
+	_, err = c.SaveBillingKey(ctx, &iamport.SaveBillingKeyRequest{CustomerUID: "cu", CardNumber: "4242424242424242", Expiry: "2099-12"})
+	require.ErrorIs(t, err, iamport.ErrCardRejected)
+	require.Contains(t, err.Error(), "카드정보 인증")
+	require.Contains(t, err.Error(), "no payment was made")
+}
+
+// An already-expired token answer is warned about once, however many calls
+// use one.
+func TestAttackExpiredTokenWarnsOnce(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, srv := newThirdParty(t)
+	s.tokenExpired = true
+	var buf strings.Builder
+	var mu sync.Mutex
+	c := s.client(t, srv.URL, iamport.WithLogger(slog.New(slog.NewJSONHandler(&attackWriter{mu: &mu, w: &buf}, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	_, err := c.Onetime(ctx, &iamport.OnetimeRequest{MerchantUID: "o-w", CardNumber: "4242424242424242", Expiry: "2099-12", Amount: 1000})
+	require.NoError(t, err)
+	for range 3 {
+		_, err := c.FindPayment(ctx, "o-w")
+		require.NoError(t, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, 1, strings.Count(buf.String(), `"level":"WARN"`), buf.String())
+	require.NotContains(t, buf.String(), "tok-1")
+	require.Equal(t, 4, s.tokens, "one token per call")
+}
+
+type attackWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *attackWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
