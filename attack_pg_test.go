@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -495,5 +496,164 @@ func TestAttackReconciledCallFetchesOneToken(t *testing.T) {
 			defer mu.Unlock()
 			require.Equal(t, 1, tokens, "one token per call")
 		})
+	}
+}
+
+// Each PG-specific call is sent with the method, path and parameters the
+// official spec gives its operation.
+func TestAttackPGWireShape(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/users/getToken" {
+			_, _ = io.WriteString(w, `{"code":0,"response":{"access_token":"t","now":1796155400,"expired_at":1796157200}}`)
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		var body map[string]any
+		_ = json.Unmarshal(b, &body)
+		keys := make([]string, 0, len(body))
+		for k := range body {
+			keys = append(keys, k)
+		}
+		for k := range r.URL.Query() {
+			keys = append(keys, "?"+k)
+		}
+		slices.Sort(keys)
+		mu.Lock()
+		got = append(got, r.Method+" "+r.URL.EscapedPath()+" "+strings.Join(keys, ","))
+		mu.Unlock()
+		resp := `{}`
+		switch {
+		case strings.Contains(r.URL.Path, "/naver/") && !strings.HasSuffix(r.URL.Path, "/cash-amount") && !strings.HasPrefix(r.URL.Path, "/naver/product-orders"):
+			resp = `[]`
+		case r.URL.Path == "/naver/reviews":
+			resp = `[]`
+		case r.URL.Path == "/cvs" || r.URL.Path == "/benepia/payment" || strings.HasPrefix(r.URL.Path, "/kcpquick/payment"):
+			resp = fmt.Sprintf(`{"imp_uid":"imp_1","merchant_uid":%q,"status":"paid","paid_at":1796155401,"started_at":1796155401}`, body["merchant_uid"])
+		case strings.HasPrefix(r.URL.Path, "/cvs/"):
+			resp = `{"imp_uid":"imp_1","status":"cancelled"}`
+		}
+		_, _ = io.WriteString(w, `{"code":0,"response":`+resp+`}`)
+	}))
+	defer srv.Close()
+	c, err := iamport.New("key", "secret", iamport.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	tgt := iamport.NaverProductOrderTarget{ImpUID: "imp/1", ProductOrderIDs: []string{"po1"}}
+	now := iamport.Unix(1796155400)
+	steps := []struct {
+		call func() error
+		want string
+	}{
+		{func() error {
+			_, err := c.NaverCancel(ctx, &iamport.NaverCancelRequest{NaverProductOrderTarget: tgt, Reason: "SOLD_OUT"})
+			return err
+		},
+			"POST /payments/imp%2F1/naver/cancel product_order_id,reason"},
+		{func() error {
+			_, err := c.NaverApproveCancel(ctx, &iamport.NaverApproveCancelRequest{NaverProductOrderTarget: tgt})
+			return err
+		}, "POST /payments/imp%2F1/naver/approve-cancel product_order_id"},
+		{func() error {
+			_, err := c.NaverShip(ctx, &iamport.NaverShipRequest{NaverProductOrderTarget: tgt, DeliveryMethod: "DELIVERY", DispatchedAt: now, DeliveryCompany: "CJGLS", TrackingNumber: "1"})
+			return err
+		}, "POST /payments/imp%2F1/naver/ship delivery_company,delivery_method,dispatched_at,product_order_id,tracking_number"},
+		{func() error {
+			_, err := c.NaverShipExchanged(ctx, &iamport.NaverShipExchangedRequest{NaverProductOrderTarget: tgt, DeliveryMethod: "DELIVERY"})
+			return err
+		}, "POST /payments/imp%2F1/naver/ship-exchanged delivery_method,product_order_id"},
+		{func() error {
+			_, err := c.NaverCollectExchanged(ctx, &iamport.NaverCollectExchangedRequest{NaverProductOrderTarget: tgt})
+			return err
+		}, "POST /payments/imp%2F1/naver/collect-exchanged product_order_id"},
+		{func() error {
+			_, err := c.NaverPlace(ctx, &iamport.NaverPlaceRequest{NaverProductOrderTarget: tgt})
+			return err
+		},
+			"POST /payments/imp%2F1/naver/place product_order_id"},
+		{func() error {
+			_, err := c.NaverRequestReturn(ctx, &iamport.NaverRequestReturnRequest{NaverProductOrderTarget: tgt, DeliveryMethod: "RETURN_DESIGNATED"})
+			return err
+		}, "POST /payments/imp%2F1/naver/request-return delivery_method,product_order_id"},
+		{func() error {
+			_, err := c.NaverApproveReturn(ctx, &iamport.NaverApproveReturnRequest{NaverProductOrderTarget: tgt, Memo: "m"})
+			return err
+		}, "POST /payments/imp%2F1/naver/approve-return memo,product_order_id"},
+		{func() error {
+			_, err := c.NaverRejectReturn(ctx, &iamport.NaverRejectReturnRequest{NaverProductOrderTarget: tgt, Memo: "m"})
+			return err
+		}, "POST /payments/imp%2F1/naver/reject-return memo,product_order_id"},
+		{func() error {
+			_, err := c.NaverWithholdReturn(ctx, &iamport.NaverWithholdReturnRequest{NaverProductOrderTarget: tgt, Memo: "m", ExtraCharge: iamport.Ptr(iamport.Amount(3000))})
+			return err
+		}, "POST /payments/imp%2F1/naver/withhold-return extra_charge,memo,product_order_id"},
+		{func() error {
+			_, err := c.NaverResolveReturn(ctx, &iamport.NaverResolveReturnRequest{NaverProductOrderTarget: tgt})
+			return err
+		}, "POST /payments/imp%2F1/naver/resolve-return product_order_id"},
+		{func() error { return c.NaverDepositPoint(ctx, "imp/1") }, "POST /payments/imp%2F1/naver/point "},
+		{func() error {
+			return c.NaverConfirm(ctx, &iamport.NaverConfirmRequest{ImpUID: "imp/1", Requester: "customer"})
+		},
+			"POST /payments/imp%2F1/naver/confirm requester"},
+		{func() error { _, err := c.GetNaverProductOrders(ctx, "imp/1"); return err }, "GET /payments/imp%2F1/naver/product-orders "},
+		{func() error { _, err := c.GetNaverProductOrder(ctx, "po/1"); return err }, "GET /naver/product-orders/po%2F1 "},
+		{func() error {
+			_, err := c.GetNaverReviews(ctx, &iamport.NaverReviewsRequest{ChannelKey: "ch", From: now.Time, To: now.Time, ReviewType: "GENERAL"})
+			return err
+		}, "GET /naver/reviews ?channel_key,?from,?review_type,?to"},
+		{func() error { _, err := c.GetNaverCashAmount(ctx, "imp/1"); return err }, "GET /payments/imp%2F1/naver/cash-amount "},
+		{func() error {
+			_, err := c.DeleteKcpQuickMember(ctx, &iamport.DeleteKcpQuickMemberRequest{MemberID: "m/1", SiteCode: "s", PartnerType: "p", PartnerSubtype: "ps"})
+			return err
+		}, "DELETE /kcpquick/members/m%2F1 ?partner_subtype,?partner_type,?site_code"},
+		{func() error {
+			_, err := c.PayKcpQuickMoney(ctx, &iamport.KcpQuickMoneyRequest{MemberID: "m", ChannelKey: "ch", MerchantUID: "o1", Name: "n", Amount: 1000, ImpUID: "imp_1", NoticeURL: "https://x"})
+			return err
+		}, "POST /kcpquick/payment/money amount,channel_key,imp_uid,member_id,merchant_uid,name,notice_url"},
+		{func() error {
+			return c.PrepareKcpQuick(ctx, &iamport.KcpQuickPrepareRequest{MerchantUID: "o/2", BTID: "b", CustIP: "1.2.3.4", CodeVerifier: "v", PrepaidAuthYN: "Y", PrepaidAmount: iamport.Ptr(iamport.Int(0)), VenderType: "VID2", RewardID: "r"})
+		}, "POST /kcpquick/prepare/o%2F2 btid,code_verifier,cust_ip,prepaid_amount,prepaid_auth_yn,reward_id,vender_type"},
+		{func() error {
+			return c.UpdateKcpQuickPrepare(ctx, &iamport.KcpQuickPrepareRequest{MerchantUID: "o2", BTID: "b", CustIP: "1.2.3.4", CodeVerifier: "v"})
+		}, "PUT /kcpquick/prepare/o2 btid,code_verifier,cust_ip"},
+		{func() error {
+			_, err := c.PayKcpQuickAutopay(ctx, &iamport.KcpQuickAutopayRequest{CustomerUID: "k", MerchantUID: "o3", Name: "n", BuyerName: "b", Amount: 1000})
+			return err
+		}, "POST /kcpquick/payment/autopay amount,buyer_name,customer_uid,merchant_uid,name"},
+		{func() error { _, err := c.DeleteKcpQuickAutopayKey(ctx, "k/1"); return err }, "DELETE /kcpquick/autopay/k%2F1 "},
+		{func() error {
+			_, err := c.ReleaseKcpQuickFido(ctx, &iamport.KcpQuickFidoReleaseRequest{MemberID: "m/1", ChannelKey: "ch"})
+			return err
+		}, "POST /kcpquick/members/m%2F1/fido/release channel_key"},
+		{func() error {
+			_, err := c.ChangePaycoOrderStatus(ctx, &iamport.PaycoOrderStatusRequest{ImpUID: "imp/1", Status: iamport.PaycoPurchaseDecision})
+			return err
+		}, "POST /payco/orders/status/imp%2F1 status"},
+		{func() error {
+			_, err := c.GetBenepiaPoint(ctx, &iamport.BenepiaPointRequest{BenepiaUser: "u", BenepiaPassword: "p", ChannelKey: "ch"})
+			return err
+		}, "POST /benepia/point benepia_password,benepia_user,channel_key"},
+		{func() error {
+			_, err := c.PayBenepia(ctx, &iamport.BenepiaPaymentRequest{BenepiaUser: "u", BenepiaPassword: "p", ChannelKey: "ch", MerchantUID: "o4", Name: "n", Amount: 1000, NoticeURL: []string{"https://x"}})
+			return err
+		}, "POST /benepia/payment amount,benepia_password,benepia_user,channel_key,merchant_uid,name,notice_url"},
+		{func() error {
+			_, err := c.IssueCVSPayment(ctx, &iamport.CVSPaymentRequest{ChannelKey: "ch", MerchantUID: "o5", Amount: 1000, ExpiredAt: iamport.Ptr(now)})
+			return err
+		}, "POST /cvs amount,channel_key,expired_at,merchant_uid"},
+		{func() error { _, err := c.RevokeCVSPayment(ctx, "imp/1"); return err }, "DELETE /cvs/imp%2F1 "},
+	}
+	for _, st := range steps {
+		mu.Lock()
+		got = nil
+		mu.Unlock()
+		require.NoError(t, st.call(), st.want)
+		mu.Lock()
+		require.Equal(t, []string{st.want}, got)
+		mu.Unlock()
 	}
 }
