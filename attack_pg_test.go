@@ -657,3 +657,87 @@ func TestAttackPGWireShape(t *testing.T) {
 		mu.Unlock()
 	}
 }
+
+// lateServer answers the first request to postPath with an HTML 502, as if
+// its answer were lost before it was applied; it applies the first request
+// only when the second arrives, which it refuses with refusal. lookups
+// answer GET paths with the response for applied or not. It returns a
+// Client and the count of requests to postPath.
+func lateServer(t *testing.T, postPath, refusal string, lookups map[string]func(applied bool) string) (*iamport.Client, func() int) {
+	var mu sync.Mutex
+	posts, applied := 0, false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch look := lookups[r.URL.Path]; {
+		case r.URL.Path == "/users/getToken":
+			_, _ = io.WriteString(w, `{"code":0,"response":{"access_token":"t","now":1796155400,"expired_at":1796157200}}`)
+		case r.URL.Path == postPath:
+			posts++
+			if posts == 1 {
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = io.WriteString(w, "<html>502</html>")
+				return
+			}
+			applied = true
+			_, _ = io.WriteString(w, `{"code":1,"message":"`+refusal+`","response":null}`)
+		case look != nil:
+			_, _ = io.WriteString(w, `{"code":0,"response":`+look(applied)+`}`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"code":1,"message":"not found","response":null}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := iamport.New("key", "secret", iamport.WithBaseURL(srv.URL), iamport.WithReconcileTimeout(8*time.Second))
+	require.NoError(t, err)
+	return c, func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return posts
+	}
+}
+
+// PayKcpQuickMoney whose answer is lost, and whose request sent once more is
+// refused as already paid (the first one was charged after the lookups
+// looked), answers with that payment: the money moved once, by this call.
+func TestAttackKcpQuickMoneyResendRefusedAsPaid(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, posts := lateServer(t, "/kcpquick/payment/money", "이미 결제완료된 주문번호(merchant_uid)입니다.", map[string]func(bool) string{
+		"/payments/imp_pin": func(applied bool) string {
+			status := "ready"
+			if applied {
+				status = "paid"
+			}
+			return `{"imp_uid":"imp_pin","merchant_uid":"kq-1","amount":9900,"status":"` + status + `","paid_at":1796155401}`
+		},
+	})
+	p, err := c.PayKcpQuickMoney(ctx, &iamport.KcpQuickMoneyRequest{MemberID: "m", ChannelKey: "ch", MerchantUID: "kq-1", Name: "n", Amount: 9900, ImpUID: "imp_pin"})
+	require.NoError(t, err)
+	require.True(t, p.Paid())
+	require.Equal(t, 2, posts())
+}
+
+// A NaverPay cancel whose answer is lost, and whose request sent once more
+// is refused because the first one was applied after the lookups looked,
+// reports the refund as made.
+func TestAttackNaverCancelResendRefusedAsDone(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, posts := lateServer(t, "/payments/imp_n/naver/cancel", "이미 취소된 상품주문입니다.", map[string]func(bool) string{
+		"/payments/imp_n/naver/product-orders": func(applied bool) string {
+			status := "PAYED"
+			if applied {
+				status = "CANCELED"
+			}
+			return `[{"product_order_id":"po1","product_order_status":"` + status + `"}]`
+		},
+	})
+	orders, err := c.NaverCancel(ctx, &iamport.NaverCancelRequest{NaverProductOrderTarget: iamport.NaverProductOrderTarget{ImpUID: "imp_n"}})
+	require.NoError(t, err)
+	require.Len(t, orders, 1)
+	require.Equal(t, iamport.NaverCanceled, orders[0].ProductOrderStatus)
+	require.Equal(t, 2, posts())
+}

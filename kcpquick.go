@@ -2,6 +2,7 @@ package iamport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 )
@@ -208,6 +209,14 @@ func (c *Client) PayKcpQuickMoney(ctx context.Context, req *KcpQuickMoneyRequest
 		}
 		return nil, absent, nil
 	})
+	if errors.Is(err, ErrAlreadyPaid) {
+		// The request sent once more was refused because the first one
+		// was charged after all, later than the lookups saw: its payment
+		// is this call's answer.
+		if paid, lerr := c.GetPayment(rctx, w.ImpUID, GetPaymentParams{IncludeSandbox: true}); lerr == nil && paid.Status == PaymentStatusPaid {
+			return paid, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

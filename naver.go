@@ -341,7 +341,7 @@ func (c *Client) naverRefund(ctx context.Context, t *NaverProductOrderTarget, ac
 	inFlight := mayStillRun(err)
 	rctx, cancel := c.reconcileContext(ctx, t.ImpUID, err)
 	defer cancel()
-	res, err := settleOrResend(c, rctx, t.ImpUID, hintNaver, r, err, func(ctx context.Context) (*[]NaverProductOrder, verdict, error) {
+	look := func(ctx context.Context) (*[]NaverProductOrder, verdict, error) {
 		all, err := c.GetNaverProductOrders(ctx, t.ImpUID)
 		if err != nil {
 			return nil, lookupFailed, err
@@ -364,7 +364,16 @@ func (c *Client) naverRefund(ctx context.Context, t *NaverProductOrderTarget, ac
 		}
 		// Some done, or a request that may still be running: wait.
 		return nil, pending, nil
-	})
+	}
+	res, err := settleOrResend(c, rctx, t.ImpUID, hintNaver, r, err, look)
+	var unknownErr *OutcomeUnknownError
+	if err != nil && !errors.As(err, &unknownErr) {
+		// The request sent once more was refused: if every target is
+		// refunded now, the first one was applied after the lookups looked.
+		if done, v, lerr := look(rctx); lerr == nil && v == decided {
+			return *done, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
