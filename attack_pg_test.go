@@ -741,3 +741,24 @@ func TestAttackNaverCancelResendRefusedAsDone(t *testing.T) {
 	require.Equal(t, iamport.NaverCanceled, orders[0].ProductOrderStatus)
 	require.Equal(t, 2, posts())
 }
+
+// A convenience-store revoke whose answer is lost, and whose request sent
+// once more is refused because the first one was applied late, reports the
+// payment revoked.
+func TestAttackCVSRevokeResendRefusedAsDone(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, posts := lateServer(t, "/cvs/imp_c", "수납대기 상태가 아니어서 수납취소할 수 없습니다.", map[string]func(bool) string{
+		"/payments/imp_c": func(applied bool) string {
+			status := "ready"
+			if applied {
+				status = "cancelled"
+			}
+			return `{"imp_uid":"imp_c","merchant_uid":"cvs-1","amount":15000,"status":"` + status + `"}`
+		},
+	})
+	p, err := c.RevokeCVSPayment(ctx, "imp_c")
+	require.NoError(t, err)
+	require.Equal(t, iamport.PaymentStatusCancelled, p.Status)
+	require.Equal(t, 2, posts())
+}

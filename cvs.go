@@ -129,7 +129,7 @@ func (c *Client) RevokeCVSPayment(ctx context.Context, impUID string) (*Payment,
 	inFlight := mayStillRun(err)
 	rctx, cancel := c.reconcileContext(ctx, impUID, err)
 	defer cancel()
-	return settleOrResend(c, rctx, impUID, hintCVSRevoke, r, err, func(ctx context.Context) (*Payment, verdict, error) {
+	res, err := settleOrResend(c, rctx, impUID, hintCVSRevoke, r, err, func(ctx context.Context) (*Payment, verdict, error) {
 		p, err := c.GetPayment(ctx, impUID, GetPaymentParams{IncludeSandbox: true})
 		switch {
 		case err != nil:
@@ -141,4 +141,12 @@ func (c *Client) RevokeCVSPayment(ctx context.Context, impUID string) (*Payment,
 		}
 		return nil, pending, nil
 	})
+	if refusedAfterLoss(err) {
+		// The request sent once more was refused: if the payment is
+		// revoked now, the first one was applied after the lookups looked.
+		if now, lerr := c.GetPayment(rctx, impUID, GetPaymentParams{IncludeSandbox: true}); lerr == nil && now.Status == PaymentStatusCancelled {
+			return now, nil
+		}
+	}
+	return res, err
 }

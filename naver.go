@@ -366,8 +366,7 @@ func (c *Client) naverRefund(ctx context.Context, t *NaverProductOrderTarget, ac
 		return nil, pending, nil
 	}
 	res, err := settleOrResend(c, rctx, t.ImpUID, hintNaver, r, err, look)
-	var unknownErr *OutcomeUnknownError
-	if err != nil && !errors.As(err, &unknownErr) {
+	if refusedAfterLoss(err) {
 		// The request sent once more was refused: if every target is
 		// refunded now, the first one was applied after the lookups looked.
 		if done, v, lerr := look(rctx); lerr == nil && v == decided {
@@ -382,6 +381,16 @@ func (c *Client) naverRefund(ctx context.Context, t *NaverProductOrderTarget, ac
 
 // naverTargets picks the product orders ids names out of all (every one when
 // ids is empty).
+// refusedAfterLoss reports whether err, from settleOrResend, is a failure
+// the lookups did not establish (the request sent once more was refused, or
+// nothing was found after it) rather than an *OutcomeUnknownError: a late
+// application of the first request may explain it, so one more lookup is
+// worth making.
+func refusedAfterLoss(err error) bool {
+	var unknownErr *OutcomeUnknownError
+	return err != nil && !errors.As(err, &unknownErr)
+}
+
 func naverTargets(all []NaverProductOrder, ids []string) ([]NaverProductOrder, error) {
 	if len(ids) == 0 {
 		if len(all) == 0 {
