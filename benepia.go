@@ -79,7 +79,7 @@ type BenepiaPaymentRequest struct {
 	// it the payment is a test payment.
 	BenepiaMemberCode string   `json:"benepia_member_code,omitempty"`
 	MerchantUID       string   `json:"merchant_uid"` // required
-	Amount            Amount   `json:"amount"`       // required, > 0
+	Amount            Amount   `json:"amount"`       // required, > 0, whole (KRW)
 	Name              string   `json:"name"`         // required: order name
 	BuyerName         string   `json:"buyer_name,omitempty" redact:"true"`
 	BuyerEmail        string   `json:"buyer_email,omitempty" redact:"true"`
@@ -131,7 +131,7 @@ func (c *Client) PayBenepia(ctx context.Context, req *BenepiaPaymentRequest) (*P
 	if err := requireField("name", w.Name); err != nil {
 		return nil, err
 	}
-	if err := checkAmount("amount", w.Amount); err != nil {
+	if err := checkKRWAmount("amount", w.Amount); err != nil {
 		return nil, err
 	}
 	o := &chargeOrder{merchantUID: w.MerchantUID, amount: &w.Amount}

@@ -581,6 +581,11 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 	}
 	if env.Code != 0 {
 		e := apiErr(int(env.Code), env.Message)
+		if eb, ok := readErrorBody(res.body); ok {
+			// What the envelope carries beside its message: a PG's own
+			// code and message (KCP's "error"), a field the server named.
+			e.Field, e.Detail = eb.field, eb.detail
+		}
 		e.notFound = r.notFoundOn200
 		return markPaidFailure(r, res, e)
 	}
@@ -644,8 +649,9 @@ func firstText(vs ...json.RawMessage) string {
 	return ""
 }
 
-// looseText reads a JSON string, a list of strings (joined with "; ") or a
-// number as text; anything else is "".
+// looseText reads a JSON string, a list of strings (joined with "; "), a
+// number, or an object with a code and a message (a PG's own error, "C210:
+// ...") as text; anything else is "".
 func looseText(v json.RawMessage) string {
 	if len(v) == 0 {
 		return ""
@@ -653,6 +659,17 @@ func looseText(v json.RawMessage) string {
 	var s string
 	if json.Unmarshal(v, &s) == nil {
 		return s
+	}
+	var obj struct {
+		Code    json.RawMessage `json:"code"`
+		Message json.RawMessage `json:"message"`
+	}
+	if bytes.HasPrefix(bytes.TrimSpace(v), []byte("{")) && json.Unmarshal(v, &obj) == nil {
+		code, msg := looseText(obj.Code), looseText(obj.Message)
+		if code != "" && msg != "" {
+			return code + ": " + msg
+		}
+		return code + msg
 	}
 	var list []string
 	if json.Unmarshal(v, &list) == nil {

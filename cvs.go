@@ -12,7 +12,7 @@ import (
 type CVSPaymentRequest struct {
 	ChannelKey  string `json:"channel_key"`  // required
 	MerchantUID string `json:"merchant_uid"` // required
-	Amount      Amount `json:"amount"`       // required, > 0
+	Amount      Amount `json:"amount"`       // required, > 0, whole (KRW)
 	// Barcode registers a payment number the merchant manages itself instead
 	// of having one issued.
 	Barcode string `json:"barcode,omitempty"`
@@ -71,7 +71,7 @@ func (c *Client) IssueCVSPayment(ctx context.Context, req *CVSPaymentRequest) (*
 	if err := checkNewMerchantUID("merchant_uid", w.MerchantUID); err != nil {
 		return nil, err
 	}
-	if err := checkAmount("amount", w.Amount); err != nil {
+	if err := checkKRWAmount("amount", w.Amount); err != nil {
 		return nil, err
 	}
 	// The order's attempts before the call: after a lost answer only a new
@@ -118,6 +118,7 @@ func (c *Client) RevokeCVSPayment(ctx context.Context, impUID string) (*Payment,
 		return nil, err
 	}
 	r := &request{method: "DELETE", path: "/cvs/" + escape(impUID), money: true}
+	ctx = withCallToken(ctx) // the lookups after a lost answer share the call's token
 	var p Payment
 	err := c.call(ctx, r, &p)
 	if err == nil {

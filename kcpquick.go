@@ -137,7 +137,7 @@ type KcpQuickMoneyRequest struct {
 	ChannelKey  string `json:"channel_key"`  // required
 	MerchantUID string `json:"merchant_uid"` // required
 	Name        string `json:"name"`         // required: order name
-	Amount      Amount `json:"amount"`       // required, > 0
+	Amount      Amount `json:"amount"`       // required, > 0, whole (KRW)
 	ImpUID      string `json:"imp_uid"`      // required: the transaction of the PIN check
 	NoticeURL   string `json:"notice_url,omitempty"`
 }
@@ -157,7 +157,7 @@ func (r *KcpQuickMoneyRequest) check() error {
 			return err
 		}
 	}
-	return checkAmount("amount", r.Amount)
+	return checkKRWAmount("amount", r.Amount)
 }
 
 // PayKcpQuickMoney pays with KCP prepaid money the transaction whose PIN
@@ -224,7 +224,7 @@ type KcpQuickAutopayRequest struct {
 	MerchantUID string `json:"merchant_uid"`             // required
 	Name        string `json:"name"`                     // required: order name
 	BuyerName   string `json:"buyer_name" redact:"true"` // required
-	Amount      Amount `json:"amount"`                   // required, > 0
+	Amount      Amount `json:"amount"`                   // required, > 0, whole (KRW)
 	NoticeURL   string `json:"notice_url,omitempty"`
 }
 
@@ -259,7 +259,7 @@ func (r *KcpQuickAutopayRequest) check() error {
 			return err
 		}
 	}
-	return checkAmount("amount", r.Amount)
+	return checkKRWAmount("amount", r.Amount)
 }
 
 // PayKcpQuickAutopay charges a KCP Quick autopay key (POST

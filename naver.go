@@ -331,6 +331,7 @@ func (c *Client) naverRefund(ctx context.Context, t *NaverProductOrderTarget, ac
 		return nil, err
 	}
 	r := &request{method: "POST", path: "/payments/" + escape(t.ImpUID) + "/naver/" + action, body: body, money: true}
+	ctx = withCallToken(ctx) // the lookups after a lost answer share the call's token
 	var out []NaverProductOrder
 	err := c.call(ctx, r, &out)
 	if err == nil {

@@ -51,6 +51,7 @@ func (c *Client) ChangePaycoOrderStatus(ctx context.Context, req *PaycoOrderStat
 		return nil, err
 	}
 	cancels := w.Status == PaycoCanceled
+	ctx = withCallToken(ctx) // the lookups after a lost answer share the call's token
 	r := &request{method: "POST", path: "/payco/orders/status/" + escape(w.ImpUID), body: &w, money: cancels}
 	var out PaycoOrderStatus
 	err := c.call(ctx, r, &out)

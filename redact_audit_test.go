@@ -317,7 +317,7 @@ func TestRedactionAuditCoversEveryType(t *testing.T) {
 		name, _, _ := strings.Cut(r.name, "[")
 		listed[name] = true
 	}
-	listed["Client"] = true // TestClientFormatsRedacted and TestClientMasksBaseURLUserinfo
+	listed["Client"] = true  // TestClientFormatsRedacted and TestClientMasksBaseURLUserinfo
 	listed["Sweeper"] = true // configuration: functions and a *Client, no data of its own
 	sensitive := []string{
 		"card_number", "expiry", "birth", "pwd_2digit", "cvc", "secure_3d_token", "refund_holder", "refund_account",

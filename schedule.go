@@ -298,6 +298,7 @@ func (c *Client) Unschedule(ctx context.Context, req *UnscheduleRequest) ([]Sche
 		return nil, err
 	}
 	var out []Schedule
+	ctx = withCallToken(ctx) // the lookups after a lost answer share the call's token
 	err := c.call(ctx, &request{method: "POST", path: "/subscribe/payments/unschedule", body: &w, money: true}, &out)
 	switch {
 	case err != nil && !isAmbiguous(err):

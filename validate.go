@@ -107,6 +107,15 @@ func decimals(f float64) int {
 	return 0
 }
 
+// checkKRWAmount requires a positive whole amount: the amount of a call
+// that charges in KRW only, with no currency field.
+func checkKRWAmount(field string, a Amount) error {
+	if err := checkAmount(field, a); err != nil {
+		return err
+	}
+	return checkWhole(field, a, "KRW")
+}
+
 func checkOptAmount(field string, a *Amount) error {
 	if a == nil {
 		return nil
