@@ -306,6 +306,32 @@ func benchPairs(b *testing.B, s *benchServer) map[string]benchPair {
 	}
 }
 
+// BenchmarkGetPayment compares GetPayment with the same request written by
+// hand, against the same local server over the same kind of pooled
+// keep-alive transport (the SDK's default one), one side after the other:
+// on a busy machine, BenchmarkInterleaved is the comparison to trust.
+func BenchmarkGetPayment(b *testing.B) { benchSides(b, "GetPayment") }
+
+// BenchmarkAgain is BenchmarkGetPayment for Again, a POST with a JSON body.
+func BenchmarkAgain(b *testing.B) { benchSides(b, "Again") }
+
+func benchSides(b *testing.B, name string) {
+	pair := benchPairs(b, newBenchServer(b))[name]
+	for _, side := range []struct {
+		name string
+		op   func() error
+	}{{"sdk", pair.sdk}, {"handwritten", pair.hand}} {
+		b.Run(side.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if err := side.op(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // benchBlock is how many calls one side makes before the other side takes
 // its turn in the interleaved benchmarks.
 const benchBlock = 100

@@ -75,6 +75,9 @@ type Client struct {
 	now    func() time.Time                                 // the local clock
 	sleep  func(ctx context.Context, d time.Duration) error // waits between retries
 	tokens tokenCache
+
+	blank   *resty.Request              // rc.R(), copied by newRequest
+	headers atomic.Pointer[sendHeaders] // the headers for the last token
 }
 
 // Option configures a Client in New.
@@ -137,6 +140,7 @@ func New(apiKey, apiSecret string, opts ...Option) (*Client, error) {
 		SetDebug(false).
 		SetRetryCount(0).
 		SetDoNotParseResponse(true)
+	c.blank = c.rc.R()
 	return c, nil
 }
 
@@ -451,27 +455,17 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 			WroteHeaders: func() { wrote.Store(true) },
 		})
 	}
-	req := c.rc.R().SetContext(actx)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	req := c.newRequest()
+	req.SetContext(actx)
+	req.Header = c.headersFor(token, body != nil)
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-		req.SetBody(body)
-	}
-	if token != "" {
-		if c.bearer {
-			req.Header.Set("Authorization", "Bearer "+token)
-		} else {
-			req.Header.Set("Authorization", token)
-		}
-	}
-	if c.tier != "" {
-		req.Header.Set("Tier", c.tier)
+		req.Body = bytes.NewReader(body)
 	}
 	if len(r.query) > 0 {
 		req.QueryParam = r.query
 	}
 	resp, err := req.Execute(r.method, c.baseURL+r.path)
+	putRequest(req)
 	if err != nil {
 		if resp != nil && resp.RawResponse != nil {
 			resp.RawResponse.Body.Close()
