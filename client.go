@@ -363,7 +363,8 @@ func isAmbiguous(err error) bool {
 type attemptResult struct {
 	status int
 	header http.Header
-	body   []byte
+	body   []byte // in buf: valid until the call that sent it returns
+	buf    *bodyBuffer
 	sent   bool // the request may have been written
 }
 
@@ -392,6 +393,7 @@ func (c *Client) call(ctx context.Context, r *request, out any) error {
 		}
 		start := time.Now()
 		res, err := c.send(ctx, r, body, token)
+		defer res.buf.release() // after decoding: nothing keeps res.body
 		c.logAttempt(ctx, r, res, err, attempt, time.Since(start))
 		if err != nil {
 			werr := fmt.Errorf("iamport: %s %s: %w", r.method, r.path, err)
@@ -474,37 +476,14 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 	}
 	raw := resp.RawResponse
 	defer raw.Body.Close()
-	res := attemptResult{status: raw.StatusCode, header: raw.Header, sent: true}
-	res.body, err = readCapped(raw.Body, raw.ContentLength)
+	res := attemptResult{status: raw.StatusCode, header: raw.Header, sent: true, buf: bodyBufferFor(ctx)}
+	res.body, err = res.buf.read(raw.Body, raw.ContentLength)
 	if err != nil {
 		// The server answered, so it received the request: a body cut off
 		// in transit is a failure after sending, like a truncated body.
 		return res, fmt.Errorf("reading response body: %w", err)
 	}
 	return res, nil
-}
-
-func readCapped(r io.Reader, n int64) ([]byte, error) {
-	if n > 0 && n <= maxResponseBytes {
-		// The length is known (and enforced by net/http): read exactly that
-		// into one buffer. bytes.Buffer.ReadFrom would grow a full buffer
-		// to twice its size to look for an EOF that a reader such as an
-		// HTTP/2 body reports only on a later read.
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return nil, err
-		}
-		return buf, nil
-	}
-	var buf bytes.Buffer
-	_, err := buf.ReadFrom(io.LimitReader(r, maxResponseBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if buf.Len() > maxResponseBytes {
-		return nil, fmt.Errorf("response body larger than %d bytes", maxResponseBytes)
-	}
-	return buf.Bytes(), nil
 }
 
 // provablyUnsent reports whether err happened before any byte of the request
@@ -580,7 +559,11 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 // decoded once more to tell it from a present response that is zero
 // ({} or an object of defaults), so a usual answer is decoded in one pass.
 func responsePresent(body []byte, out any) bool {
-	if !reflect.ValueOf(out).Elem().IsZero() {
+	zero := reflect.ValueOf(out).Elem().IsZero()
+	if z, ok := out.(interface{ decodedZero() bool }); ok {
+		zero = z.decodedZero() // out was given room to decode into
+	}
+	if !zero {
 		return true
 	}
 	var present struct {

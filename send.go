@@ -1,14 +1,18 @@
 package iamport
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"sync"
 
 	"github.com/go-resty/resty/v2"
 )
 
-// This file holds what makes building one HTTP attempt cheap: requests
-// reused between calls, and the request headers built once per token.
+// This file holds what makes building and reading one HTTP attempt cheap:
+// requests and response buffers reused between calls, and the request
+// headers built once per token. attempt.go bounds the attempt in time.
 //
 // Reusing requests and sharing header maps relies on how resty v2.17.2 (the
 // version in go.mod) treats a request it is handed. On a resty upgrade,
@@ -26,7 +30,110 @@ import (
 //   - Execute keeps no reference to the Request once it has returned (no
 //     retries: RetryCount 0; no hooks are registered).
 
-var restyRequests = sync.Pool{New: func() any { return new(resty.Request) }}
+// maxPooledBody is the largest response buffer kept for reuse: big enough
+// for a page of 1,000 payments, small enough not to pin a huge answer.
+const maxPooledBody = 4 << 20
+
+// bodyBuffer holds one response body; release hands it back for reuse.
+type bodyBuffer struct {
+	b    []byte
+	walk bool // the one buffer of a list walk: kept until the walk ends
+}
+
+var (
+	bodyBuffers   = sync.Pool{New: func() any { return new(bodyBuffer) }}
+	restyRequests = sync.Pool{New: func() any { return new(resty.Request) }}
+)
+
+// bodyBufferFor returns the buffer to read an answer to a call made with
+// ctx into: the list walk's own buffer (see withWalk), or one from the pool.
+// A sync.Pool alone would not do for the pages of a walk: a buffer put back
+// while the goroutine runs on one P is not found from another.
+func bodyBufferFor(ctx context.Context) *bodyBuffer {
+	if w := walkOf(ctx); w != nil {
+		return &w.buf
+	}
+	return bodyBuffers.Get().(*bodyBuffer)
+}
+
+// walk is what the pages of one list walk share: the buffer every answer is
+// read into, and the length of the last page, to size the next one.
+type walk struct {
+	buf     bodyBuffer
+	lastLen int
+}
+
+type walkKey struct{}
+
+// withWalk gives the calls made with the context it returns one walk, and a
+// function that ends it once the last of them has returned. The calls must
+// be made one after the other, as the pages of a list walk are.
+func withWalk(ctx context.Context) (context.Context, func()) {
+	w := &walk{buf: bodyBuffer{walk: true}}
+	return context.WithValue(ctx, walkKey{}, w), func() {
+		w.buf.walk = false
+		w.buf.release()
+	}
+}
+
+// walkOf returns the walk of ctx, or nil.
+func walkOf(ctx context.Context) *walk {
+	w, _ := ctx.Value(walkKey{}).(*walk)
+	return w
+}
+
+// release hands the buffer back for reuse: nothing may use its bytes after.
+// The buffer of a list walk stays with the walk.
+func (b *bodyBuffer) release() {
+	if b == nil || b.walk {
+		return
+	}
+	if cap(b.b) > maxPooledBody {
+		b.b = nil
+	}
+	b.b = b.b[:0]
+	bodyBuffers.Put(b)
+}
+
+// read reads r, of length n if n > 0, into b, through the size cap, and
+// returns the bytes read, which stay valid until b is released.
+func (b *bodyBuffer) read(r io.Reader, n int64) ([]byte, error) {
+	buf := b.b[:0]
+	if n > 0 && n <= maxResponseBytes {
+		// The length is known (and enforced by net/http): read exactly that.
+		// Reading on to an EOF would grow a full buffer to look for an EOF
+		// that a reader such as an HTTP/2 body reports only on a later read.
+		if int64(cap(buf)) < n {
+			buf = make([]byte, n)
+		}
+		buf = buf[:n]
+		b.b = buf
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	r = io.LimitReader(r, maxResponseBytes+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // let append pick the growth
+		}
+		m, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			b.b = buf
+			return nil, err
+		}
+	}
+	b.b = buf
+	if len(buf) > maxResponseBytes {
+		return nil, fmt.Errorf("response body larger than %d bytes", maxResponseBytes)
+	}
+	return buf, nil
+}
 
 // sendHeaders are the request headers of every call made with one token:
 // built once, then only read, by every goroutine that sends with it.

@@ -180,3 +180,149 @@ func untilAuthorized(f func() error) error {
 	}
 	return errors.New("still unauthorized after 50 tries")
 }
+
+// chunks is a body that comes in pieces of n bytes, without a length, as a
+// chunked HTTP body does.
+type chunks struct {
+	s string
+	n int
+}
+
+func (c *chunks) Read(p []byte) (int, error) {
+	if c.s == "" {
+		return 0, io.EOF
+	}
+	k := copy(p[:min(len(p), c.n)], c.s)
+	c.s = c.s[k:]
+	return k, nil
+}
+
+func TestBodyBufferRead(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("0123456789", 1000)
+	b := &bodyBuffer{}
+	got, err := b.read(strings.NewReader(body), int64(len(body)))
+	require.NoError(t, err)
+	require.Equal(t, body, string(got))
+	room := cap(b.b)
+
+	// A shorter answer reuses the buffer; one without a length is read to
+	// its end.
+	got, err = b.read(&chunks{s: body[:5000], n: 700}, -1)
+	require.NoError(t, err)
+	require.Equal(t, body[:5000], string(got))
+	require.Equal(t, room, cap(b.b), "the buffer was not reused")
+	got, err = b.read(&chunks{s: body + body, n: 4096}, -1)
+	require.NoError(t, err)
+	require.Equal(t, body+body, string(got))
+
+	// A body shorter than its length, or longer than the cap, fails.
+	_, err = b.read(strings.NewReader(body[:10]), 11)
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	huge := strings.Repeat("x", maxResponseBytes+1)
+	_, err = b.read(&chunks{s: huge, n: 1 << 20}, -1)
+	require.ErrorContains(t, err, "larger than")
+	_, err = b.read(strings.NewReader(huge), int64(len(huge)))
+	require.ErrorContains(t, err, "larger than")
+
+	// A huge buffer is not kept for reuse; the buffer of a walk stays with
+	// the walk.
+	b.release()
+	require.Nil(t, b.b)
+	w := &bodyBuffer{walk: true, b: make([]byte, 10)}
+	w.release()
+	require.Len(t, w.b, 10)
+}
+
+// TestDecodedValuesOutliveTheBuffer reads two answers into one buffer, as
+// the pages of a list walk are, and checks that what was decoded from the
+// first is intact after the second overwrote it: nothing decoded may point
+// into the buffer (json.RawMessage fields included).
+func TestDecodedValuesOutliveTheBuffer(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/users/getToken" {
+			fmt.Fprint(w, `{"code":0,"response":{"access_token":"t","now":0,"expired_at":0}}`)
+			return
+		}
+		id := strings.TrimPrefix(r.URL.Path, "/payments/")
+		// Both answers have the same length, so the second overwrites
+		// every byte of the first.
+		fmt.Fprintf(w, `{"code":0,"response":{"imp_uid":%q,"name":"name %s","extension":{"k":%q},`+
+			`"cancel_history":[{"reason":"reason %s"}],"cancel_receipt_urls":["url %s"]}}`, id, id, id, id, id)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New("key", "secret", WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	ctx, end := withWalk(context.Background())
+	defer end()
+	a, err := c.GetPayment(ctx, "imp_a")
+	require.NoError(t, err)
+	first := string(walkOf(ctx).buf.b)
+	b, err := c.GetPayment(ctx, "imp_b")
+	require.NoError(t, err)
+	require.NotEqual(t, first, string(walkOf(ctx).buf.b), "the second answer did not overwrite the first")
+	for _, p := range []struct {
+		id string
+		p  *Payment
+	}{{"imp_a", a}, {"imp_b", b}} {
+		require.Equal(t, p.id, p.p.ImpUID)
+		require.Equal(t, "name "+p.id, p.p.Name)
+		require.JSONEq(t, `{"k":"`+p.id+`"}`, string(p.p.Extension))
+		require.Equal(t, "reason "+p.id, p.p.CancelHistory[0].Reason)
+		require.Equal(t, []string{"url " + p.id}, p.p.CancelReceiptURLs)
+	}
+}
+
+// TestWalkPagesWithRoom walks pages decoded into lists given room for the
+// last page's length: every item stays intact after the walk, an empty
+// page ends it, and a page whose response is absent fails it.
+func TestWalkPagesWithRoom(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, last string
+		wantErr    string
+	}{
+		{"empty last page", `{"code":0,"response":{"total":4,"previous":2,"next":0,"list":[]}}`, ""},
+		{"absent response", `{"code":0,"message":null}`, "response is null"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch page := r.URL.Query().Get("page"); {
+				case r.URL.Path == "/users/getToken":
+					fmt.Fprint(w, `{"code":0,"response":{"access_token":"t","now":0,"expired_at":0}}`)
+				case page == "1" || page == "2":
+					next := map[string]int{"1": 2, "2": 3}[page]
+					fmt.Fprintf(w, `{"code":0,"response":{"total":4,"next":%d,"list":[{"imp_uid":"imp_%s_1"},{"imp_uid":"imp_%s_2"}]}}`,
+						next, page, page)
+				default:
+					fmt.Fprint(w, tc.last)
+				}
+			}))
+			t.Cleanup(srv.Close)
+			c, err := New("key", "secret", WithBaseURL(srv.URL))
+			require.NoError(t, err)
+			var got []*Payment
+			var walkErr error
+			for p, err := range c.ListPaymentsByStatus(context.Background(), &ListPaymentsByStatusRequest{Limit: 2}) {
+				if err != nil {
+					walkErr = err
+					break
+				}
+				got = append(got, p)
+			}
+			ids := make([]string, len(got))
+			for i, p := range got {
+				ids[i] = p.ImpUID
+			}
+			require.Equal(t, []string{"imp_1_1", "imp_1_2", "imp_2_1", "imp_2_2"}, ids)
+			if tc.wantErr == "" {
+				require.NoError(t, walkErr)
+			} else {
+				require.ErrorContains(t, walkErr, tc.wantErr)
+				require.ErrorIs(t, walkErr, ErrInvalidResponse)
+			}
+		})
+	}
+}
