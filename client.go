@@ -76,8 +76,9 @@ type Client struct {
 	sleep  func(ctx context.Context, d time.Duration) error // waits between retries
 	tokens tokenCache
 
-	blank   *resty.Request              // rc.R(), copied by newRequest
-	headers atomic.Pointer[sendHeaders] // the headers for the last token
+	blank     *resty.Request              // rc.R(), copied by newRequest
+	headers   atomic.Pointer[sendHeaders] // the headers for the last token
+	deadlines deadlines                   // shared per-attempt deadlines
 }
 
 // Option configures a Client in New.
@@ -449,10 +450,12 @@ func ambiguousStatus(status int, err error) bool {
 // send makes one HTTP exchange, bounded by the per-request timeout, and reads
 // the body through a size cap.
 func (c *Client) send(ctx context.Context, r *request, body []byte, token string) (attemptResult, error) {
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	var wrote atomic.Bool
+	a := c.startAttempt(ctx)
+	defer c.endAttempt(a)
+	actx := a.ctx
+	var wrote *atomic.Bool // whether the headers were written, for money calls
 	if r.money {
+		wrote = new(atomic.Bool)
 		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
 			WroteHeaders: func() { wrote.Store(true) },
 		})
@@ -472,7 +475,7 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 		if resp != nil && resp.RawResponse != nil {
 			resp.RawResponse.Body.Close()
 		}
-		return attemptResult{sent: wrote.Load() || !provablyUnsent(err)}, err
+		return attemptResult{sent: (wrote != nil && wrote.Load()) || !provablyUnsent(err)}, err
 	}
 	raw := resp.RawResponse
 	defer raw.Body.Close()
