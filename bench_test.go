@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -342,7 +343,10 @@ const benchBlock = 100
 // next, so that drift on a busy machine affects both alike. Each side's
 // time and allocations are counted over its own blocks only (allocations
 // process-wide: the in-process server's share is the same for both).
-// b.N is the number of calls per side.
+// sdk/hand-time is the ratio of the totals; sdk/hand-time-median-block the
+// median of the ratios of each pair of blocks, which a burst of load from
+// elsewhere that hits a few blocks does not move. b.N is the number of
+// calls per side.
 func BenchmarkInterleaved(b *testing.B) {
 	s := newBenchServer(b)
 	pairs := benchPairs(b, s)
@@ -351,12 +355,13 @@ func BenchmarkInterleaved(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			var took [2]time.Duration
 			var allocs, bytes [2]uint64
+			var ratios []float64 // sdk/hand time of each pair of blocks
 			var ms runtime.MemStats
 			sides := [2]func() error{pair.sdk, pair.hand}
-			block := 0
 			b.ResetTimer()
-			for done := 0; done < b.N; block++ {
+			for block, done := 0, 0; done < b.N; block++ {
 				n := min(benchBlock, b.N-done)
+				var t [2]time.Duration
 				for k := 0; k < 2; k++ {
 					side := k ^ (block & 1)
 					runtime.ReadMemStats(&ms)
@@ -367,11 +372,14 @@ func BenchmarkInterleaved(b *testing.B) {
 							b.Fatal(err)
 						}
 					}
-					took[side] += time.Since(t0)
+					t[side] = time.Since(t0)
 					runtime.ReadMemStats(&ms)
 					allocs[side] += ms.Mallocs - m0
 					bytes[side] += ms.TotalAlloc - b0
 				}
+				took[0] += t[0]
+				took[1] += t[1]
+				ratios = append(ratios, float64(t[0])/float64(t[1]))
 				done += n
 			}
 			b.StopTimer()
@@ -379,6 +387,7 @@ func BenchmarkInterleaved(b *testing.B) {
 			b.ReportMetric(per(float64(took[0].Nanoseconds())), "sdk-ns/call")
 			b.ReportMetric(per(float64(took[1].Nanoseconds())), "hand-ns/call")
 			b.ReportMetric(float64(took[0])/float64(took[1]), "sdk/hand-time")
+			b.ReportMetric(median(ratios), "sdk/hand-time-median-block")
 			b.ReportMetric(per(float64(allocs[0])), "sdk-allocs/call")
 			b.ReportMetric(per(float64(allocs[1])), "hand-allocs/call")
 			b.ReportMetric(float64(allocs[0])/float64(allocs[1]), "sdk/hand-allocs")
@@ -388,11 +397,21 @@ func BenchmarkInterleaved(b *testing.B) {
 	}
 }
 
+// median returns the median of v, which it sorts.
+func median(v []float64) float64 {
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
 // BenchmarkThroughput runs GetPayment from 8 and 64 goroutines at once, the
 // SDK and the hand-written call taking turns in blocks of
 // throughputBlock calls per goroutine (the first side alternating), and
-// reports the calls per second of each side over its own blocks. b.N is the
-// number of calls per side.
+// reports the calls per second of each side over its own blocks, and the
+// median of the ratios of each pair of blocks. b.N is the number of calls
+// per side.
 func BenchmarkThroughput(b *testing.B) {
 	s := newBenchServer(b)
 	pair := benchPairs(b, s)["GetPayment"]
@@ -401,22 +420,28 @@ func BenchmarkThroughput(b *testing.B) {
 		b.Run(fmt.Sprintf("goroutines=%d", g), func(b *testing.B) {
 			var took [2]time.Duration
 			var calls [2]int
+			var ratios []float64 // sdk/hand throughput of each pair of blocks
 			b.ResetTimer()
 			for block := 0; calls[0] < b.N; block++ {
 				n := max(1, min(throughputBlock*g, b.N-calls[0]))
+				var t [2]time.Duration
 				for k := 0; k < 2; k++ {
 					side := k ^ (block & 1)
 					t0 := time.Now()
 					benchParallel(b, g, n, sides[side])
-					took[side] += time.Since(t0)
+					t[side] = time.Since(t0)
 					calls[side] += n
 				}
+				took[0] += t[0]
+				took[1] += t[1]
+				ratios = append(ratios, float64(t[1])/float64(t[0]))
 			}
 			b.StopTimer()
 			sdk := float64(calls[0]) / took[0].Seconds()
 			hand := float64(calls[1]) / took[1].Seconds()
 			b.ReportMetric(sdk, "sdk-calls/s")
 			b.ReportMetric(hand, "hand-calls/s")
+			b.ReportMetric(median(ratios), "sdk/hand-throughput-median-block")
 			b.ReportMetric(sdk/hand, "sdk/hand-throughput")
 		})
 	}

@@ -203,7 +203,10 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithTimeout limits each HTTP request the Client sends (default 30s). The
-// context passed to a call limits the whole call, retries included.
+// context passed to a call limits the whole call, retries included. Under a
+// context that is never cancelled, such as context.Background, requests
+// that start within 2ms of each other share one deadline, so that a request
+// may run up to 2ms longer than d.
 func WithTimeout(d time.Duration) Option {
 	return func(c *Client) error {
 		if d <= 0 {
