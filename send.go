@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-resty/resty/v2"
 )
@@ -37,7 +38,7 @@ const maxPooledBody = 4 << 20
 // bodyBuffer holds one response body; release hands it back for reuse.
 type bodyBuffer struct {
 	b    []byte
-	walk bool // the one buffer of a list walk: kept until the walk ends
+	walk *walk // set on the one buffer of a list walk
 }
 
 var (
@@ -46,11 +47,12 @@ var (
 )
 
 // bodyBufferFor returns the buffer to read an answer to a call made with
-// ctx into: the list walk's own buffer (see withWalk), or one from the pool.
-// A sync.Pool alone would not do for the pages of a walk: a buffer put back
-// while the goroutine runs on one P is not found from another.
+// ctx into: the list walk's own buffer (see withWalk) when it is free, or
+// one from the pool. A sync.Pool alone would not do for the pages of a
+// walk: a buffer put back while the goroutine runs on one P is not found
+// from another.
 func bodyBufferFor(ctx context.Context) *bodyBuffer {
-	if w := walkOf(ctx); w != nil {
+	if w := walkOf(ctx); w != nil && w.state.CompareAndSwap(walkIdle, walkBusy) {
 		return &w.buf
 	}
 	return bodyBuffers.Get().(*bodyBuffer)
@@ -60,19 +62,33 @@ func bodyBufferFor(ctx context.Context) *bodyBuffer {
 // read into, and the length of the last page, to size the next one.
 type walk struct {
 	buf     bodyBuffer
-	lastLen int
+	state   atomic.Int32 // walkIdle, walkBusy or walkOver
+	lastLen int          // used by the walk's own goroutine only
 }
+
+// The states of a walk's buffer. The pages of a walk are fetched one after
+// the other, but a call made with the walk's context may start a goroutine
+// that outlives it (the token fetch, which keeps the context's values): a
+// call that finds the buffer busy, or the walk over, takes one from the
+// pool instead, and a buffer still busy when the walk ends is left to the
+// garbage collector.
+const (
+	walkIdle int32 = iota
+	walkBusy
+	walkOver
+)
 
 type walkKey struct{}
 
 // withWalk gives the calls made with the context it returns one walk, and a
-// function that ends it once the last of them has returned. The calls must
-// be made one after the other, as the pages of a list walk are.
+// function that ends it once the last of them has returned.
 func withWalk(ctx context.Context) (context.Context, func()) {
-	w := &walk{buf: bodyBuffer{walk: true}}
+	w := &walk{}
+	w.buf.walk = w
 	return context.WithValue(ctx, walkKey{}, w), func() {
-		w.buf.walk = false
-		w.buf.release()
+		if w.state.Swap(walkOver) == walkIdle {
+			(&bodyBuffer{b: w.buf.b}).release()
+		}
 	}
 }
 
@@ -83,16 +99,25 @@ func walkOf(ctx context.Context) *walk {
 }
 
 // release hands the buffer back for reuse: nothing may use its bytes after.
-// The buffer of a list walk stays with the walk.
+// The buffer of a list walk goes back to the walk.
 func (b *bodyBuffer) release() {
-	if b == nil || b.walk {
+	if b == nil {
 		return
 	}
+	if b.walk != nil {
+		b.walk.state.CompareAndSwap(walkBusy, walkIdle)
+		return
+	}
+	b.empty()
+	bodyBuffers.Put(b)
+}
+
+// empty empties b for reuse, dropping a buffer too big to keep.
+func (b *bodyBuffer) empty() {
 	if cap(b.b) > maxPooledBody {
 		b.b = nil
 	}
 	b.b = b.b[:0]
-	bodyBuffers.Put(b)
 }
 
 // read reads r, of length n if n > 0, into b, through the size cap, and

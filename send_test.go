@@ -225,13 +225,36 @@ func TestBodyBufferRead(t *testing.T) {
 	_, err = b.read(strings.NewReader(huge), int64(len(huge)))
 	require.ErrorContains(t, err, "larger than")
 
-	// A huge buffer is not kept for reuse; the buffer of a walk stays with
-	// the walk.
-	b.release()
+	// A huge buffer is not kept for reuse.
+	b.empty()
 	require.Nil(t, b.b)
-	w := &bodyBuffer{walk: true, b: make([]byte, 10)}
-	w.release()
-	require.Len(t, w.b, 10)
+}
+
+// TestWalkBufferIsUsedByOneCallAtATime checks that the buffer of a list walk
+// serves one call at a time, and none once the walk is over: a call made
+// while it is busy (as the token fetch a page's call waits for may be,
+// after the walk gave up waiting) or after the walk gets a pooled one.
+func TestWalkBufferIsUsedByOneCallAtATime(t *testing.T) {
+	t.Parallel()
+	ctx, end := withWalk(context.Background())
+	w := walkOf(ctx)
+	a := bodyBufferFor(ctx)
+	require.Same(t, &w.buf, a)
+	b := bodyBufferFor(ctx)
+	require.NotSame(t, a, b, "the busy walk buffer was handed out twice")
+	b.release()
+	a.release()
+	require.Same(t, a, bodyBufferFor(ctx), "the walk buffer was not handed back to the walk")
+
+	// The walk ends while its buffer is busy: the buffer is left alone, and
+	// nothing more gets it.
+	end()
+	a.b = append(a.b[:0], "still in use"...)
+	a.release()
+	require.Equal(t, "still in use", string(w.buf.b))
+	c := bodyBufferFor(ctx)
+	require.NotSame(t, a, c, "the walk buffer was handed out after the walk")
+	c.release()
 }
 
 // TestDecodedValuesOutliveTheBuffer reads two answers into one buffer, as
