@@ -84,6 +84,17 @@ type tokenRequest struct {
 // own ctx ends.
 func (c *Client) token(ctx context.Context) (string, error) { return c.tokenFetch(ctx, false) }
 
+// cachedToken returns the cached token if it is good for tokenMargin, or "".
+func (c *Client) cachedToken() string {
+	t := &c.tokens
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.token != "" && c.now().Add(tokenMargin).Before(t.expires) {
+		return t.token
+	}
+	return ""
+}
+
 // fetchedToken asks the server for a token, or joins the request already
 // under way, and waits for its answer, which also refreshes the estimate of
 // the server's clock (serverNow). The server answers the token it already
@@ -249,6 +260,12 @@ func (c *Client) callToken(ctx context.Context) (string, error) {
 	if ct.tok != "" {
 		if err := ctx.Err(); err != nil {
 			return "", fmt.Errorf("iamport: waiting for access token: %w", err)
+		}
+		// A token the Client has cached since is newer: the call's own is
+		// kept only for when the cache holds none (an answer whose
+		// expired_at was not after now), so the call never fetches two.
+		if tok := c.cachedToken(); tok != "" {
+			ct.tok = tok
 		}
 		return ct.tok, nil
 	}

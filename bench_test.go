@@ -3,13 +3,16 @@ package iamport
 // Benchmarks; see BENCHMARKS.md for how to run them and the numbers.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,6 +67,16 @@ func newBenchServer(b *testing.B) *benchServer {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(payment)))
+		_, _ = w.Write(payment)
+	})
+	mux.HandleFunc("POST /subscribe/payments/again", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "bench-token" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", strconv.Itoa(len(payment)))
 		_, _ = w.Write(payment)
@@ -182,6 +195,41 @@ func handGetPayment(ctx context.Context, hc *http.Client, base, token, impUID st
 	req.Header.Set("Authorization", token)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
+	return handDo(hc, req)
+}
+
+// benchAgainRequest is the charge the Again benchmarks make; the server
+// answers benchPaymentJSON, whose merchant_uid it matches.
+var benchAgainRequest = AgainRequest{CustomerUID: "cus_1234", MerchantUID: "order_20240101_000123", Amount: 9900, Name: "월간 구독 (1월)"}
+
+// handAgainRequest is the body a hand-written client sends for Again.
+type handAgainRequest struct {
+	CustomerUID string  `json:"customer_uid"`
+	MerchantUID string  `json:"merchant_uid"`
+	Amount      float64 `json:"amount"`
+	Name        string  `json:"name,omitempty"`
+}
+
+// handAgain is POST /subscribe/payments/again written by hand with net/http
+// and encoding/json.
+func handAgain(ctx context.Context, hc *http.Client, base, token string, in *handAgainRequest) (*handPayment, error) {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, "POST", base+"/subscribe/payments/again", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", token)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	return handDo(hc, req)
+}
+
+// handDo sends req and decodes the payment it answers, as handGetPayment.
+func handDo(hc *http.Client, req *http.Request) (*handPayment, error) {
 	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, err
@@ -205,70 +253,227 @@ func handGetPayment(ctx context.Context, hc *http.Client, base, token, impUID st
 	return env.Response, nil
 }
 
-// BenchmarkGetPayment compares GetPayment with the same request written by
-// hand, against the same local server over the same kind of pooled
-// keep-alive transport (the SDK's default one).
-func BenchmarkGetPayment(b *testing.B) {
-	s := newBenchServer(b)
-	ctx := context.Background()
-	b.Run("sdk", func(b *testing.B) {
-		c := newBenchClient(b, s)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			p, err := c.GetPayment(ctx, "imp_123456789012")
-			if err != nil || p.Amount != 9900 {
-				b.Fatal(p, err)
-			}
-		}
-	})
-	b.Run("handwritten", func(b *testing.B) {
-		hc := &http.Client{Transport: defaultTransport()}
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			p, err := handGetPayment(ctx, hc, s.URL, "bench-token", "imp_123456789012")
-			if err != nil || p.Amount != 9900 {
-				b.Fatal(p, err)
-			}
-		}
-	})
+// benchPair is one operation done by the SDK and by hand, for the
+// interleaved benchmarks.
+type benchPair struct {
+	sdk, hand func() error
 }
 
-// BenchmarkGetPaymentInterleaved makes, per iteration, one GetPayment call,
-// one hand-written call, and one hand-written call bounded by the SDK's
-// default per-request timeout, timing each, so that drift on a busy machine
-// affects all alike. It reports the mean time of each and the ratios of the
-// SDK to the plain and to the bounded hand-written call.
-func BenchmarkGetPaymentInterleaved(b *testing.B) {
-	s := newBenchServer(b)
+func benchPairs(b *testing.B, s *benchServer) map[string]benchPair {
 	ctx := context.Background()
 	c := newBenchClient(b, s)
 	hc := &http.Client{Transport: defaultTransport()}
-	var sdk, hand, bounded time.Duration
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		t0 := time.Now()
-		p, err := c.GetPayment(ctx, "imp_123456789012")
-		t1 := time.Now()
-		q, herr := handGetPayment(ctx, hc, s.URL, "bench-token", "imp_123456789012")
-		t2 := time.Now()
-		tctx, cancel := context.WithTimeout(ctx, defaultTimeout)
-		r, terr := handGetPayment(tctx, hc, s.URL, "bench-token", "imp_123456789012")
-		cancel()
-		t3 := time.Now()
-		if err != nil || herr != nil || terr != nil || p.Amount != 9900 || q.Amount != 9900 || r.Amount != 9900 {
-			b.Fatal(err, herr, terr)
+	hreq := &handAgainRequest{CustomerUID: benchAgainRequest.CustomerUID, MerchantUID: benchAgainRequest.MerchantUID,
+		Amount: float64(benchAgainRequest.Amount), Name: benchAgainRequest.Name}
+	check := func(amount float64, err error) error {
+		if err == nil && amount != 9900 {
+			err = fmt.Errorf("amount %v", amount)
 		}
-		sdk += t1.Sub(t0)
-		hand += t2.Sub(t1)
-		bounded += t3.Sub(t2)
+		return err
 	}
-	b.ReportMetric(float64(sdk.Nanoseconds())/float64(b.N), "sdk-ns/call")
-	b.ReportMetric(float64(hand.Nanoseconds())/float64(b.N), "handwritten-ns/call")
-	b.ReportMetric(float64(bounded.Nanoseconds())/float64(b.N), "handwritten+timeout-ns/call")
-	b.ReportMetric(float64(sdk)/float64(hand), "sdk/handwritten")
-	b.ReportMetric(float64(sdk)/float64(bounded), "sdk/handwritten+timeout")
+	return map[string]benchPair{
+		"GetPayment": {
+			sdk: func() error {
+				p, err := c.GetPayment(ctx, "imp_123456789012")
+				if err != nil {
+					return err
+				}
+				return check(float64(p.Amount), nil)
+			},
+			hand: func() error {
+				p, err := handGetPayment(ctx, hc, s.URL, "bench-token", "imp_123456789012")
+				if err != nil {
+					return err
+				}
+				return check(p.Amount, nil)
+			},
+		},
+		"Again": {
+			sdk: func() error {
+				p, err := c.Again(ctx, &benchAgainRequest)
+				if err != nil {
+					return err
+				}
+				return check(float64(p.Amount), nil)
+			},
+			hand: func() error {
+				p, err := handAgain(ctx, hc, s.URL, "bench-token", hreq)
+				if err != nil {
+					return err
+				}
+				return check(p.Amount, nil)
+			},
+		},
+	}
+}
+
+// BenchmarkGetPayment compares GetPayment with the same request written by
+// hand, against the same local server over the same kind of pooled
+// keep-alive transport (the SDK's default one), one side after the other:
+// on a busy machine, BenchmarkInterleaved is the comparison to trust.
+func BenchmarkGetPayment(b *testing.B) { benchSides(b, "GetPayment") }
+
+// BenchmarkAgain is BenchmarkGetPayment for Again, a POST with a JSON body.
+func BenchmarkAgain(b *testing.B) { benchSides(b, "Again") }
+
+func benchSides(b *testing.B, name string) {
+	pair := benchPairs(b, newBenchServer(b))[name]
+	for _, side := range []struct {
+		name string
+		op   func() error
+	}{{"sdk", pair.sdk}, {"handwritten", pair.hand}} {
+		b.Run(side.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if err := side.op(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchBlock is how many calls one side makes before the other side takes
+// its turn in the interleaved benchmarks.
+const benchBlock = 100
+
+// BenchmarkInterleaved compares GetPayment and Again with the same calls
+// written by hand. The two sides take turns in blocks of benchBlock calls,
+// and the side that goes first alternates from one pair of blocks to the
+// next, so that drift on a busy machine affects both alike. Each side's
+// time and allocations are counted over its own blocks only (allocations
+// process-wide: the in-process server's share is the same for both).
+// sdk/hand-time is the ratio of the totals; sdk/hand-time-median-block the
+// median of the ratios of each pair of blocks, which a burst of load from
+// elsewhere that hits a few blocks does not move. b.N is the number of
+// calls per side.
+func BenchmarkInterleaved(b *testing.B) {
+	s := newBenchServer(b)
+	pairs := benchPairs(b, s)
+	for _, name := range []string{"GetPayment", "Again"} {
+		pair := pairs[name]
+		b.Run(name, func(b *testing.B) {
+			var took [2]time.Duration
+			var allocs, bytes [2]uint64
+			var ratios []float64 // sdk/hand time of each pair of blocks
+			var ms runtime.MemStats
+			sides := [2]func() error{pair.sdk, pair.hand}
+			b.ResetTimer()
+			for block, done := 0, 0; done < b.N; block++ {
+				n := min(benchBlock, b.N-done)
+				var t [2]time.Duration
+				for k := 0; k < 2; k++ {
+					side := k ^ (block & 1)
+					runtime.ReadMemStats(&ms)
+					m0, b0 := ms.Mallocs, ms.TotalAlloc
+					t0 := time.Now()
+					for i := 0; i < n; i++ {
+						if err := sides[side](); err != nil {
+							b.Fatal(err)
+						}
+					}
+					t[side] = time.Since(t0)
+					runtime.ReadMemStats(&ms)
+					allocs[side] += ms.Mallocs - m0
+					bytes[side] += ms.TotalAlloc - b0
+				}
+				took[0] += t[0]
+				took[1] += t[1]
+				ratios = append(ratios, float64(t[0])/float64(t[1]))
+				done += n
+			}
+			b.StopTimer()
+			per := func(v float64) float64 { return v / float64(b.N) }
+			b.ReportMetric(per(float64(took[0].Nanoseconds())), "sdk-ns/call")
+			b.ReportMetric(per(float64(took[1].Nanoseconds())), "hand-ns/call")
+			b.ReportMetric(float64(took[0])/float64(took[1]), "sdk/hand-time")
+			b.ReportMetric(median(ratios), "sdk/hand-time-median-block")
+			b.ReportMetric(per(float64(allocs[0])), "sdk-allocs/call")
+			b.ReportMetric(per(float64(allocs[1])), "hand-allocs/call")
+			b.ReportMetric(float64(allocs[0])/float64(allocs[1]), "sdk/hand-allocs")
+			b.ReportMetric(per(float64(bytes[0])), "sdk-B/call")
+			b.ReportMetric(per(float64(bytes[1])), "hand-B/call")
+		})
+	}
+}
+
+// median returns the median of v, which it sorts.
+func median(v []float64) float64 {
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+// BenchmarkThroughput runs GetPayment from 8 and 64 goroutines at once, the
+// SDK and the hand-written call taking turns in blocks of
+// throughputBlock calls per goroutine (the first side alternating), and
+// reports the calls per second of each side over its own blocks, and the
+// median of the ratios of each pair of blocks. b.N is the number of calls
+// per side.
+func BenchmarkThroughput(b *testing.B) {
+	s := newBenchServer(b)
+	pair := benchPairs(b, s)["GetPayment"]
+	sides := [2]func() error{pair.sdk, pair.hand}
+	for _, g := range []int{8, 64} {
+		b.Run(fmt.Sprintf("goroutines=%d", g), func(b *testing.B) {
+			var took [2]time.Duration
+			var calls [2]int
+			var ratios []float64 // sdk/hand throughput of each pair of blocks
+			b.ResetTimer()
+			for block := 0; calls[0] < b.N; block++ {
+				n := max(1, min(throughputBlock*g, b.N-calls[0]))
+				var t [2]time.Duration
+				for k := 0; k < 2; k++ {
+					side := k ^ (block & 1)
+					t0 := time.Now()
+					benchParallel(b, g, n, sides[side])
+					t[side] = time.Since(t0)
+					calls[side] += n
+				}
+				took[0] += t[0]
+				took[1] += t[1]
+				ratios = append(ratios, float64(t[1])/float64(t[0]))
+			}
+			b.StopTimer()
+			sdk := float64(calls[0]) / took[0].Seconds()
+			hand := float64(calls[1]) / took[1].Seconds()
+			b.ReportMetric(sdk, "sdk-calls/s")
+			b.ReportMetric(hand, "hand-calls/s")
+			b.ReportMetric(median(ratios), "sdk/hand-throughput-median-block")
+			b.ReportMetric(sdk/hand, "sdk/hand-throughput")
+		})
+	}
+}
+
+// throughputBlock is how many calls each goroutine makes in one block of
+// BenchmarkThroughput: blocks short enough (a tenth of a second or so) that
+// the load of a shared machine changes little from one to the next.
+const throughputBlock = 10
+
+// benchParallel runs op n times in all, split across g goroutines.
+func benchParallel(b *testing.B, g, n int, op func() error) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, g)
+	for range g {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(n) {
+				if err := op(); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
 }
 
 // benchGoroutines runs op b.N times in all, split across n goroutines.
@@ -330,13 +535,19 @@ func BenchmarkTokenCache(b *testing.B) {
 	}
 }
 
-// BenchmarkIteratePayments walks 10,000 and 100,000 payments through
+// BenchmarkIteratePayments walks 10,000 and 100,000 payments (and
+// 1,000,000 with IAMPORT_BENCH_MILLION set) through
 // ListPaymentsByStatus, 1,000 to a page generated by the server, and reports
-// allocations and bytes per item and the peak heap in use, sampled every
-// 5,000 items: neither grows with the number of items.
+// allocations and bytes per item, the peak heap in use, sampled every
+// 5,000 items (it does not grow with the number of items), and the number
+// of garbage collections per walk.
 func BenchmarkIteratePayments(b *testing.B) {
 	s := newBenchServer(b)
-	for _, total := range []int{10_000, 100_000} {
+	sizes := []int{10_000, 100_000}
+	if os.Getenv("IAMPORT_BENCH_MILLION") != "" {
+		sizes = append(sizes, 1_000_000)
+	}
+	for _, total := range sizes {
 		b.Run(fmt.Sprintf("items=%d", total), func(b *testing.B) {
 			c := newBenchClient(b, s)
 			s.total.Store(int64(total))
@@ -345,7 +556,7 @@ func BenchmarkIteratePayments(b *testing.B) {
 			var ms runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&ms)
-			mallocs, bytes := ms.Mallocs, ms.TotalAlloc
+			mallocs, bytes, gcs := ms.Mallocs, ms.TotalAlloc, ms.NumGC
 			var peak uint64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -372,6 +583,7 @@ func BenchmarkIteratePayments(b *testing.B) {
 			b.ReportMetric(float64(ms.Mallocs-mallocs)/items, "allocs/item")
 			b.ReportMetric(float64(ms.TotalAlloc-bytes)/items, "B/item")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+			b.ReportMetric(float64(ms.NumGC-gcs)/float64(b.N), "GCs/op")
 		})
 	}
 }

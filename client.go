@@ -61,8 +61,11 @@ type Client struct {
 	sleep  func(ctx context.Context, d time.Duration) error // waits between retries
 	tokens tokenCache
 
-	charging   inFlight    // merchant_uids being charged
-	cancelling cancelLocks // payments being cancelled
+	charging   inFlight                    // merchant_uids being charged
+	cancelling cancelLocks                 // payments being cancelled
+	blank      *resty.Request              // rc.R(), copied by newRequest
+	headers    atomic.Pointer[sendHeaders] // the headers for the last token
+	deadlines  deadlines                   // shared per-attempt deadlines
 }
 
 // Option configures a Client in New.
@@ -126,6 +129,7 @@ func New(apiKey, apiSecret string, opts ...Option) (*Client, error) {
 		SetDebug(false).
 		SetRetryCount(0).
 		SetDoNotParseResponse(true)
+	c.blank = c.rc.R()
 	return c, nil
 }
 
@@ -187,7 +191,10 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithTimeout limits each HTTP request the Client sends (default 30s). The
-// context passed to a call limits the whole call, retries included.
+// context passed to a call limits the whole call, retries included. Under a
+// context that is never cancelled, such as context.Background, requests
+// that start within 2ms of each other share one deadline, so that a request
+// may run up to 2ms longer than d.
 func WithTimeout(d time.Duration) Option {
 	return func(c *Client) error {
 		if d <= 0 {
@@ -350,7 +357,8 @@ func isAmbiguous(err error) bool {
 type attemptResult struct {
 	status int
 	header http.Header
-	body   []byte
+	body   []byte // in buf: valid until the call that sent it returns
+	buf    *bodyBuffer
 	sent   bool // the request may have been written
 }
 
@@ -382,6 +390,7 @@ func (c *Client) call(ctx context.Context, r *request, out any) error {
 		}
 		start := time.Now()
 		res, err := c.send(ctx, r, body, token)
+		defer res.buf.release() // after decoding: nothing keeps res.body
 		c.logAttempt(ctx, r, res, err, attempt, time.Since(start))
 		if err != nil {
 			werr := fmt.Errorf("iamport: %s %s: %w", r.method, r.path, err)
@@ -440,35 +449,27 @@ func ambiguousStatus(status int, err error) bool {
 // send makes one HTTP exchange, bounded by the per-request timeout, and reads
 // the body through a size cap.
 func (c *Client) send(ctx context.Context, r *request, body []byte, token string) (attemptResult, error) {
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	var wrote atomic.Bool
+	a := c.startAttempt(ctx)
+	defer c.endAttempt(a)
+	actx := a.ctx
+	var wrote *atomic.Bool // whether the headers were written, for money calls
 	if r.money {
+		wrote = new(atomic.Bool)
 		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
 			WroteHeaders: func() { wrote.Store(true) },
 		})
 	}
-	req := c.rc.R().SetContext(actx)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
+	req := c.newRequest()
+	req.SetContext(actx)
+	req.Header = c.headersFor(token, body != nil)
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-		req.SetBody(body)
-	}
-	if token != "" {
-		if c.bearer {
-			req.Header.Set("Authorization", "Bearer "+token)
-		} else {
-			req.Header.Set("Authorization", token)
-		}
-	}
-	if c.tier != "" {
-		req.Header.Set("Tier", c.tier)
+		req.Body = bytes.NewReader(body)
 	}
 	if len(r.query) > 0 {
 		req.QueryParam = r.query
 	}
 	resp, err := req.Execute(r.method, c.baseURL+r.path)
+	putRequest(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -479,41 +480,18 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 		if resp != nil && resp.RawResponse != nil {
 			resp.RawResponse.Body.Close()
 		}
-		return attemptResult{sent: wrote.Load() || !provablyUnsent(err)}, err
+		return attemptResult{sent: (wrote != nil && wrote.Load()) || !provablyUnsent(err)}, err
 	}
 	raw := resp.RawResponse
 	defer raw.Body.Close()
-	res := attemptResult{status: raw.StatusCode, header: raw.Header, sent: true}
-	res.body, err = readCapped(raw.Body, raw.ContentLength)
+	res := attemptResult{status: raw.StatusCode, header: raw.Header, sent: true, buf: bodyBufferFor(ctx)}
+	res.body, err = res.buf.read(raw.Body, raw.ContentLength)
 	if err != nil {
 		// The server answered, so it received the request: a body cut off
 		// in transit is a failure after sending, like a truncated body.
 		return res, fmt.Errorf("reading response body: %w", err)
 	}
 	return res, nil
-}
-
-func readCapped(r io.Reader, n int64) ([]byte, error) {
-	if n > 0 && n <= maxResponseBytes {
-		// The length is known (and enforced by net/http): read exactly that
-		// into one buffer. bytes.Buffer.ReadFrom would grow a full buffer
-		// to twice its size to look for an EOF that a reader such as an
-		// HTTP/2 body reports only on a later read.
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return nil, err
-		}
-		return buf, nil
-	}
-	var buf bytes.Buffer
-	_, err := buf.ReadFrom(io.LimitReader(r, maxResponseBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if buf.Len() > maxResponseBytes {
-		return nil, fmt.Errorf("response body larger than %d bytes", maxResponseBytes)
-	}
-	return buf.Bytes(), nil
 }
 
 // provablyUnsent reports whether err happened before any byte of the request
@@ -688,7 +666,11 @@ func looseText(v json.RawMessage) string {
 // decoded once more to tell it from a present response that is zero
 // ({} or an object of defaults), so a usual answer is decoded in one pass.
 func responsePresent(body []byte, out any) bool {
-	if !reflect.ValueOf(out).Elem().IsZero() {
+	zero := reflect.ValueOf(out).Elem().IsZero()
+	if z, ok := out.(interface{ decodedZero() bool }); ok {
+		zero = z.decodedZero() // out was given room to decode into
+	}
+	if !zero {
 		return true
 	}
 	var present struct {

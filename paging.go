@@ -77,13 +77,28 @@ func (w *pageWire[T]) page() *Page[T] {
 	return &Page[T]{Total: int(w.Total), Previous: int(w.Previous), Next: int(w.Next), List: w.List}
 }
 
+// decodedZero reports whether decoding left w as it was before (an empty
+// list may come with room for the page: see paymentPage).
+func (w *pageWire[T]) decodedZero() bool {
+	return w.Total == 0 && w.Previous == 0 && w.Next == 0 && len(w.List) == 0
+}
+
 // paymentPage fetches one page of payments. It decodes the paged object
 // straight into pageWire: through Page.UnmarshalJSON, encoding/json would
 // scan every page twice more (once to find its end, once to validate it).
+// In a list walk, the list is given room for as many payments as the last
+// page had, so that decoding does not grow it again and again.
 func (c *Client) paymentPage(ctx context.Context, path string, query url.Values) (*Page[Payment], error) {
 	var w pageWire[Payment]
+	wk := walkOf(ctx)
+	if wk != nil && wk.lastLen > 0 {
+		w.List = make([]Payment, 0, wk.lastLen)
+	}
 	if err := c.call(ctx, &request{method: "GET", path: path, query: query}, &w); err != nil {
 		return nil, err
+	}
+	if wk != nil {
+		wk.lastLen = len(w.List)
 	}
 	return w.page(), nil
 }
@@ -171,6 +186,8 @@ func noSpan(yield func(span) bool) { yield(span{}) }
 func paginate[T any](ctx context.Context, what string, first int, sp iter.Seq[span],
 	fetch func(ctx context.Context, s span, page int) (*Page[T], error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
+		ctx, end := withWalk(ctx) // every page is read into one buffer
+		defer end()
 		page := max(first, 1)
 		for s := range sp {
 			for {
