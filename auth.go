@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/iamport-go/iamport/internal/rules"
 )
 
 // tokenMargin is how long before its expiry a cached token is replaced. The
@@ -203,9 +204,7 @@ func (c *Client) warnExpiredToken(ctx context.Context, ar authResponse) {
 }
 
 // hasControl reports whether s contains an ASCII control character.
-func hasControl(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
-}
+func hasControl(s string) bool { return rules.HasControl(s) }
 
 // serverNow estimates the iamport server's clock from the offset seen in the
 // last token answer; before any token was fetched it is the local clock.

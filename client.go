@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/iamport-go/iamport/internal/wire"
 )
 
 // Version is the SDK's version, sent in the User-Agent header.
@@ -759,14 +761,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return wire.Sleep(ctx, d, nil)
 }
 
 func (c *Client) logAttempt(ctx context.Context, r *request, res attemptResult, err error, attempt int, d time.Duration) {

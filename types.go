@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strconv"
 	"time"
+
+	"github.com/iamport-go/iamport/internal/wire"
 )
 
 // Ptr returns a pointer to v. Use it for the optional request fields whose
@@ -124,8 +126,8 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		*t = Unix(sec)
 		return nil
 	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e15 {
+	f, ok := wire.ParseFinite(string(b))
+	if !ok || math.Abs(f) > 1e15 {
 		return decodeError(b, "a Unix timestamp", reflect.TypeOf(*t))
 	}
 	*t = unixFloat(f)
@@ -156,8 +158,8 @@ func parseLenientFloat(b []byte, what string, t reflect.Type) (float64, error) {
 	if len(b) == 0 || string(b) == "null" {
 		return 0, nil
 	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	f, ok := wire.ParseFinite(string(b))
+	if !ok {
 		return 0, decodeError(b, what, t)
 	}
 	return f, nil
@@ -192,8 +194,8 @@ func parseLenientInt(b []byte) (int64, error) {
 	if v, err := strconv.ParseInt(string(b), 10, 64); err == nil {
 		return v, nil
 	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || math.Abs(f) > 1<<53 {
+	f, ok := wire.ParseFinite(string(b))
+	if !ok || math.Abs(f) > 1<<53 {
 		return 0, decodeError(b, "an integer", reflect.TypeOf(LenientInt(0)))
 	}
 	return int64(f), nil

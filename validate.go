@@ -2,10 +2,10 @@ package iamport
 
 import (
 	"math"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/iamport-go/iamport/internal/rules"
 )
 
 // The validation policy. The SDK refuses before sending only
@@ -26,13 +26,16 @@ import (
 // never refused when it is sent back. The README's "What is checked before
 // sending" lists every rule.
 
+// The field rules themselves (lengths, digits, shapes) are in
+// internal/rules, which the fake server in iamporttest enforces too.
+
 // maxMerchantUID is the longest merchant_uid a new order may have, in
 // characters.
-const maxMerchantUID = 40
+const maxMerchantUID = rules.MaxMerchantUID
 
 // charLen counts the characters (Unicode code points) of s: the one way the
 // SDK measures a length.
-func charLen(s string) int { return utf8.RuneCountInString(s) }
+func charLen(s string) int { return rules.CharLen(s) }
 
 // checkID validates an identifier that goes into a path or body: it must
 // be present, must not be "." or "..", and must not hold control
@@ -89,9 +92,9 @@ func checkNonNegative(field string, a Amount) error {
 		return invalid(field, "must be a finite number")
 	case f < 0 || math.Signbit(f):
 		return invalid(field, "must not be negative") // -0 included: it encodes as "-0"
-	case f >= 1e13:
+	case f >= rules.AmountLimit:
 		return invalid(field, "is too large")
-	case decimals(f) > 2:
+	case decimals(f) > rules.MaxDecimals:
 		return invalid(field, "must have at most two decimal places")
 	}
 	return nil
@@ -99,13 +102,7 @@ func checkNonNegative(field string, a Amount) error {
 
 // decimals counts the decimal places of f's shortest representation, which
 // is what its JSON form sends.
-func decimals(f float64) int {
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		return len(s) - i - 1
-	}
-	return 0
-}
+func decimals(f float64) int { return rules.Decimals(f) }
 
 // checkKRWAmount requires a positive whole amount: the amount of a call
 // that charges in KRW only, with no currency field.
@@ -123,21 +120,11 @@ func checkOptAmount(field string, a *Amount) error {
 	return checkNonNegative(field, *a)
 }
 
-// wholeCurrency reports whether currency has no minor unit in iamport:
-// KRW (also the default when none is given) and JPY.
-func wholeCurrency(currency string) bool {
-	switch strings.ToUpper(currency) {
-	case "", "KRW", "JPY":
-		return true
-	}
-	return false
-}
-
 // checkWhole refuses a fraction in an amount of a currency without a minor
 // unit: iamport answers "원화(KRW) 결제금액은 정수여야 합니다." (or
 // "취소금액은 정수여야 합니다." for a refund).
 func checkWhole(field string, a Amount, currency string) error {
-	if wholeCurrency(currency) && a.Cents()%100 != 0 {
+	if rules.WholeCurrency(currency) && a.Cents()%100 != 0 {
 		cur := strings.ToUpper(currency)
 		if cur == "" {
 			cur = "KRW"
@@ -154,17 +141,8 @@ func checkOptWhole(field string, a *Amount, currency string) error {
 	return checkWhole(field, *a, currency)
 }
 
-func digitsOnly(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+// digitsOnly reports whether s is non-empty and all ASCII digits.
+func digitsOnly(s string) bool { return rules.DigitsOnly(s) }
 
 // card holds the key-in card fields shared by onetime, billing-key and
 // schedule requests.
@@ -191,10 +169,10 @@ func (c card) check(prefix string, required bool) error {
 	if err != nil {
 		return err
 	}
-	if b := *c.birth; b != "" && (!digitsOnly(b) || (len(b) != 6 && len(b) != 10)) {
+	if b := *c.birth; b != "" && !rules.Birth.Valid(b) {
 		return invalid(prefix+"birth", "must be 6 digits (YYMMDD) or a 10-digit business registration number")
 	}
-	if p := *c.pwd2; p != "" && (!digitsOnly(p) || len(p) != 2) {
+	if p := *c.pwd2; p != "" && !rules.Pwd2.Valid(p) {
 		return invalid(prefix+"pwd_2digit", "must be exactly 2 digits")
 	}
 	*c.number, *c.expiry = n, e
@@ -209,10 +187,8 @@ func checkExpiry(field, expiry string, now time.Time) error {
 	if len(expiry) != 7 {
 		return nil
 	}
-	y, _ := strconv.Atoi(expiry[:4])
-	m, _ := strconv.Atoi(expiry[5:])
-	k := now.In(seoulLocation())
-	if y < k.Year() || (y == k.Year() && time.Month(m) < k.Month()) {
+	y, m, ok := rules.ExpiryMonth(expiry[:4], expiry[5:])
+	if ok && rules.Expired(y, m, now) {
 		return invalid(field, "is a month that has already passed: the card has expired")
 	}
 	return nil
@@ -222,43 +198,27 @@ func normalizeCardNumber(field, v string) (string, error) {
 	if v == "" {
 		return "", invalid(field, "is required")
 	}
-	var d strings.Builder
-	for i := 0; i < len(v); i++ {
-		switch ch := v[i]; {
-		case ch >= '0' && ch <= '9':
-			d.WriteByte(ch)
-		case ch == '-' || ch == ' ':
-		default:
-			return "", invalid(field, "must contain only digits and dashes")
-		}
+	s, ok := rules.CardDigits(v)
+	if !ok {
+		return "", invalid(field, "must contain only digits and dashes")
 	}
-	s := d.String()
-	switch n := len(s); {
-	case n == 16:
-		return s[0:4] + "-" + s[4:8] + "-" + s[8:12] + "-" + s[12:16], nil
-	case n == 15:
-		return s[0:4] + "-" + s[4:10] + "-" + s[10:15], nil
-	case n >= 14 && n <= 19:
-		// Diners (14) and the longer UnionPay numbers have no common
-		// grouping: sent as digits.
-		return s, nil
+	if !rules.CardLength(len(s)) {
+		return "", invalid(field, "must have 14 to 19 digits (dashes allowed)")
 	}
-	return "", invalid(field, "must have 14 to 19 digits (dashes allowed)")
+	// 16 and 15 digits are grouped as iamport documents; Diners (14) and
+	// the longer UnionPay numbers have no common grouping: sent as digits.
+	return rules.GroupCard(s), nil
 }
 
 func normalizeExpiry(field, v string) (string, error) {
-	var y, m string
-	switch {
-	case len(v) == 7 && v[4] == '-':
-		y, m = v[:4], v[5:]
-	case len(v) == 6:
-		y, m = v[:4], v[4:]
-	case v == "":
+	if v == "" {
 		return "", invalid(field, "is required")
-	default:
+	}
+	y, m, ok := rules.SplitExpiry(v)
+	if !ok {
 		return "", invalid(field, "must be YYYY-MM or YYYYMM")
 	}
-	if !digitsOnly(y) || !digitsOnly(m) || m < "01" || m > "12" {
+	if _, _, ok := rules.ExpiryMonth(y, m); !ok {
 		return "", invalid(field, "must be YYYY-MM or YYYYMM with a month from 01 to 12")
 	}
 	return y + "-" + m, nil

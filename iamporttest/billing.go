@@ -4,11 +4,12 @@ import (
 	"sort"
 
 	"github.com/iamport-go/iamport"
+	"github.com/iamport-go/iamport/internal/rules"
 )
 
 const (
-	maxMerchantUID = 40
-	maxCustomerUID = 80
+	maxMerchantUID = rules.MaxMerchantUID
+	maxCustomerUID = rules.MaxCustomerUID
 	maxPG          = 80 // pg: "{pg}" or "{pg}.{MID}"
 	maxChannel     = 55 // channel_key, channelGroupId, channel_group_id
 	pgProvider     = "nice"
@@ -74,7 +75,7 @@ func (c *core) issueKey(customerUID string, cd *card, ci customerInfo) *billingK
 // customerUIDParam reads and checks the {customer_uid} path parameter.
 func customerUIDParam(rq *apiRequest) (string, *result) {
 	uid := rq.params["customer_uid"]
-	if len([]rune(uid)) > maxCustomerUID {
+	if rules.CharLen(uid) > maxCustomerUID {
 		r := badRequest("customer_uid 파라메터는 최대 80자까지 입력할 수 있습니다.")
 		return "", &r
 	}

@@ -1,12 +1,8 @@
 package iamporttest
 
 import (
-	"slices"
-	"strconv"
-	"strings"
-	"time"
-
 	"github.com/iamport-go/iamport"
+	"github.com/iamport-go/iamport/internal/rules"
 )
 
 // Test cards. Any card number with 14 to 19 digits (dashes or spaces
@@ -79,24 +75,21 @@ func (c *core) readCard(body map[string]any, required bool) (cd *card, present b
 		r := business(-1, msgCardRejected+" ("+why+")")
 		return nil, true, &r
 	}
-	digits, ok := cardDigits(num)
-	if !ok {
+	digits, ok := rules.CardDigits(num)
+	if !ok || !rules.CardLength(len(digits)) {
 		return refuse("유효하지않은 카드번호입니다.")
 	}
 	if !c.validExpiry(exp) {
 		return refuse("유효기간이 올바르지 않거나 만료된 카드입니다.")
 	}
-	for _, f := range []struct {
-		k    string
-		lens []int
-	}{{"birth", []int{6, 10}}, {"pwd_2digit", []int{2}}, {"cvc", []int{3, 4}}} {
-		v, err := getStr(body, f.k)
+	for _, f := range rules.CardFields {
+		v, err := getStr(body, f.Name)
 		if err != nil {
 			r := paramResult(err)
 			return nil, true, &r
 		}
-		if v != "" && (!allDigits(v) || !slices.Contains(f.lens, len(v))) {
-			return refuse(f.k + " 값이 올바르지 않습니다.")
+		if v != "" && !f.Valid(v) {
+			return refuse(f.Name + " 값이 올바르지 않습니다.")
 		}
 	}
 	cd = &card{masked: maskCard(digits)}
@@ -124,21 +117,6 @@ func (c *core) readCard(body map[string]any, required bool) (cd *card, present b
 	return cd, true, nil
 }
 
-func cardDigits(num string) (string, bool) {
-	var b strings.Builder
-	for i := 0; i < len(num); i++ {
-		switch ch := num[i]; {
-		case ch >= '0' && ch <= '9':
-			b.WriteByte(ch)
-		case ch == '-' || ch == ' ':
-		default:
-			return "", false
-		}
-	}
-	d := b.String()
-	return d, len(d) >= 14 && len(d) <= 19
-}
-
 // maskCard masks digits 7 to 12, as iamport shows card numbers:
 // 4242-42**-****-4242, or 3782-82****-*0005 for 15 digits.
 func maskCard(d string) string {
@@ -146,53 +124,21 @@ func maskCard(d string) string {
 	for i := 6; i < len(m)-4; i++ {
 		m[i] = '*'
 	}
-	s := string(m)
-	switch len(s) {
-	case 16:
-		return s[0:4] + "-" + s[4:8] + "-" + s[8:12] + "-" + s[12:16]
-	case 15:
-		return s[0:4] + "-" + s[4:10] + "-" + s[10:15]
-	}
-	return s
+	return rules.GroupCard(string(m))
 }
 
 // validExpiry accepts YYYY-MM or YYYYMM not before the fake clock's month.
 func (c *core) validExpiry(v string) bool {
-	var y, m string
-	switch {
-	case len(v) == 7 && v[4] == '-':
-		y, m = v[:4], v[5:]
-	case len(v) == 6:
-		y, m = v[:4], v[4:]
-	default:
+	ys, ms, ok := rules.SplitExpiry(v)
+	if !ok {
 		return false
 	}
-	if !allDigits(y) || !allDigits(m) {
-		return false
-	}
-	yy, _ := strconv.Atoi(y)
-	mm, _ := strconv.Atoi(m)
-	if mm < 1 || mm > 12 {
-		return false
-	}
-	now := c.now.In(kst)
-	return yy > now.Year() || (yy == now.Year() && time.Month(mm) >= now.Month())
+	y, m, ok := rules.ExpiryMonth(ys, ms)
+	return ok && !rules.Expired(y, m, c.now)
 }
 
 // kst is the zone iamport's calendar rules (months, expiry) are read in.
-var kst = time.FixedZone("KST", 9*60*60)
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+var kst = rules.KST
 
 // DeclineCharges makes the next n charges of the billing key customerUID
 // decline with reason (default "한도초과"): again, scheduled payments,

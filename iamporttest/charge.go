@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamport-go/iamport"
+	"github.com/iamport-go/iamport/internal/rules"
 )
 
 // order is what a charge request says about the money and the buyer.
@@ -38,7 +39,7 @@ const (
 
 // wholeCurrency reports whether amounts in currency must be whole: KRW and
 // JPY have no minor unit.
-func wholeCurrency(currency string) bool { return currency == "KRW" || currency == "JPY" }
+func wholeCurrency(currency string) bool { return rules.WholeCurrency(currency) }
 
 // readOrder reads the fields shared by onetime, again and schedule entries.
 func readOrder(m map[string]any) (order, error) {

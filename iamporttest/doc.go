@@ -141,7 +141,9 @@
 // amount with a fraction ("원화(KRW) 결제금액은 정수여야 합니다.", and for a
 // refund "취소금액은 정수여야 합니다."), an expired card, a reused paid
 // merchant_uid, a merchant_uid over 40 characters, codes (pg, channel_key)
-// over their documented length. Descriptive text (name, buyer_*,
+// over their documented length. The card, expiry, amount, currency and
+// length rules are the same table the SDK checks requests with before
+// sending, so the two agree. Descriptive text (name, buyer_*,
 // customer_*, custom_data, reasons, refund details) is accepted at any
 // length, as iamport accepts it; PGs may truncate it.
 //

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/iamport-go/iamport/internal/wire"
 )
 
 // FaultKind is a way a request can go wrong between the merchant's server
@@ -176,16 +178,10 @@ func (c *core) wait(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-c.closed:
-		return errClosed
+	if err := wire.Sleep(ctx, d, c.closed); err != wire.ErrStopped {
+		return err
 	}
+	return errClosed
 }
 
 // readIncoming reads a request body through the size cap.

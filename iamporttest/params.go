@@ -11,6 +11,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/iamport-go/iamport/internal/rules"
+	"github.com/iamport-go/iamport/internal/wire"
 )
 
 // maxBody caps request bodies, as a real front end would.
@@ -199,7 +202,7 @@ func optStr(m map[string]any, k string, max int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if max > 0 && len([]rune(v)) > max {
+	if max > 0 && rules.CharLen(v) > max {
 		return "", &paramError{fmt.Sprintf("%s 파라메터는 최대 %d자까지 입력할 수 있습니다.", k, max)}
 	}
 	return v, nil
@@ -223,20 +226,13 @@ func checkLengths(m map[string]any, max map[string]int) error {
 
 // parseNumber reads a JSON number or numeric string.
 func parseNumber(v any) (float64, bool) {
-	var s string
 	switch x := v.(type) {
 	case json.Number:
-		s = x.String()
+		return wire.ParseFinite(x.String())
 	case string:
-		s = strings.TrimSpace(x)
-	default:
-		return 0, false
+		return wire.ParseFinite(x)
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, false
-	}
-	return f, true
+	return 0, false
 }
 
 // getNumber reads a number parameter. present is false when absent, null or
@@ -264,14 +260,13 @@ func getCents(m map[string]any, k string) (cents int64, present bool, err error)
 	if err != nil || !present {
 		return 0, present, err
 	}
-	if f < 0 || f >= 1e13 {
+	if f < 0 || f >= rules.AmountLimit {
 		return 0, true, badParam(k)
 	}
-	c := math.Round(f * 100)
-	if math.Abs(f*100-c) > 1e-6 {
+	if rules.Decimals(f) > rules.MaxDecimals {
 		return 0, true, &paramError{k + " 파라메터는 소수점 둘째 자리까지 입력할 수 있습니다."}
 	}
-	return int64(c), true, nil
+	return int64(math.Round(f * 100)), true, nil
 }
 
 // getInt reads an integer (a JSON number without a fraction, or a numeric
@@ -384,8 +379,8 @@ func queryInt(q url.Values, k string) (n int64, present bool, err error) {
 	}
 	n, err = strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		f, ferr := strconv.ParseFloat(v, 64)
-		if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		f, ok := wire.ParseFinite(v)
+		if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
 			return 0, true, badParam(k)
 		}
 		n = int64(f)
