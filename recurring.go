@@ -90,7 +90,7 @@ type Plan struct {
 
 	Amount   Amount // charged each cycle (required, > 0)
 	Currency string // default KRW
-	Name     string // order name, at most 40 characters
+	Name     string // order name of each schedule; iamport documents 40 characters, sent as given
 
 	// Every is the number of months between two cycles: 1 (or 0) monthly, 3
 	// quarterly, 12 yearly.

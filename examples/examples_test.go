@@ -35,7 +35,10 @@ func TestExamples(t *testing.T) {
 		},
 		"recurring": {
 			`^Running against the built-in fake iamport server \(iamporttest\) on a simulated clock`,
+			`month 1 \(\S+-c1\) paid, imp_uid imp_\d{12};\s+its webhook arrived, and month 2 was scheduled`,
+			`month 2 \(\S+-c2\) declined: \S+ \(over the card's limit\), imp_uid imp_\d{12};\s+its webhook arrived, and retry 1 of month 2 was scheduled .*\(\S+-c2-r1\)`,
 			`the webhook for \S+-c2-r1 \(paid\) was lost`,
+			`month 3 \(\S+-c3\) paid, .*\s+its webhook arrived; the plan has 3 cycles, so nothing more is scheduled`,
 			`\S+-c2-r1 paid → recorded; month 3 scheduled`,
 			`the lost webhook is recovered`,
 			`delivered a second time, on purpose`,

@@ -60,7 +60,11 @@ func main() {
 		if !errors.As(err, &declinedErr) {
 			log.Fatalf("expected a decline, got %v", err)
 		}
-		fmt.Printf("   declined, no money moved: status=%s reason=%q\n", p.Status, p.FailReason)
+		gloss := ""
+		if p.FailReason == "잔액이 부족합니다" { // the card company's reason, in Korean
+			gloss = " (insufficient funds)"
+		}
+		fmt.Printf("   declined, no money moved: status=%s reason=%q%s\n", p.Status, p.FailReason, gloss)
 		fmt.Println("   (a merchant would now ask the customer for another card, or retry later)")
 	}
 

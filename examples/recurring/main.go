@@ -249,8 +249,14 @@ func runFake(ctx context.Context, out io.Writer) error {
 	// Month 1 pays. Month 2: the card is over its limit; the retry a day
 	// later pays, but its webhook is lost.
 	srv.Advance(plan.BillingTime(1).Add(time.Hour).Sub(srv.Now()))
+	if err := narrate(ctx, out, srv, client, plan, 1, 0, when); err != nil {
+		return err
+	}
 	srv.DeclineCharges(plan.CustomerUID, 1, "한도초과")
 	srv.Advance(plan.BillingTime(2).Add(time.Hour).Sub(srv.Now()))
+	if err := narrate(ctx, out, srv, client, plan, 2, 0, when); err != nil {
+		return err
+	}
 	retry := plan.MerchantUID(2, 1)
 	srv.LoseWebhooks(iamporttest.WebhookLoss{Next: 1})
 	if _, err := client.GetSchedule(ctx, retry); err != nil {
@@ -293,6 +299,9 @@ func runFake(ctx context.Context, out io.Writer) error {
 
 	// Month 3 pays.
 	srv.Advance(plan.BillingTime(3).Add(8 * 24 * time.Hour).Sub(srv.Now()))
+	if err := narrate(ctx, out, srv, client, plan, 3, 0, when); err != nil {
+		return err
+	}
 
 	// Every webhook that arrived is delivered again, on purpose, as
 	// iamport's re-delivery or a resend from the console would: nothing
@@ -313,6 +322,46 @@ func runFake(ctx context.Context, out io.Writer) error {
 		"as iamport's re-delivery or a console resend would: nothing was recorded or charged twice.\n\n", delivered)
 
 	return printTable(ctx, out, client, db, seoul)
+}
+
+// narrate prints what iamport did with one scheduled payment of the plan
+// (cycle, attempt) and what the webhook handler scheduled after it.
+func narrate(ctx context.Context, out io.Writer, srv *iamporttest.Server, client *iamport.Client, plan *iamport.Plan, cycle, attempt int, when func(time.Time) string) error {
+	s, err := client.GetSchedule(ctx, plan.MerchantUID(cycle, attempt))
+	if err != nil {
+		return err
+	}
+	what := fmt.Sprintf("month %d (%s) %s, imp_uid %s", cycle, s.MerchantUID, s.PaymentStatus, s.ImpUID)
+	nextCycle, nextAttempt, label := cycle+1, 0, fmt.Sprintf("month %d", cycle+1)
+	if s.PaymentStatus == iamport.PaymentStatusFailed {
+		what = fmt.Sprintf("month %d (%s) declined: %s, imp_uid %s", cycle, s.MerchantUID, gloss(s.FailReason), s.ImpUID)
+		nextCycle, nextAttempt, label = cycle, attempt+1, fmt.Sprintf("retry %d of month %d", attempt+1, cycle)
+	}
+	fmt.Fprintf(out, "%s  %s;\n", when(s.ScheduleAt.Time), what)
+	if !webhookArrived(srv, s.MerchantUID) {
+		return fmt.Errorf("the webhook for %s did not reach the handler", s.MerchantUID)
+	}
+	if plan.Cycles > 0 && nextCycle > plan.Cycles {
+		fmt.Fprintf(out, "                  its webhook arrived; the plan has %d cycles, so nothing more is scheduled.\n", plan.Cycles)
+		return nil
+	}
+	next, err := client.GetSchedule(ctx, plan.MerchantUID(nextCycle, nextAttempt))
+	if err != nil {
+		return fmt.Errorf("after %s: %w", s.MerchantUID, err)
+	}
+	fmt.Fprintf(out, "                  its webhook arrived, and %s was scheduled for %s (%s).\n", label, when(next.ScheduleAt.Time), next.MerchantUID)
+	return nil
+}
+
+// webhookArrived reports whether the handler answered 200 to a webhook for
+// merchantUID.
+func webhookArrived(srv *iamporttest.Server, merchantUID string) bool {
+	for _, d := range srv.Webhooks() {
+		if d.MerchantUID == merchantUID && !d.Lost && d.StatusCode == http.StatusOK {
+			return true
+		}
+	}
+	return false
 }
 
 func printTable(ctx context.Context, out io.Writer, client *iamport.Client, db *store, loc *time.Location) error {

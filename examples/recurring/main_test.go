@@ -18,6 +18,10 @@ func TestRunAgainstTheFake(t *testing.T) {
 starting 2030-01-20 09:00 KST: no card is charged, and three months pass in a moment.
 Set IAMPORT_API_KEY and IAMPORT_API_SECRET to run against the real API.
 
+2030-01-31 10:00  month 1 (gildong_0001_1234-c1) paid, imp_uid imp_100000000001;
+                  its webhook arrived, and month 2 was scheduled for 2030-02-28 10:00 (gildong_0001_1234-c2).
+2030-02-28 10:00  month 2 (gildong_0001_1234-c2) declined: 한도초과 (over the card's limit), imp_uid imp_100000000002;
+                  its webhook arrived, and retry 1 of month 2 was scheduled for 2030-03-01 10:00 (gildong_0001_1234-c2-r1).
 2030-03-01 10:00  the webhook for gildong_0001_1234-c2-r1 (paid) was lost on its way, as one sent during a
                   deploy would be; iamport V1 sends each webhook once unless re-delivery is enabled.
 2030-03-01 11:00  so month 3 is not scheduled: without a sweep the subscription would end here.
@@ -25,6 +29,8 @@ Set IAMPORT_API_KEY and IAMPORT_API_SECRET to run against the real API.
                   gildong_0001_1234-c2 failed → its webhook arrived: the retry gildong_0001_1234-c2-r1 already exists
                   gildong_0001_1234-c2-r1 paid → recorded; month 3 scheduled for 2030-03-31 10:00 (gildong_0001_1234-c3)
                   the lost webhook is recovered, and the subscription goes on.
+2030-03-31 10:00  month 3 (gildong_0001_1234-c3) paid, imp_uid imp_100000000004;
+                  its webhook arrived; the plan has 3 cycles, so nothing more is scheduled.
 
 Each of the 3 webhooks that arrived was then delivered a second time, on purpose,
 as iamport's re-delivery or a console resend would: nothing was recorded or charged twice.
