@@ -114,6 +114,10 @@ func TestPaymentNumbersDecodeLeniently(t *testing.T) {
 	var te *json.UnmarshalTypeError
 	require.True(t, errors.As(err, &te))
 	require.Equal(t, "amount", te.Field)
+	// An amount an Amount cannot hold exactly is named too.
+	err = json.Unmarshal([]byte(`{"cancel_amount":10.005}`), &p)
+	require.True(t, errors.As(err, &te))
+	require.Equal(t, "cancel_amount", te.Field)
 }
 
 // Error bodies that are not iamport envelopes keep their message and field.

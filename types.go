@@ -55,24 +55,26 @@ func (a Amount) Equal(b Amount) bool { return a == b }
 // String formats a as its shortest exact decimal ("8900", "10.5").
 func (a Amount) String() string { return strconv.FormatFloat(float64(a), 'f', -1, 64) }
 
-// maxExactAmount is the largest amount whose hundredths a float64 holds
-// exactly: 2^53 hundredths.
-const maxExactAmount = 1 << 53 / 100
+// maxExactAmount bounds the amounts whose hundredths Cents recovers exactly
+// from a float64: below 2^45 a float64's spacing is at most 2^-8, so a value
+// written with two decimals is within 0.2 hundredths of them. (2^45 is
+// about 35 trillion, far above what iamport takes, 1e13.)
+const maxExactAmount = 1 << 45
 
 // UnmarshalJSON decodes an amount written as a JSON number or numeric
 // string; null and "" decode to 0. It refuses what Cents cannot hold
-// exactly: a value that is not finite, beyond 2^53 hundredths, or with more
-// than two decimals, since rounding it would make two different amounts
-// compare as one.
+// exactly: a value that is not finite, 2^45 or more, or with more than two
+// decimals, since rounding it would make two different amounts compare as
+// one. The error names the field, as encoding/json reports it.
 func (a *Amount) UnmarshalJSON(b []byte) error {
 	f, err := parseLenientFloat(b, "an amount", reflect.TypeOf(*a))
 	switch {
 	case err != nil:
 		return err
-	case math.Abs(f) > maxExactAmount:
-		return fmt.Errorf("iamport: amount %q is beyond what an Amount holds exactly", truncate(unquote(b), 32))
+	case math.Abs(f) >= maxExactAmount:
+		return decodeError(b, "an amount below 2^45 that an Amount holds exactly", reflect.TypeOf(*a))
 	case decimals(f) > 2:
-		return fmt.Errorf("iamport: amount %q has more than two decimal places", truncate(unquote(b), 32))
+		return decodeError(b, "an amount with at most two decimal places", reflect.TypeOf(*a))
 	}
 	*a = Amount(f + 0) // -0 reads as 0
 	return nil

@@ -189,7 +189,7 @@ func TestAmountDecodeRefusesWhatItCannotHoldExactly(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]iamport.Amount{
 		`8900`: 8900, `8900.0`: 8900, `"8900"`: 8900, `" 10.5 "`: 10.5, `null`: 0, `""`: 0, `1e3`: 1000,
-		`10.50`: 10.5, `-500`: -500, `90071992547409`: 90071992547409, `0.01`: 0.01,
+		`10.50`: 10.5, `-500`: -500, `35184372088831.99`: 35184372088831.99, `0.01`: 0.01,
 	} {
 		var a iamport.Amount
 		require.NoError(t, json.Unmarshal([]byte(in), &a), in)
@@ -199,13 +199,22 @@ func TestAmountDecodeRefusesWhatItCannotHoldExactly(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`-0`), &z))
 	require.False(t, math.Signbit(float64(z)), "-0 reads as 0")
 	for _, in := range []string{`"NaN"`, `"Inf"`, `"-Infinity"`, `"x"`, `true`, `{}`, `1e20`, `90071992547410`,
-		`0.001`, `8900.005`, `"0.125"`} {
+		`0.001`, `8900.005`, `"0.125"`, `90071992547409`, `70368744177664.01`, `45035996273704.95`, `35184372088832`} {
 		var a iamport.Amount
 		require.Error(t, json.Unmarshal([]byte(in), &a), in)
 	}
 	// In a payment, the whole decode fails: the answer is invalid.
 	var p iamport.Payment
-	require.Error(t, json.Unmarshal([]byte(`{"amount":8900.001}`), &p))
+	err := json.Unmarshal([]byte(`{"amount":8900.001}`), &p)
+	require.ErrorContains(t, err, "amount", "the error names the field")
+	// Every amount accepted keeps its hundredths exactly.
+	for _, in := range []string{`35184372088831.99`, `17592186044415.01`, `9999999999999.99`, `0.07`} {
+		var a iamport.Amount
+		require.NoError(t, json.Unmarshal([]byte(in), &a), in)
+		out, err := json.Marshal(a)
+		require.NoError(t, err)
+		require.Equal(t, in, string(out), "an accepted amount encodes back unchanged")
+	}
 }
 
 // Equal never calls two different amounts equal: it does not round.
