@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"sync"
@@ -48,6 +49,11 @@ type config struct {
 	start             time.Time
 	webhookClient     *http.Client
 	sandbox           bool
+	latMin, latMax    time.Duration // processing latency (WithLatency)
+	pendingVisible    bool          // a processing charge shows as ready
+	lag               time.Duration // lookup lag (WithLookupLag)
+	seed              uint64
+	seedSet           bool
 }
 
 // Option configures a Server in NewServer and NewInProcess.
@@ -162,6 +168,8 @@ func newServer(cfg config) *Server {
 		prepared:  map[string]*prepared{},
 		declines:  map[string]*decline{},
 		calls:     map[string]int{},
+		busy:      map[string]int{},
+		changed:   make(chan struct{}),
 	}
 	return &Server{APIKey: cfg.apiKey, APISecret: cfg.apiSecret, c: c}
 }
@@ -261,6 +269,14 @@ type core struct {
 	faults    []*faultEntry
 	calls     map[string]int
 	webhooks  []WebhookDelivery
+	faultFunc func(FaultRequest) (Fault, bool)
+	decisions map[string]decision // fault decisions on their way to the handler
+	decN      int64
+
+	rng      *rand.Rand     // draws latencies
+	inFlight int            // requests processing in the background
+	busy     map[string]int // ids of those requests, for Await
+	changed  chan struct{}  // closed and replaced when one finishes
 }
 
 // next returns the next sequence number. Call with mu held.
