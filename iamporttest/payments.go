@@ -392,12 +392,8 @@ func (c *core) cancelPayment(rq *apiRequest) result {
 	if p == nil {
 		return business(1, msgNoCancelTarget)
 	}
-	switch p.Status {
-	case iamport.PaymentStatusCancelled:
-		return business(1, "이미 전액취소된 주문입니다.")
-	case iamport.PaymentStatusPaid:
-	default:
-		return business(1, "결제완료 상태가 아니어서 취소할 수 없습니다.")
+	if res := notCancellable(p); res != nil {
+		return *res
 	}
 	balance := p.Amount.Cents() - p.CancelAmount.Cents()
 	if checkSet && checksum != balance {
@@ -422,15 +418,25 @@ func (c *core) cancelPayment(rq *apiRequest) result {
 	}}
 }
 
+// notCancellable is the refusal of a cancel of p when p is not paid.
+func notCancellable(p *payment) *result {
+	var r result
+	switch p.Status {
+	case iamport.PaymentStatusPaid:
+		return nil
+	case iamport.PaymentStatusCancelled:
+		r = business(1, "이미 전액취소된 주문입니다.")
+	default:
+		r = business(1, "결제완료 상태가 아니어서 취소할 수 없습니다.")
+	}
+	return &r
+}
+
 // applyCancel refunds cents of p, if p still has that much left to refund.
 // Call with mu held.
 func (c *core) applyCancel(p *payment, cents int64, reason string, webhook bool) result {
-	switch p.Status {
-	case iamport.PaymentStatusCancelled:
-		return business(1, "이미 전액취소된 주문입니다.")
-	case iamport.PaymentStatusPaid:
-	default:
-		return business(1, "결제완료 상태가 아니어서 취소할 수 없습니다.")
+	if res := notCancellable(p); res != nil {
+		return *res
 	}
 	if balance := p.Amount.Cents() - p.CancelAmount.Cents(); cents > balance {
 		return business(1, fmt.Sprintf("취소요청금액(%s)이 취소가능잔액(%s)보다 큽니다.", amount(cents), amount(balance)))

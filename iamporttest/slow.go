@@ -287,10 +287,15 @@ func (c *core) seen(p *payment) *payment {
 		}
 		return p
 	}
-	cutoff := time.Now().Add(-c.cfg.lag)
-	for i := len(p.history) - 1; i >= 0; i-- {
-		if !p.history[i].at.After(cutoff) {
-			return p.history[i].snap
+	return latest(p.history, time.Now().Add(-c.cfg.lag), func(v paymentVersion) (time.Time, *payment) { return v.at, v.snap })
+}
+
+// latest returns the newest version in history made at or before cutoff,
+// nil when there is none.
+func latest[V, T any](history []V, cutoff time.Time, get func(V) (time.Time, *T)) *T {
+	for i := len(history) - 1; i >= 0; i-- {
+		if at, v := get(history[i]); !at.After(cutoff) {
+			return v
 		}
 	}
 	return nil
@@ -328,15 +333,13 @@ func (c *core) seenSchedule(sc *schedule) *schedule {
 	if sc == nil || c.cfg.lag <= 0 {
 		return sc
 	}
-	cutoff := time.Now().Add(-c.cfg.lag)
-	for i := len(sc.history) - 1; i >= 0; i-- {
-		if !sc.history[i].at.After(cutoff) {
-			cp := *sc.history[i].snap
-			cp.pay = c.seen(cp.pay)
-			return &cp
-		}
+	v := latest(sc.history, time.Now().Add(-c.cfg.lag), func(v scheduleVersion) (time.Time, *schedule) { return v.at, v.snap })
+	if v == nil {
+		return nil
 	}
-	return nil
+	cp := *v
+	cp.pay = c.seen(cp.pay)
+	return &cp
 }
 
 // visibleSchedules lists the schedules lookups see, in creation order.
