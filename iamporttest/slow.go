@@ -4,6 +4,8 @@ import (
 	"context"
 	"math/rand/v2"
 	"time"
+
+	"github.com/iamport-go/iamport"
 )
 
 // A real payment gateway is slow, eventually consistent and concurrent: a
@@ -350,4 +352,45 @@ func (c *core) visibleSchedules() []*schedule {
 		}
 	}
 	return out
+}
+
+// PaymentsOf returns the payments of merchantUID, in creation order
+// (copies, current state, as Payments).
+func (s *Server) PaymentsOf(merchantUID string) []iamport.Payment {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []iamport.Payment
+	for _, p := range c.payments {
+		if p.MerchantUID == merchantUID {
+			out = append(out, p.snapshot())
+		}
+	}
+	return out
+}
+
+// ScheduleOf returns the schedule of merchantUID (a copy, current state, as
+// Schedules), and false when there is none.
+func (s *Server) ScheduleOf(merchantUID string) (iamport.Schedule, bool) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sc, ok := c.schedules[merchantUID]
+	if !ok {
+		return iamport.Schedule{}, false
+	}
+	return sc.snapshot(), true
+}
+
+// BillingKeyOf returns the billing key stored under customerUID (a copy),
+// and false when there is none.
+func (s *Server) BillingKeyOf(customerUID string) (iamport.BillingKey, bool) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k, ok := c.keys[customerUID]
+	if !ok {
+		return iamport.BillingKey{}, false
+	}
+	return k.BillingKey, true
 }
