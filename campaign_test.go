@@ -295,9 +295,10 @@ func runCampaign(t *testing.T, seed uint64, ops int) {
 	c.finalChecks()
 
 	n := c.nOps.Load()
-	t.Logf("campaign seed=%d: %d operations in %s: %d nil, %d *OutcomeUnknownError (%.1f%%), %d declined, %d other errors; by kind: %v",
-		seed, n, time.Since(started).Round(time.Millisecond), c.nNil.Load(), c.nUnknown.Load(),
-		100*float64(c.nUnknown.Load())/float64(max(n, 1)), c.nDeclined.Load(), c.nErr.Load(), c.kinds)
+	calls := c.nNil.Load() + c.nUnknown.Load() + c.nDeclined.Load() + c.nErr.Load()
+	t.Logf("campaign seed=%d: %d operations (%d checked calls) in %s: %d nil, %d *OutcomeUnknownError (%.1f%% of calls), %d declined, %d other errors; operations by kind: %v",
+		seed, n, calls, time.Since(started).Round(time.Millisecond), c.nNil.Load(), c.nUnknown.Load(),
+		100*float64(c.nUnknown.Load())/float64(max(calls, 1)), c.nDeclined.Load(), c.nErr.Load(), c.kinds)
 	c.vmu.Lock()
 	defer c.vmu.Unlock()
 	for i, v := range c.violations {
@@ -777,7 +778,8 @@ func (w *worker) checkRefunds(n int, refund, before, after int64, made int, ps [
 		case "nil":
 			done++
 			if ps[j] == nil || ps[j].CancelAmount.Cents() < before+refund {
-				w.violate("nil error, but the answer shows %s refunded, not %d more than %d", cancelAmountOf(ps[j]), refund, before)
+				w.violate("nil error, but its answer shows %s refunded, not %s more than the %s before: it does not show this refund",
+					cancelAmountOf(ps[j]), iamport.AmountFromCents(refund), iamport.AmountFromCents(before))
 			}
 		case "unknown":
 			unknown++
@@ -786,7 +788,7 @@ func (w *worker) checkRefunds(n int, refund, before, after int64, made int, ps [
 	got := after - before
 	switch {
 	case got != int64(made)*refund:
-		w.violate("%d refunds made of %d in total; each should be %d", made, got, refund)
+		w.violate("%d refunds made of %s in total; each should be %s", made, iamport.AmountFromCents(got), iamport.AmountFromCents(refund))
 	case made < done:
 		w.violate("%d cancels reported done, but %d refunds made (errors %v)", done, made, errs)
 	case made > done+unknown:
