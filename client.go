@@ -294,7 +294,7 @@ func (c *Client) String() string {
 	if c == nil {
 		return "iamport.Client(nil)"
 	}
-	return fmt.Sprintf("iamport.Client{baseURL: %s, apiKey: %s, apiSecret: [REDACTED]}", c.baseURL, maskKey(c.apiKey))
+	return fmt.Sprintf("iamport.Client{baseURL: %s, apiKey: %s, apiSecret: [REDACTED]}", redactURL(c.baseURL), maskKey(c.apiKey))
 }
 
 // GoString redacts the Client for %#v.
@@ -369,8 +369,11 @@ type attemptResult struct {
 func (c *Client) call(ctx context.Context, r *request, out any) error {
 	var body []byte
 	if r.body != nil {
-		var err error
-		if body, err = json.Marshal(r.body); err != nil {
+		wb, err := wireBody(r.body)
+		if err != nil {
+			return err
+		}
+		if body, err = json.Marshal(wb); err != nil {
 			return fmt.Errorf("iamport: encode %s %s: %w", r.method, r.path, err)
 		}
 	}
@@ -551,6 +554,11 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		}
 		return apiErr(int(env.Code), msg)
 	}
+	if msg := duplicateKeyProblem(res); msg != "" {
+		e := apiErr(0, msg)
+		e.invalid = true
+		return e
+	}
 	env := envelope{Response: out}
 	if err := json.Unmarshal(res.body, &env); err != nil {
 		// A body that does not fit out may still be a readable failure.
@@ -561,7 +569,7 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		if json.Unmarshal(res.body, &loose) == nil && loose.Code != 0 {
 			e := apiErr(int(loose.Code), loose.Message)
 			e.notFound = r.notFoundOn200
-			return e
+			return markPaidFailure(r, res, e)
 		}
 		e := apiErr(0, bodyProblem(res))
 		e.invalid, e.cause = true, err
@@ -570,7 +578,7 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 	if env.Code != 0 {
 		e := apiErr(int(env.Code), env.Message)
 		e.notFound = r.notFoundOn200
-		return e
+		return markPaidFailure(r, res, e)
 	}
 	if out != nil && (env.Response == nil || !responsePresent(res.body, out)) {
 		e := apiErr(0, "response is null")

@@ -189,6 +189,13 @@ func paginate[T any](ctx context.Context, what string, first int, sp iter.Seq[sp
 				if p.Next == 0 {
 					break
 				}
+				if len(p.List) == 0 {
+					// An empty page cannot be followed by items: a server
+					// that claims so could keep the loop going forever.
+					yield(nil, &APIError{StatusCode: 200, Method: "GET", Path: what, invalid: true,
+						Message: fmt.Sprintf("page %d is empty but answered next page %d", page, p.Next)})
+					return
+				}
 				if p.Next <= page {
 					// A server that points back would make the loop endless.
 					yield(nil, &APIError{StatusCode: 200, Method: "GET", Path: what, invalid: true,

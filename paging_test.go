@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -400,4 +402,36 @@ func TestScheduleIteratorsWalkAYearInSlices(t *testing.T) {
 			require.Equal(t, 5, firstPages, "365 days in 88-day slices")
 		})
 	}
+}
+
+// A server that answers empty pages, each claiming a next one, ends the
+// listing with an error instead of keeping it going forever.
+func TestIteratorStopsOnEmptyPageClaimingNext(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on(http.MethodGet, "/payments/findAll/order", func(req *http.Request) (*http.Response, error) {
+		page, _ := strconv.Atoi(req.URL.Query().Get("page"))
+		page = max(page, 1)
+		next := page + 1
+		if page >= 50 { // so that a loop that does not stop still ends
+			next = 0
+		}
+		return reply(200, envelope(map[string]any{"total": 10, "previous": page - 1, "next": next, "list": []any{}}))(req)
+	})
+	var errs []error
+	n := 0
+	for _, err := range m.client().FindPayments(bg, &iamport.FindPaymentsRequest{MerchantUID: "order"}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if n++; n > 100 {
+			break
+		}
+	}
+	require.Zero(t, n)
+	require.Len(t, errs, 1)
+	require.ErrorIs(t, errs[0], iamport.ErrInvalidResponse)
+	require.Contains(t, errs[0].Error(), "empty")
+	require.Equal(t, 1, m.count(http.MethodGet, "/payments/findAll/order"))
 }

@@ -132,7 +132,8 @@ func checkStatusFilter(field string, s PaymentStatus) error {
 }
 
 // CancelRequest cancels (refunds) a payment in full or in part (POST
-// /payments/cancel). RefundAccount is redacted in fmt and slog output.
+// /payments/cancel). RefundAccount, RefundHolder and RefundTel are redacted
+// in fmt, slog and encoding/json output; the SDK sends the real values.
 type CancelRequest struct {
 	// ImpUID or MerchantUID names the payment; ImpUID wins when both are set.
 	ImpUID      string `json:"imp_uid,omitempty"`
@@ -149,10 +150,10 @@ type CancelRequest struct {
 	Reason   string  `json:"reason,omitempty"`
 
 	// Refund account, for virtual-account refunds.
-	RefundHolder  string `json:"refund_holder,omitempty"`
+	RefundHolder  string `json:"refund_holder,omitempty" redact:"true"`
 	RefundBank    string `json:"refund_bank,omitempty"`
-	RefundAccount string `json:"refund_account,omitempty"`
-	RefundTel     string `json:"refund_tel,omitempty"`
+	RefundAccount string `json:"refund_account,omitempty" redact:"true"`
+	RefundTel     string `json:"refund_tel,omitempty" redact:"true"`
 
 	RetainPromotion *bool `json:"retain_promotion,omitempty"`
 	// EnableWebhook makes iamport send the cancel webhook for this cancel.
@@ -165,17 +166,22 @@ type CancelExtra struct {
 	Requester string `json:"requester,omitempty"` // "customer" or "admin" (default)
 }
 
-type redactedCancelRequest CancelRequest
+type cancelFields CancelRequest // same fields, no methods: the wire copy
 
-// Format prints r with the refund account number redacted, for every verb.
+// MarshalJSON encodes r with the refund account, holder and telephone
+// redacted. The SDK sends the real values.
+func (r CancelRequest) MarshalJSON() ([]byte, error) { return redactedJSON(cancelFields(r)) }
+
+// Format prints r with the refund account, holder and telephone redacted, for
+// every verb.
 func (r CancelRequest) Format(f fmt.State, verb rune) {
-	c := redactedCancelRequest(r)
-	redact(&c.RefundAccount)
-	formatRedacted(f, verb, c)
+	formatRedacted[CancelRequest](f, verb, cancelFields(r))
 }
 
-// LogValue logs r with the refund account number redacted.
-func (r CancelRequest) LogValue() slog.Value { return logValueOf(r) }
+// LogValue logs r with the refund account, holder and telephone redacted.
+func (r CancelRequest) LogValue() slog.Value { return logValueRedacted(cancelFields(r)) }
+
+func (r CancelRequest) wire() any { return cancelFields(r) }
 
 func (r *CancelRequest) check() error {
 	if r.ImpUID == "" && r.MerchantUID == "" {

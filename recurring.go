@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -117,11 +118,22 @@ type Plan struct {
 	// scheduled payment; empty means the console's webhook URL.
 	NoticeURL string
 
-	BuyerName  string
-	BuyerEmail string
-	BuyerTel   string
+	BuyerName  string `redact:"true"`
+	BuyerEmail string `redact:"true"`
+	BuyerTel   string `redact:"true"`
 	CustomData string // copied to each Payment's CustomData
 }
+
+type planFields Plan // same fields, no methods
+
+// MarshalJSON encodes p with the buyer's personal data redacted.
+func (p Plan) MarshalJSON() ([]byte, error) { return redactedJSON(planFields(p)) }
+
+// Format prints p with the buyer's personal data redacted, for every verb.
+func (p Plan) Format(f fmt.State, verb rune) { formatRedacted[Plan](f, verb, planFields(p)) }
+
+// LogValue logs p with the buyer's personal data redacted.
+func (p Plan) LogValue() slog.Value { return logValueRedacted(planFields(p)) }
 
 func (p *Plan) location() *time.Location {
 	if p.Location != nil {

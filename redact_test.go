@@ -3,6 +3,8 @@ package iamport_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -236,4 +238,111 @@ func TestSecretsInFindsEverySecret(t *testing.T) {
 		require.Contains(t, found, s)
 	}
 	require.Empty(t, secretsIn("iamport: GET /payments/imp_1: HTTP 503 attempt 37"))
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A base URL with a user and password (a proxy that authenticates) prints
+// masked, and errors of calls through it do not quote the password.
+func TestClientMasksBaseURLUserinfo(t *testing.T) {
+	t.Parallel()
+	const password = "pr0xyPassw0rdZ"
+	var sentAuth string
+	refuse := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sentAuth = r.URL.User.String()
+		return nil, errors.New("connection reset by peer")
+	})
+	c, err := iamport.New(testKey, testSecret, iamport.WithBaseURL("https://merchant:"+password+"@proxy.example/iamport"),
+		iamport.WithHTTPClient(&http.Client{Transport: refuse}), iamport.WithMaxRetries(0))
+	require.NoError(t, err)
+
+	out := formats(c) + c.String()
+	var logs syncBuffer
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("client", "c", c)
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("client", "c", c, "nested", []any{c})
+	out += logs.String()
+	require.NotContains(t, out, password)
+	require.NotContains(t, out, "merchant:")
+	require.Contains(t, c.String(), "https://[REDACTED]@proxy.example/iamport")
+
+	_, err = c.GetPayment(bg, "imp_1")
+	require.Error(t, err)
+	require.Contains(t, sentAuth, password, "the userinfo still reaches the server")
+	require.NotContains(t, fmt.Sprintf("%v %+v", err, err), password)
+}
+
+// The SDK sends the real values of every redacted field, while the same
+// request encoded by encoding/json, as a program would store or log it, is
+// redacted.
+func TestWireCopyCarriesRealValues(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on(http.MethodPost, "/subscribe/payments/schedule", ok([]any{schedule("cust-1", "sub-1", 1893456000)}))
+	m.on(http.MethodPost, "/payments/cancel", ok(payment("order-1", "status", "cancelled", "cancel_amount", 8900)))
+	c := m.client()
+	req := &iamport.ScheduleRequest{CustomerUID: "cust-1", CardNumber: cardDashed, Expiry: expiryWire, Birth: birthValue,
+		Pwd2Digit: pwdValue, Schedules: []iamport.ScheduleEntry{{MerchantUID: "sub-1", ScheduleAt: time.Unix(1893456000, 0),
+			Amount: 8900, BuyerName: "홍길동", BuyerTel: "010-1234-5678", BuyerEmail: "hong@example.com"}}}
+	_, err := c.Schedule(bg, req)
+	require.NoError(t, err)
+	sent := m.only(http.MethodPost, "/subscribe/payments/schedule").Body
+	for _, v := range []string{cardDashed, expiryWire, birthValue, `"pwd_2digit":"` + pwdValue, "홍길동", "010-1234-5678", "hong@example.com", `"schedule_at":1893456000`} {
+		require.Contains(t, sent, v)
+	}
+	stored, err := json.Marshal(req)
+	require.NoError(t, err)
+	requireNoSecrets(t, string(stored), "encoding/json of the request")
+	require.NotContains(t, string(stored), "010-1234-5678")
+	require.Contains(t, string(stored), `"schedule_at":1893456000`)
+
+	_, err = c.CancelPayment(bg, &iamport.CancelRequest{MerchantUID: "order-1", Checksum: iamport.Ptr(iamport.Amount(8900)),
+		RefundHolder: "홍길동", RefundBank: "88", RefundAccount: "110123456789", RefundTel: "01012345678"})
+	require.NoError(t, err)
+	sent = m.only(http.MethodPost, "/payments/cancel").Body
+	for _, v := range []string{"홍길동", "110123456789", "01012345678"} {
+		require.Contains(t, sent, v)
+	}
+}
+
+// A request decoded from its redacted JSON is refused before it is sent,
+// naming the field, rather than sending the placeholder to iamport.
+func TestRedactedCopyIsNotSent(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	c := m.client()
+	orig := iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-1", Amount: 8900, BuyerName: "홍길동"}
+	b, err := json.Marshal(orig)
+	require.NoError(t, err)
+	var back iamport.AgainRequest
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.Equal(t, "[REDACTED]", back.BuyerName)
+	_, err = c.Again(bg, &back)
+	var ve *iamport.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "buyer_name", ve.Field)
+
+	sched := &iamport.ScheduleRequest{CustomerUID: "cust-1", Schedules: []iamport.ScheduleEntry{
+		{MerchantUID: "sub-1", ScheduleAt: time.Now().Add(time.Hour), Amount: 8900},
+		{MerchantUID: "sub-2", ScheduleAt: time.Now().Add(2 * time.Hour), Amount: 8900, BuyerTel: "[REDACTED]"}}}
+	_, err = c.Schedule(bg, sched)
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "schedules[1].buyer_tel", ve.Field)
+	require.Equal(t, m.tokenCalls(), m.total(), "nothing but the token request was sent")
+}
+
+// What redact.go documents fmt cannot do: it calls no method on a value
+// reached through an unexported field, so such a value prints field by
+// field (and a pointer there too, under a verb other than %v). If Go ever
+// changes this, the documentation must change with it.
+func TestFmtCallsNoMethodThroughUnexportedFields(t *testing.T) {
+	t.Parallel()
+	req := iamport.OnetimeRequest{MerchantUID: "order-1", CardNumber: cardDashed}
+	type holder struct{ req iamport.OnetimeRequest }
+	type ptrHolder struct{ req *iamport.OnetimeRequest }
+	require.Contains(t, fmt.Sprintf("%v", holder{req}), cardDashed)
+	require.Contains(t, fmt.Sprintf("%s", ptrHolder{&req}), cardDashed)
+	require.NotContains(t, fmt.Sprintf("%v %+v %#v", ptrHolder{&req}, ptrHolder{&req}, ptrHolder{&req}), cardDashed)
+	require.NotContains(t, fmt.Sprintf("%v %s", req, &req), cardDashed)
 }

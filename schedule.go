@@ -12,8 +12,10 @@ import (
 
 // ScheduleRequest schedules payments on a billing key (POST
 // /subscribe/payments/schedule). With an unknown CustomerUID and card data,
-// iamport first issues a billing key from the card. CardNumber, Expiry,
-// Birth, Pwd2Digit and CVC are redacted in fmt and slog output.
+// iamport first issues a billing key from the card. The fields tagged
+// redact:"true" (card data; the buyers' personal data in Schedules) are
+// redacted in fmt, slog and encoding/json output; the SDK sends the real
+// values.
 type ScheduleRequest struct {
 	CustomerUID string          `json:"customer_uid"` // required
 	Schedules   []ScheduleEntry `json:"schedules"`    // required, at least one
@@ -23,11 +25,11 @@ type ScheduleRequest struct {
 	CheckingAmount int `json:"checking_amount,omitempty"`
 
 	// Card data, to issue the billing key when CustomerUID has none yet.
-	CardNumber string `json:"card_number,omitempty"`
-	Expiry     string `json:"expiry,omitempty"`
-	Birth      string `json:"birth,omitempty"`
-	Pwd2Digit  string `json:"pwd_2digit,omitempty"`
-	CVC        string `json:"cvc,omitempty"`
+	CardNumber string `json:"card_number,omitempty" redact:"true"`
+	Expiry     string `json:"expiry,omitempty" redact:"true"`
+	Birth      string `json:"birth,omitempty" redact:"true"`
+	Pwd2Digit  string `json:"pwd_2digit,omitempty" redact:"true"`
+	CVC        string `json:"cvc,omitempty" redact:"true"`
 
 	ChannelKey string `json:"channel_key,omitempty"`
 	// PG is a legacy parameter some accounts with several PGs still need.
@@ -45,10 +47,10 @@ type ScheduleEntry struct {
 	TaxFree   Amount  `json:"tax_free,omitempty"`
 	VatAmount *Amount `json:"vat_amount,omitempty"`
 
-	BuyerName     string `json:"buyer_name,omitempty"`
-	BuyerEmail    string `json:"buyer_email,omitempty"`
-	BuyerTel      string `json:"buyer_tel,omitempty"`
-	BuyerAddr     string `json:"buyer_addr,omitempty"`
+	BuyerName     string `json:"buyer_name,omitempty" redact:"true"`
+	BuyerEmail    string `json:"buyer_email,omitempty" redact:"true"`
+	BuyerTel      string `json:"buyer_tel,omitempty" redact:"true"`
+	BuyerAddr     string `json:"buyer_addr,omitempty" redact:"true"`
 	BuyerPostcode string `json:"buyer_postcode,omitempty"`
 
 	CustomData      string `json:"custom_data,omitempty"`
@@ -61,34 +63,71 @@ type ScheduleEntry struct {
 	UseCardPoint           *bool `json:"use_card_point,omitempty"`
 	ProductCount           int   `json:"product_count,omitempty"`
 
-	BrowserIP   string        `json:"browser_ip,omitempty"`
+	BrowserIP   string        `json:"browser_ip,omitempty" redact:"true"`
 	Extra       *PaymentExtra `json:"extra,omitempty"`
 	Bypass      string        `json:"bypass,omitempty"`
 	PromotionID string        `json:"promotion_id,omitempty"`
 }
 
+// scheduleEntryFields is ScheduleEntry without its redacting methods: the
+// wire copy.
+type scheduleEntryFields ScheduleEntry
+
 // MarshalJSON encodes e with ScheduleAt as Unix seconds.
-func (e ScheduleEntry) MarshalJSON() ([]byte, error) {
-	type plain ScheduleEntry
+func (e scheduleEntryFields) MarshalJSON() ([]byte, error) {
+	type plain scheduleEntryFields
 	return json.Marshal(struct {
 		plain
 		ScheduleAt int64 `json:"schedule_at"`
 	}{plain(e), e.ScheduleAt.Unix()})
 }
 
-type redactedScheduleRequest ScheduleRequest
+// MarshalJSON encodes e with ScheduleAt as Unix seconds and the buyer's
+// personal data redacted. The SDK sends the real values.
+func (e ScheduleEntry) MarshalJSON() ([]byte, error) { return redactedJSON(scheduleEntryFields(e)) }
 
-// Format prints r with its card data redacted, for every verb.
-func (r ScheduleRequest) Format(f fmt.State, verb rune) {
-	c := redactedScheduleRequest(r)
-	for _, s := range []*string{&c.CardNumber, &c.Expiry, &c.Birth, &c.Pwd2Digit, &c.CVC} {
-		redact(s)
-	}
-	formatRedacted(f, verb, c)
+// Format prints e with the buyer's personal data redacted, for every verb.
+func (e ScheduleEntry) Format(f fmt.State, verb rune) {
+	formatRedacted[ScheduleEntry](f, verb, scheduleEntryFields(e))
 }
 
-// LogValue logs r with its card data redacted.
-func (r ScheduleRequest) LogValue() slog.Value { return logValueOf(r) }
+// LogValue logs e with the buyer's personal data redacted.
+func (e ScheduleEntry) LogValue() slog.Value { return logValueRedacted(scheduleEntryFields(e)) }
+
+func (e ScheduleEntry) wire() any { return scheduleEntryFields(e) }
+
+// scheduleRequestFields is ScheduleRequest without its redacting methods;
+// its Schedules still redact themselves when printed.
+type scheduleRequestFields ScheduleRequest
+
+// scheduleRequestWire is the body the SDK sends: the real values of the
+// request and of each schedule.
+type scheduleRequestWire struct {
+	scheduleRequestFields
+	Schedules []scheduleEntryFields `json:"schedules"`
+}
+
+// MarshalJSON encodes r with its card data and the buyers' personal data
+// redacted. The SDK sends the real values.
+func (r ScheduleRequest) MarshalJSON() ([]byte, error) { return redactedJSON(scheduleRequestFields(r)) }
+
+// Format prints r with its card data and the buyers' personal data redacted,
+// for every verb.
+func (r ScheduleRequest) Format(f fmt.State, verb rune) {
+	formatRedacted[ScheduleRequest](f, verb, scheduleRequestFields(r))
+}
+
+// LogValue logs r with its card data and the buyers' personal data redacted.
+func (r ScheduleRequest) LogValue() slog.Value { return logValueRedacted(scheduleRequestFields(r)) }
+
+func (r ScheduleRequest) wire() any {
+	w := scheduleRequestWire{scheduleRequestFields: scheduleRequestFields(r), Schedules: make([]scheduleEntryFields, len(r.Schedules))}
+	w.scheduleRequestFields.Schedules = nil // encoded through the outer field
+	for i, e := range r.Schedules {
+		w.Schedules[i] = scheduleEntryFields(e)
+	}
+	return w
+}
 
 func (r *ScheduleRequest) check(now time.Time) error {
 	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {

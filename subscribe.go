@@ -10,8 +10,9 @@ import (
 )
 
 // OnetimeRequest is a key-in card payment, optionally storing the card as a
-// billing key (POST /subscribe/payments/onetime). CardNumber, Expiry, Birth,
-// Pwd2Digit, CVC and Secure3DToken are redacted in fmt and slog output.
+// billing key (POST /subscribe/payments/onetime). The fields tagged
+// redact:"true" (card data, the buyer's personal data) are redacted in fmt,
+// slog and encoding/json output; the SDK sends the real values.
 type OnetimeRequest struct {
 	MerchantUID string `json:"merchant_uid"` // required, at most 40 characters, unique per order
 	Amount      Amount `json:"amount"`       // required, > 0
@@ -22,11 +23,11 @@ type OnetimeRequest struct {
 	// Deprecated: use TaxFree and VatAmount.
 	Vat Amount `json:"vat,omitempty"`
 
-	CardNumber string `json:"card_number"`          // required, 15 or 16 digits, dashes allowed
-	Expiry     string `json:"expiry"`               // required, YYYY-MM or YYYYMM
-	Birth      string `json:"birth,omitempty"`      // YYMMDD, or a 10-digit business number for corporate cards
-	Pwd2Digit  string `json:"pwd_2digit,omitempty"` // first two digits of the card PIN
-	CVC        string `json:"cvc,omitempty"`        // paymentwall only
+	CardNumber string `json:"card_number" redact:"true"`          // required, 15 or 16 digits, dashes allowed
+	Expiry     string `json:"expiry" redact:"true"`               // required, YYYY-MM or YYYYMM
+	Birth      string `json:"birth,omitempty" redact:"true"`      // YYMMDD, or a 10-digit business number for corporate cards
+	Pwd2Digit  string `json:"pwd_2digit,omitempty" redact:"true"` // first two digits of the card PIN
+	CVC        string `json:"cvc,omitempty" redact:"true"`        // paymentwall only
 
 	// CustomerUID, if set, also stores the card as a billing key under this ID.
 	CustomerUID    string `json:"customer_uid,omitempty"`
@@ -34,10 +35,10 @@ type OnetimeRequest struct {
 	ChannelGroupID string `json:"channelGroupId,omitempty"`
 
 	Name          string `json:"name,omitempty"`
-	BuyerName     string `json:"buyer_name,omitempty"`
-	BuyerEmail    string `json:"buyer_email,omitempty"`
-	BuyerTel      string `json:"buyer_tel,omitempty"`
-	BuyerAddr     string `json:"buyer_addr,omitempty"`
+	BuyerName     string `json:"buyer_name,omitempty" redact:"true"`
+	BuyerEmail    string `json:"buyer_email,omitempty" redact:"true"`
+	BuyerTel      string `json:"buyer_tel,omitempty" redact:"true"`
+	BuyerAddr     string `json:"buyer_addr,omitempty" redact:"true"`
 	BuyerPostcode string `json:"buyer_postcode,omitempty"`
 
 	CardQuota              *int  `json:"card_quota,omitempty"` // installment months; 0 = lump sum
@@ -46,27 +47,30 @@ type OnetimeRequest struct {
 
 	CustomData       string `json:"custom_data,omitempty"`
 	NoticeURL        string `json:"notice_url,omitempty"` // webhook URL for this payment
-	BrowserIP        string `json:"browser_ip,omitempty"`
+	BrowserIP        string `json:"browser_ip,omitempty" redact:"true"`
 	Secure3DChargeID string `json:"secure_3d_charge_id,omitempty"`
-	Secure3DToken    string `json:"secure_3d_token,omitempty"`
+	Secure3DToken    string `json:"secure_3d_token,omitempty" redact:"true"`
 	ProductType      string `json:"product_type,omitempty"` // "real" or "digital"
 	PromotionID      string `json:"promotion_id,omitempty"`
 	Bypass           string `json:"bypass,omitempty"` // JSON string of PG-specific parameters
 }
 
-type redactedOnetimeRequest OnetimeRequest
+type onetimeFields OnetimeRequest // same fields, no methods: the wire copy
 
-// Format prints r with its card data redacted, for every verb.
+// MarshalJSON encodes r with its card data and the buyer's personal data
+// redacted. The SDK sends the real values.
+func (r OnetimeRequest) MarshalJSON() ([]byte, error) { return redactedJSON(onetimeFields(r)) }
+
+// Format prints r with its card data and the buyer's personal data redacted,
+// for every verb.
 func (r OnetimeRequest) Format(f fmt.State, verb rune) {
-	c := redactedOnetimeRequest(r)
-	for _, s := range []*string{&c.CardNumber, &c.Expiry, &c.Birth, &c.Pwd2Digit, &c.CVC, &c.Secure3DToken} {
-		redact(s)
-	}
-	formatRedacted(f, verb, c)
+	formatRedacted[OnetimeRequest](f, verb, onetimeFields(r))
 }
 
-// LogValue logs r with its card data redacted.
-func (r OnetimeRequest) LogValue() slog.Value { return logValueOf(r) }
+// LogValue logs r with its card data and the buyer's personal data redacted.
+func (r OnetimeRequest) LogValue() slog.Value { return logValueRedacted(onetimeFields(r)) }
+
+func (r OnetimeRequest) wire() any { return onetimeFields(r) }
 
 func (r *OnetimeRequest) check() error {
 	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
@@ -132,6 +136,8 @@ func (c *Client) Onetime(ctx context.Context, req *OnetimeRequest) (*Payment, er
 }
 
 // AgainRequest charges a stored billing key (POST /subscribe/payments/again).
+// The fields tagged redact:"true" (the buyer's personal data) are redacted in
+// fmt, slog and encoding/json output; the SDK sends the real values.
 type AgainRequest struct {
 	CustomerUID string `json:"customer_uid"` // required: the billing key
 	MerchantUID string `json:"merchant_uid"` // required, at most 40 characters, unique per order
@@ -144,10 +150,10 @@ type AgainRequest struct {
 	// Deprecated: use TaxFree and VatAmount.
 	Vat Amount `json:"vat,omitempty"`
 
-	BuyerName     string `json:"buyer_name,omitempty"`
-	BuyerEmail    string `json:"buyer_email,omitempty"`
-	BuyerTel      string `json:"buyer_tel,omitempty"`
-	BuyerAddr     string `json:"buyer_addr,omitempty"`
+	BuyerName     string `json:"buyer_name,omitempty" redact:"true"`
+	BuyerEmail    string `json:"buyer_email,omitempty" redact:"true"`
+	BuyerTel      string `json:"buyer_tel,omitempty" redact:"true"`
+	BuyerAddr     string `json:"buyer_addr,omitempty" redact:"true"`
 	BuyerPostcode string `json:"buyer_postcode,omitempty"`
 
 	CardQuota              *int  `json:"card_quota,omitempty"`
@@ -156,7 +162,7 @@ type AgainRequest struct {
 
 	CustomData      string        `json:"custom_data,omitempty"`
 	NoticeURL       string        `json:"notice_url,omitempty"`
-	BrowserIP       string        `json:"browser_ip,omitempty"`
+	BrowserIP       string        `json:"browser_ip,omitempty" redact:"true"`
 	ProductType     string        `json:"product_type,omitempty"`      // "real" or "digital"
 	ProductCount    int           `json:"product_count,omitempty"`     // default 1
 	CashReceiptType string        `json:"cash_receipt_type,omitempty"` // "person", "company" or "anonymous"
@@ -166,6 +172,22 @@ type AgainRequest struct {
 	// ChannelKey picks the channel to charge for a super billing key.
 	ChannelKey string `json:"channel_key,omitempty"`
 }
+
+type againFields AgainRequest // same fields, no methods: the wire copy
+
+// MarshalJSON encodes r with the buyer's personal data redacted. The SDK
+// sends the real values.
+func (r AgainRequest) MarshalJSON() ([]byte, error) { return redactedJSON(againFields(r)) }
+
+// Format prints r with the buyer's personal data redacted, for every verb.
+func (r AgainRequest) Format(f fmt.State, verb rune) {
+	formatRedacted[AgainRequest](f, verb, againFields(r))
+}
+
+// LogValue logs r with the buyer's personal data redacted.
+func (r AgainRequest) LogValue() slog.Value { return logValueRedacted(againFields(r)) }
+
+func (r AgainRequest) wire() any { return againFields(r) }
 
 // PaymentExtra carries the extra parameters of again and schedule requests.
 type PaymentExtra struct {
@@ -212,16 +234,17 @@ func (c *Client) Again(ctx context.Context, req *AgainRequest) (*Payment, error)
 
 // SaveBillingKeyRequest issues a billing key from card data and stores it
 // under CustomerUID (POST /subscribe/customers/{customer_uid}). Issuing under
-// an existing CustomerUID replaces the stored card. CardNumber, Expiry, Birth,
-// Pwd2Digit and CVC are redacted in fmt and slog output.
+// an existing CustomerUID replaces the stored card. The fields tagged
+// redact:"true" (card data, the customer's personal data) are redacted in
+// fmt, slog and encoding/json output; the SDK sends the real values.
 type SaveBillingKeyRequest struct {
 	CustomerUID string `json:"-"` // required; goes into the path
 
-	CardNumber string `json:"card_number"` // required, 15 or 16 digits, dashes allowed
-	Expiry     string `json:"expiry"`      // required, YYYY-MM or YYYYMM
-	Birth      string `json:"birth,omitempty"`
-	Pwd2Digit  string `json:"pwd_2digit,omitempty"`
-	CVC        string `json:"cvc,omitempty"`
+	CardNumber string `json:"card_number" redact:"true"` // required, 15 or 16 digits, dashes allowed
+	Expiry     string `json:"expiry" redact:"true"`      // required, YYYY-MM or YYYYMM
+	Birth      string `json:"birth,omitempty" redact:"true"`
+	Pwd2Digit  string `json:"pwd_2digit,omitempty" redact:"true"`
+	CVC        string `json:"cvc,omitempty" redact:"true"`
 
 	// ChannelKey is the channel to issue on; the 2026 API schema requires it.
 	ChannelKey string `json:"channel_key,omitempty"`
@@ -231,26 +254,34 @@ type SaveBillingKeyRequest struct {
 	ChannelGroupID string `json:"channel_group_id,omitempty"`
 
 	CustomerID       string `json:"customer_id,omitempty"`
-	CustomerName     string `json:"customer_name,omitempty"`
-	CustomerTel      string `json:"customer_tel,omitempty"`
-	CustomerEmail    string `json:"customer_email,omitempty"`
-	CustomerAddr     string `json:"customer_addr,omitempty"`
+	CustomerName     string `json:"customer_name,omitempty" redact:"true"`
+	CustomerTel      string `json:"customer_tel,omitempty" redact:"true"`
+	CustomerEmail    string `json:"customer_email,omitempty" redact:"true"`
+	CustomerAddr     string `json:"customer_addr,omitempty" redact:"true"`
 	CustomerPostcode string `json:"customer_postcode,omitempty"`
 }
 
-type redactedSaveBillingKeyRequest SaveBillingKeyRequest
+type saveBillingKeyFields SaveBillingKeyRequest // same fields, no methods: the wire copy
 
-// Format prints r with its card data redacted, for every verb.
-func (r SaveBillingKeyRequest) Format(f fmt.State, verb rune) {
-	c := redactedSaveBillingKeyRequest(r)
-	for _, s := range []*string{&c.CardNumber, &c.Expiry, &c.Birth, &c.Pwd2Digit, &c.CVC} {
-		redact(s)
-	}
-	formatRedacted(f, verb, c)
+// MarshalJSON encodes r with its card data and the customer's personal data
+// redacted. The SDK sends the real values.
+func (r SaveBillingKeyRequest) MarshalJSON() ([]byte, error) {
+	return redactedJSON(saveBillingKeyFields(r))
 }
 
-// LogValue logs r with its card data redacted.
-func (r SaveBillingKeyRequest) LogValue() slog.Value { return logValueOf(r) }
+// Format prints r with its card data and the customer's personal data
+// redacted, for every verb.
+func (r SaveBillingKeyRequest) Format(f fmt.State, verb rune) {
+	formatRedacted[SaveBillingKeyRequest](f, verb, saveBillingKeyFields(r))
+}
+
+// LogValue logs r with its card data and the customer's personal data
+// redacted.
+func (r SaveBillingKeyRequest) LogValue() slog.Value {
+	return logValueRedacted(saveBillingKeyFields(r))
+}
+
+func (r SaveBillingKeyRequest) wire() any { return saveBillingKeyFields(r) }
 
 func (r *SaveBillingKeyRequest) check() error {
 	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {

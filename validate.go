@@ -1,8 +1,6 @@
 package iamport
 
 import (
-	"fmt"
-	"log/slog"
 	"math"
 	"strconv"
 	"strings"
@@ -208,23 +206,4 @@ func checkQuota(field string, q *int) error {
 		return invalid(field, "must be between 0 (lump sum) and 60 months")
 	}
 	return nil
-}
-
-// redacted is what a secret field shows in fmt and slog output.
-const redacted = "[REDACTED]"
-
-func redact(s *string) {
-	if *s != "" {
-		*s = redacted
-	}
-}
-
-// formatRedacted prints v, a copy with its secrets replaced and without
-// methods, with the caller's verb and flags.
-func formatRedacted(f fmt.State, verb rune, v any) {
-	fmt.Fprintf(f, fmt.FormatString(f, verb), v)
-}
-
-func logValueOf(v fmt.Formatter) slog.Value {
-	return slog.StringValue(fmt.Sprintf("%+v", v))
 }

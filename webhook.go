@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -60,7 +61,8 @@ type WebhookEvent struct {
 // WebhookError is the error ParseWebhook returns for a request that is not a
 // well-formed iamport webhook. StatusCode is the HTTP status to answer it
 // with: 405 for a method other than POST, 413 for a body larger than 64 KiB,
-// 400 otherwise. Reason never quotes the body.
+// 408 for a body that did not arrive in time, 400 otherwise. Reason never
+// quotes the body.
 type WebhookError struct {
 	StatusCode int
 	Reason     string
@@ -79,7 +81,12 @@ func badWebhook(format string, args ...any) *WebhookError {
 // application/x-www-form-urlencoded (the console offers both). A missing or
 // unexpected Content-Type is tolerated: a body that starts with "{" is read as
 // JSON, anything else as a form. The body is read up to 64 KiB; imp_uid and
-// merchant_uid are required. Any failure is a *WebhookError.
+// merchant_uid are required. Any failure is a *WebhookError; a body read
+// that times out is one with StatusCode 408.
+//
+// ParseWebhook reads for as long as r.Body lets it: bound the time with
+// http.Server's ReadTimeout, or use WebhookHandler, which bounds it with
+// WithWebhookReadTimeout.
 //
 // The event is unverified: pass it to Client.VerifyWebhook, or use
 // WebhookHandler, which does both.
@@ -95,7 +102,7 @@ func ParseWebhook(r *http.Request) (*WebhookEvent, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
 	if err != nil {
-		return nil, badWebhook("reading the body: %v", err)
+		return nil, webhookReadError(err)
 	}
 	if len(body) > maxWebhookBody {
 		return nil, &WebhookError{StatusCode: http.StatusRequestEntityTooLarge,
@@ -256,10 +263,73 @@ type webhookConfig struct {
 	logger    *slog.Logger
 	loggerSet bool
 	timeout   time.Duration
+	// readTimeout bounds the wait for the body.
+	readTimeout time.Duration
 }
 
 // defaultWebhookTimeout bounds verification and the callback together.
 const defaultWebhookTimeout = 30 * time.Second
+
+// defaultWebhookReadTimeout bounds the wait for a notification's body, a few
+// hundred bytes.
+const defaultWebhookReadTimeout = 10 * time.Second
+
+// WithWebhookReadTimeout bounds how long WebhookHandler waits for the body of
+// a notification (default 10s), counted from when the handler starts. A
+// sender that trickles its body, or stops half-way, is answered 408 Request
+// Timeout when it runs out, instead of holding the handler. It panics if d
+// is not positive.
+func WithWebhookReadTimeout(d time.Duration) WebhookOption {
+	if d <= 0 {
+		panic("iamport: WithWebhookReadTimeout: the timeout must be positive")
+	}
+	return func(c *webhookConfig) { c.readTimeout = d }
+}
+
+// readWebhookBody reads r's body, up to one byte more than ParseWebhook
+// accepts, within d. It sets a read deadline on the connection where the
+// ResponseWriter allows it (net/http's does), and lifts it once the body is
+// read; after a failed read it stays, so that net/http, which reads what is
+// left of a body before it answers, does not wait for the sender. Behind a ResponseWriter that does not, it reads in the background
+// and stops waiting at d; the read then ends when the sender or the server
+// (its ReadTimeout) gives up.
+func readWebhookBody(w http.ResponseWriter, r *http.Request, d time.Duration) ([]byte, error) {
+	read := func() ([]byte, error) { return io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1)) }
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(d)) == nil {
+		b, err := read()
+		if err == nil {
+			_ = rc.SetReadDeadline(time.Time{})
+		}
+		return b, err
+	}
+	type result struct {
+		body []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := read()
+		done <- result{b, err}
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case res := <-done:
+		return res.body, res.err
+	case <-t.C:
+		return nil, os.ErrDeadlineExceeded
+	}
+}
+
+// webhookReadError is the *WebhookError of a failed body read: 408 when it
+// timed out.
+func webhookReadError(err error) *WebhookError {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return &WebhookError{StatusCode: http.StatusRequestTimeout, Reason: "the body did not arrive in time"}
+	}
+	return badWebhook("reading the body: %v", err)
+}
 
 // WithAllowedSources makes WebhookHandler answer 403 Forbidden, without
 // looking at the body, to requests from any address but addrs: IP addresses
@@ -392,7 +462,8 @@ func (cfg *webhookConfig) source(r *http.Request) (netip.Addr, bool) {
 //
 //  1. with WithAllowedSources, answers 403 to a sender not on the list;
 //  2. parses the body (ParseWebhook), answering 400 if it is malformed, 405
-//     for a method other than POST and 413 for an oversized body;
+//     for a method other than POST, 413 for an oversized body and 408 for
+//     one that does not arrive within WithWebhookReadTimeout;
 //  3. verifies it (Client.VerifyWebhook): a notification whose merchant_uid
 //     does not match the payment is answered 409 (forged); one for an
 //     imp_uid the API does not show (forged, or a genuine one the API does
@@ -434,7 +505,7 @@ func WebhookHandler(c *Client, fn func(ctx context.Context, p *Payment, ev *Webh
 	if fn == nil {
 		panic("iamport: WebhookHandler: nil callback")
 	}
-	cfg := &webhookConfig{timeout: defaultWebhookTimeout}
+	cfg := &webhookConfig{timeout: defaultWebhookTimeout, readTimeout: defaultWebhookReadTimeout}
 	for _, o := range opts {
 		if o != nil {
 			o(cfg)
@@ -458,7 +529,7 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.answer(w, r, http.StatusForbidden, nil, src, errors.New("sender is not an allowed source"))
 		return
 	}
-	ev, err := ParseWebhook(r)
+	ev, err := h.parse(w, r)
 	if err != nil {
 		status := http.StatusBadRequest
 		var we *WebhookError
@@ -497,6 +568,22 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.answer(w, r, http.StatusOK, ev, src, nil)
+}
+
+// parse reads the body within the read timeout, then parses it.
+func (h *webhookHandler) parse(w http.ResponseWriter, r *http.Request) (*WebhookEvent, error) {
+	if r.Method != http.MethodPost || r.Body == nil {
+		return ParseWebhook(r) // refused without reading
+	}
+	body, err := readWebhookBody(w, r, h.cfg.readTimeout)
+	if err != nil {
+		// The rest of the body may never come: answer without reading it.
+		w.Header().Set("Connection", "close")
+		return nil, webhookReadError(err)
+	}
+	read := r.WithContext(r.Context())
+	read.Body = io.NopCloser(bytes.NewReader(body))
+	return ParseWebhook(read)
 }
 
 // answer writes a short plain-text answer, without details: the sender may

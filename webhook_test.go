@@ -1,12 +1,15 @@
 package iamport_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -14,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/require"
@@ -632,4 +636,76 @@ func ExampleWebhookHandler() {
 	}, iamport.WithAllowedSources(iamport.WebhookSourceIPs...))
 
 	http.Handle("/iamport-callback/schedule", h)
+}
+
+// A sender that trickles its body, or stops half-way, is answered 408 once
+// the read timeout runs out, on a real server (a connection read deadline)
+// and behind a ResponseWriter without deadlines (a background read); fn is
+// never called. A notification that arrives in time is still handled.
+func TestWebhookHandlerBoundsBodyReadInTime(t *testing.T) {
+	t.Parallel()
+	c, api := newWHAPI(t)
+	api.add(whPaid("imp_100000000001", "order_1", 8900))
+	var called atomic.Int32
+	fn := func(context.Context, *iamport.Payment, *iamport.WebhookEvent) error {
+		called.Add(1)
+		return nil
+	}
+	h := iamport.WebhookHandler(c, fn, iamport.WithWebhookReadTimeout(300*time.Millisecond))
+
+	t.Run("trickling sender on a real server", func(t *testing.T) {
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		require.NoError(t, err)
+		defer conn.Close()
+		require.NoError(t, conn.SetDeadline(time.Now().Add(time.Minute))) // the test's own bound, generous
+		_, err = io.WriteString(conn, "POST /cb HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{")
+		require.NoError(t, err)
+		stop := make(chan struct{})
+		trickled := make(chan struct{})
+		go func() { // one byte at a time, never the whole body
+			defer close(trickled)
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+					if _, err := io.WriteString(conn, " "); err != nil {
+						return
+					}
+				}
+			}
+		}()
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		close(stop)
+		<-trickled
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, http.StatusRequestTimeout, res.StatusCode)
+	})
+
+	t.Run("stalled body behind a ResponseWriter without deadlines", func(t *testing.T) {
+		pr, pw := io.Pipe()
+		defer pw.Close()
+		r := httptest.NewRequest("POST", "/cb", pr)
+		r.Header.Set("Content-Type", "application/json")
+		go func() { _, _ = io.WriteString(pw, `{"imp_uid":`) }() // then nothing
+		w := serve(h, r)
+		require.Equal(t, http.StatusRequestTimeout, w.Code)
+	})
+
+	t.Run("a notification in time", func(t *testing.T) {
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		res, err := http.Post(srv.URL, "application/json",
+			strings.NewReader(`{"imp_uid":"imp_100000000001","merchant_uid":"order_1","status":"paid"}`))
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode)
+	})
+	require.Equal(t, int32(1), called.Load())
+	require.Panics(t, func() { iamport.WithWebhookReadTimeout(0) })
 }

@@ -1,0 +1,191 @@
+package iamport
+
+// Redaction of secrets and personal data.
+//
+// A request type that holds a secret (card number, expiry, birth date or
+// business number, pwd_2digit, CVC, 3-D Secure token, refund account) or the
+// personal data of a buyer (name, e-mail, telephone, address, IP address,
+// refund holder and telephone) tags each such string field `redact:"true"`.
+// Every encoder then shows "[REDACTED]" in its place, at the top level and
+// nested in slices, maps, structs and pointers:
+//
+//   - fmt, every verb (%v %+v %#v %s %q %x ...), through Format;
+//   - log/slog, top level through LogValue, and nested through encoding/json
+//     (JSON handler) or fmt (text handler);
+//   - encoding/json, through MarshalJSON.
+//
+// The SDK itself sends a private wire copy: an unexported type with the same
+// fields and none of these methods, returned by the type's wire method, which
+// Client.call encodes in place of the request. A request whose tagged field
+// holds the placeholder itself (a redacted copy decoded and sent again) is
+// refused before it is sent, so redaction never reaches iamport.
+//
+// To make a new request type redact, tag its fields and add, next to it:
+//
+//	type xxxFields XxxRequest // same fields, no methods
+//
+//	// MarshalJSON encodes r with its secrets and personal data redacted.
+//	func (r XxxRequest) MarshalJSON() ([]byte, error) { return redactedJSON(xxxFields(r)) }
+//
+//	// Format prints r with its secrets and personal data redacted, for every verb.
+//	func (r XxxRequest) Format(f fmt.State, verb rune) { formatRedacted[XxxRequest](f, verb, xxxFields(r)) }
+//
+//	// LogValue logs r with its secrets and personal data redacted.
+//	func (r XxxRequest) LogValue() slog.Value { return logValueRedacted(xxxFields(r)) }
+//
+//	func (r XxxRequest) wire() any { return xxxFields(r) }
+//
+// and a row in the audit table of redact_test.go. A field whose type is
+// itself a redacting type (ScheduleRequest.Schedules) redacts on its own in
+// the printed forms; the wire method must then convert it to its wire type
+// too (see ScheduleRequest.wire).
+//
+// What fmt cannot do: Go's fmt calls no method on a value it reaches through
+// an unexported struct field (reflect forbids it), and prints such a value
+// field by field. A request held by value in an unexported field of your own
+// struct therefore prints its fields as they are; hold it by pointer (fmt
+// prints a nested pointer as an address), in an exported field, or give your
+// struct a String or Format method. slog and encoding/json never look at
+// unexported fields.
+//
+// Response types (Payment, BillingKey, Schedule, ...) are not redacted: they
+// hold no secret (iamport masks the card number it returns, and never
+// returns an expiry, birth date, pwd_2digit or CVC), and their JSON form must
+// stay a faithful copy of what iamport sent, for storage and re-encoding.
+// The buyer data and virtual account numbers they carry are the merchant's
+// own records: log them deliberately.
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// redacted is what a secret or personal field shows in every encoding.
+const redacted = "[REDACTED]"
+
+// wirer is a request type whose JSON form is redacted: wire returns the copy
+// the SDK sends, with the real values.
+type wirer interface{ wire() any }
+
+// redactFields returns w with every non-empty string field tagged
+// `redact:"true"` replaced by the placeholder. w is a copy; the caller's
+// values are left alone.
+func redactFields[W any](w W) W {
+	v := reflect.ValueOf(&w).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		f := v.Field(i)
+		if t.Field(i).Tag.Get("redact") == "true" && f.Kind() == reflect.String && f.String() != "" {
+			f.SetString(redacted)
+		}
+	}
+	return w
+}
+
+// redactedJSON encodes w, a methodless copy of a request, redacted.
+func redactedJSON[W any](w W) ([]byte, error) { return json.Marshal(redactFields(w)) }
+
+// formatRedacted prints w, a methodless copy of a T, redacted, with the
+// caller's verb and flags. %#v names T rather than the copy's type.
+func formatRedacted[T, W any](f fmt.State, verb rune, w W) {
+	r := redactFields(w)
+	if verb == 'v' && f.Flag('#') {
+		s := fmt.Sprintf("%#v", r)
+		if i := strings.IndexByte(s, '{'); i >= 0 {
+			s = reflect.TypeFor[T]().String() + s[i:]
+		}
+		fmt.Fprint(f, s)
+		return
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), r)
+}
+
+// logValueRedacted is the slog value of w, a methodless copy of a request,
+// redacted: the JSON handler encodes it as an object, the text handler
+// prints it with %+v.
+func logValueRedacted[W any](w W) slog.Value { return slog.AnyValue(redactFields(w)) }
+
+// wireBody returns what the SDK encodes for body: the wire copy of a
+// redacting request, and any other body as it is. It refuses a redacting
+// request whose tagged field holds the placeholder: sending it would put
+// "[REDACTED]" into iamport's records.
+func wireBody(body any) (any, error) {
+	w, ok := body.(wirer)
+	if !ok {
+		return body, nil
+	}
+	wb := w.wire()
+	if field := placeholderField(reflect.ValueOf(wb), ""); field != "" {
+		return nil, invalid(field, "holds the redaction placeholder %s: a redacted copy of a request cannot be sent", redacted)
+	}
+	return wb, nil
+}
+
+// placeholderField returns the JSON name of the first field tagged
+// `redact:"true"` in v, or in the structs it holds, whose value is the
+// placeholder, or "".
+func placeholderField(v reflect.Value, prefix string) string {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return ""
+		}
+		return placeholderField(v.Elem(), prefix)
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if f := placeholderField(v.Index(i), prefix+"["+strconv.Itoa(i)+"]"); f != "" {
+				return f
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			name := prefix
+			if !sf.Anonymous {
+				if !sf.IsExported() {
+					continue
+				}
+				n, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+				if n == "" || n == "-" {
+					n = sf.Name
+				}
+				if name != "" {
+					name += "."
+				}
+				name += n
+			}
+			f := v.Field(i)
+			if sf.Tag.Get("redact") == "true" && f.Kind() == reflect.String && f.String() == redacted {
+				return name
+			}
+			if f := placeholderField(f, name); f != "" {
+				return f
+			}
+		}
+	}
+	return ""
+}
+
+// redactURL returns raw with its userinfo (user:password@) masked; a URL
+// that does not parse is masked whole, since it may hold anything.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return redacted
+	}
+	if u.User == nil {
+		return raw
+	}
+	u.User = nil
+	s := u.String()
+	if i := strings.Index(s, "//"); i >= 0 {
+		return s[:i+2] + redacted + "@" + s[i+2:]
+	}
+	return redacted
+}
