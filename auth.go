@@ -3,6 +3,9 @@ package iamport
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"reflect"
+	"strings"
 	"sync"
 	"time"
 )
@@ -23,6 +26,7 @@ type tokenCache struct {
 	expires  time.Time     // local time, derived from the server's expired_at - now
 	offset   time.Duration // server clock minus local clock, from the last token answer
 	inflight *tokenFetch   // the one refresh under way, if any
+	warned   bool          // an already expired token answer was logged
 }
 
 type tokenFetch struct {
@@ -33,9 +37,40 @@ type tokenFetch struct {
 
 // authResponse is AuthAnnotation, the answer of POST /users/getToken.
 type authResponse struct {
-	AccessToken string `json:"access_token"`
-	ExpiredAt   Int    `json:"expired_at"`
-	Now         Int    `json:"now"`
+	AccessToken string      `json:"access_token"`
+	ExpiredAt   unixSeconds `json:"expired_at"`
+	Now         unixSeconds `json:"now"`
+}
+
+// unixSeconds is a timestamp of the token answer: integer or fractional
+// seconds, a numeric string, or null (0). Some servers send milliseconds;
+// a value too large to be seconds (after the year 5138) is read as such.
+type unixSeconds float64
+
+// UnmarshalJSON decodes the number leniently.
+func (u *unixSeconds) UnmarshalJSON(b []byte) error {
+	f, err := parseLenientFloat(b, "a Unix timestamp", reflect.TypeOf(*u))
+	if err != nil {
+		return err
+	}
+	*u = unixSeconds(f)
+	return nil
+}
+
+// seconds returns u in seconds, converting milliseconds.
+func (u unixSeconds) seconds() float64 {
+	if f := float64(u); f > 1e11 || f < -1e11 {
+		return f / 1000
+	}
+	return float64(u)
+}
+
+// time returns u as a time; 0 or less is the zero time.
+func (u unixSeconds) time() time.Time {
+	if u <= 0 {
+		return time.Time{}
+	}
+	return unixFloat(u.seconds()).Time
 }
 
 type tokenRequest struct {
@@ -90,17 +125,29 @@ func (c *Client) fetchToken(ctx context.Context, f *tokenFetch) {
 	if err == nil && ar.AccessToken == "" {
 		err = &APIError{StatusCode: 200, Message: "response has no access_token", Method: "POST", Path: "/users/getToken", invalid: true}
 	}
+	if err == nil && hasControl(ar.AccessToken) {
+		// It could not be sent in a header; say so now rather than on
+		// every call.
+		err = &APIError{StatusCode: 200, Message: "response.access_token contains control characters", Method: "POST", Path: "/users/getToken", invalid: true}
+	}
 	t := &c.tokens
 	t.mu.Lock()
 	if err == nil {
 		// Lifetime in the server's own clock, so a skewed local clock does
 		// not matter; counted from when the request was sent, to be safe.
+		life := tokenLifetime(ar, sent)
 		t.token = ar.AccessToken
-		t.expires = sent.Add(tokenLifetime(ar, sent))
-		if ar.Now > 0 {
-			t.offset = time.Unix(int64(ar.Now), 0).Sub(sent).Truncate(time.Second)
+		t.expires = sent.Add(life)
+		if now := ar.Now.time(); !now.IsZero() {
+			t.offset = now.Sub(sent).Truncate(time.Second)
 		}
 		f.token = ar.AccessToken
+		if life <= 0 && !t.warned {
+			// The token still serves the call it was fetched for; the next
+			// call fetches another. Said once: it repeats on every call.
+			t.warned = true
+			c.warnExpiredToken(ctx, ar)
+		}
 	} else {
 		f.err = err
 	}
@@ -117,9 +164,23 @@ func tokenLifetime(ar authResponse, sent time.Time) time.Duration {
 	case ar.ExpiredAt <= 0:
 		return defaultTokenLifetime
 	case ar.Now <= 0:
-		return time.Unix(int64(ar.ExpiredAt), 0).Sub(sent)
+		return ar.ExpiredAt.time().Sub(sent)
 	}
-	return time.Duration(ar.ExpiredAt-ar.Now) * time.Second
+	return ar.ExpiredAt.time().Sub(ar.Now.time())
+}
+
+// warnExpiredToken logs a token answer whose expired_at is not after now.
+func (c *Client) warnExpiredToken(ctx context.Context, ar authResponse) {
+	if c.logger == nil {
+		return
+	}
+	c.logger.LogAttrs(ctx, slog.LevelWarn, "iamport token answer is already expired: each call fetches its own token",
+		slog.Float64("now", ar.Now.seconds()), slog.Float64("expired_at", ar.ExpiredAt.seconds()))
+}
+
+// hasControl reports whether s contains an ASCII control character.
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
 }
 
 // serverNow estimates the iamport server's clock from the offset seen in the
@@ -140,4 +201,70 @@ func (t *tokenCache) invalidate(tok string) {
 		t.expires = time.Time{}
 	}
 	t.mu.Unlock()
+}
+
+// callTokenKey is the context key of a *callToken.
+type callTokenKey struct{}
+
+// callToken is the access token one SDK call (a charge and the lookups that
+// reconcile it, a cancel and the lookup before it) shares, so that the call
+// fetches at most one token even when the token answer gives it no time to
+// live.
+type callToken struct {
+	mu  sync.Mutex
+	tok string
+}
+
+// withCallToken returns ctx carrying a call token, empty until the call's
+// first request fetches it.
+func withCallToken(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(callTokenKey{}).(*callToken); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, callTokenKey{}, &callToken{})
+}
+
+// callToken returns the call's token if ctx carries one, and otherwise the
+// Client's cached or freshly fetched token.
+func (c *Client) callToken(ctx context.Context) (string, error) {
+	ct, _ := ctx.Value(callTokenKey{}).(*callToken)
+	if ct == nil {
+		return c.token(ctx)
+	}
+	ct.mu.Lock()
+	defer ct.mu.Unlock()
+	if ct.tok != "" {
+		if err := ctx.Err(); err != nil {
+			return "", fmt.Errorf("iamport: waiting for access token: %w", err)
+		}
+		return ct.tok, nil
+	}
+	tok, err := c.token(ctx)
+	if err == nil {
+		ct.tok = tok
+	}
+	return tok, err
+}
+
+// dropCallToken forgets the call's token tok after the server refused it.
+func dropCallToken(ctx context.Context, tok string) {
+	if ct, ok := ctx.Value(callTokenKey{}).(*callToken); ok {
+		ct.mu.Lock()
+		if ct.tok == tok {
+			ct.tok = ""
+		}
+		ct.mu.Unlock()
+	}
+}
+
+// serverClock fetches the call's token first, so that the server's clock is
+// known before a rule that depends on it (an expiry month, a schedule time)
+// is checked. It returns ctx carrying the token, which the call's requests
+// then share, and the server's now.
+func (c *Client) serverClock(ctx context.Context) (context.Context, time.Time, error) {
+	ctx = withCallToken(ctx)
+	if _, err := c.callToken(ctx); err != nil {
+		return ctx, time.Time{}, err
+	}
+	return ctx, c.serverNow(), nil
 }

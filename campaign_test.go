@@ -725,9 +725,14 @@ func (w *worker) cancelRequest(po paidOrder, bal int64) (*iamport.CancelRequest,
 		req.ImpUID, req.MerchantUID = "", po.merchantUID
 	}
 	refund := bal
-	if w.rng.IntN(2) == 0 && bal >= 200000 {
+	switch {
+	case w.rng.IntN(2) == 0 && bal >= 200000:
 		refund = 100000 * (1 + w.rng.Int64N(bal/100000-1)) // partial, whole won
 		req.Amount = iamport.AmountFromCents(refund)
+	case w.rng.IntN(2) == 0:
+		req.Amount = iamport.AmountFromCents(bal) // the whole balance, named
+	default:
+		req.FullRefund = true
 	}
 	if w.rng.IntN(2) == 0 {
 		cs := iamport.AmountFromCents(bal)

@@ -33,6 +33,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -385,7 +386,7 @@ func (c *Client) call(ctx context.Context, r *request, out any) error {
 		token := ""
 		if !r.noAuth {
 			var err error
-			if token, err = c.token(ctx); err != nil {
+			if token, err = c.callToken(ctx); err != nil {
 				return err
 			}
 		}
@@ -411,6 +412,7 @@ func (c *Client) call(ctx context.Context, r *request, out any) error {
 			// The server refused the token before doing anything: drop it,
 			// fetch a new one and replay the call once.
 			c.tokens.invalidate(token)
+			dropCallToken(ctx, token)
 			replayed = true
 			attempt--
 			continue
@@ -542,17 +544,19 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		return &APIError{StatusCode: res.status, Code: code, Message: msg, Method: r.method, Path: r.path}
 	}
 	if res.status < 200 || res.status > 299 {
-		var env envelope
-		if err := json.Unmarshal(res.body, &env); err != nil || !bytes.HasPrefix(bytes.TrimSpace(res.body), []byte("{")) {
+		eb, ok := readErrorBody(res.body)
+		if !ok {
 			e := apiErr(0, bodyProblem(res))
 			e.invalid = true
 			return e
 		}
-		msg := env.Message
+		msg := eb.message
 		if msg == "" {
 			msg = http.StatusText(res.status)
 		}
-		return apiErr(int(env.Code), msg)
+		e := apiErr(eb.code, msg)
+		e.Field, e.Detail = eb.field, eb.detail
+		return e
 	}
 	if msg := duplicateKeyProblem(res); msg != "" {
 		e := apiErr(0, msg)
@@ -562,16 +566,18 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 	env := envelope{Response: out}
 	if err := json.Unmarshal(res.body, &env); err != nil {
 		// A body that does not fit out may still be a readable failure.
-		var loose struct {
-			Code    Int    `json:"code"`
-			Message string `json:"message"`
-		}
-		if json.Unmarshal(res.body, &loose) == nil && loose.Code != 0 {
-			e := apiErr(int(loose.Code), loose.Message)
+		if eb, ok := readErrorBody(res.body); ok && eb.code != 0 {
+			e := apiErr(eb.code, eb.message)
+			e.Field, e.Detail = eb.field, eb.detail
 			e.notFound = r.notFoundOn200
 			return markPaidFailure(r, res, e)
 		}
 		e := apiErr(0, bodyProblem(res))
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			// An envelope with a field of an unexpected shape: name it.
+			e.Message = fmt.Sprintf("%s (cannot decode %s: got %s, want %s)", statusText(res.status), te.Field, te.Value, te.Type)
+		}
 		e.invalid, e.cause = true, err
 		return e
 	}
@@ -586,6 +592,79 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		return e
 	}
 	return nil
+}
+
+// errorBody is what an error answer says, read from an iamport envelope
+// ({code, message}) or from the other JSON shapes gateways and
+// iamport-compatible servers send: {"message", "error", "statusCode"}, or a
+// validation answer {"path": "$input.customer_uid", "reason", "message"}.
+type errorBody struct {
+	code    int
+	message string
+	field   string
+	detail  string
+}
+
+// readErrorBody reads an error answer's JSON object; ok is false for a body
+// that is not one.
+func readErrorBody(body []byte) (eb errorBody, ok bool) {
+	var raw struct {
+		Code    json.RawMessage `json:"code"`
+		Message json.RawMessage `json:"message"`
+		Path    json.RawMessage `json:"path"`
+		Field   json.RawMessage `json:"field"`
+		Reason  json.RawMessage `json:"reason"`
+		Error   json.RawMessage `json:"error"`
+		Detail  json.RawMessage `json:"detail"`
+	}
+	trimmed := bytes.TrimSpace(body)
+	if !bytes.HasPrefix(trimmed, []byte("{")) || json.Unmarshal(trimmed, &raw) != nil {
+		return eb, false
+	}
+	var code Int
+	if len(raw.Code) > 0 && json.Unmarshal(raw.Code, &code) == nil {
+		eb.code = int(code)
+	}
+	eb.message = looseText(raw.Message)
+	eb.field = strings.TrimPrefix(firstText(raw.Path, raw.Field), "$input.")
+	var details []string
+	for _, d := range []json.RawMessage{raw.Reason, raw.Detail, raw.Error} {
+		if t := looseText(d); t != "" && t != eb.message && !slices.Contains(details, t) {
+			details = append(details, t)
+		}
+	}
+	eb.detail = strings.Join(details, "; ")
+	return eb, true
+}
+
+func firstText(vs ...json.RawMessage) string {
+	for _, v := range vs {
+		if t := looseText(v); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// looseText reads a JSON string, a list of strings (joined with "; ") or a
+// number as text; anything else is "".
+func looseText(v json.RawMessage) string {
+	if len(v) == 0 {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return s
+	}
+	var list []string
+	if json.Unmarshal(v, &list) == nil {
+		return strings.Join(list, "; ")
+	}
+	var n json.Number
+	if json.Unmarshal(v, &n) == nil {
+		return n.String()
+	}
+	return ""
 }
 
 // responsePresent reports whether body, an envelope already decoded into

@@ -81,7 +81,7 @@ func endpoints() []endpoint {
 			return err
 		}},
 		{"CancelPayment", http.MethodPost, cancelPath, true, payment("order-1", "status", "cancelled"), func(ctx context.Context, c *iamport.Client) error {
-			_, err := c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: "imp_1", Checksum: iamport.Ptr(iamport.Amount(8900)),
+			_, err := c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: "imp_1", FullRefund: true, Checksum: iamport.Ptr(iamport.Amount(8900)),
 				RefundAccount: "110123456789"})
 			return err
 		}},
@@ -178,7 +178,7 @@ func TestFailureShapes(t *testing.T) {
 			msg: "response is null", invalid: true, attempts: 1},
 		{name: "response missing", resp: reply(200, `{"code":0}`), status: 200, msg: "response is null", invalid: true, attempts: 1},
 		{name: "response of the wrong type", resp: reply(200, `{"code":0,"message":null,"response":[1,2]}`), status: 200,
-			msg: "OK (JSON body that is not an iamport envelope", contains: true, invalid: true, attempts: 1, wantCause: true},
+			msg: "OK (cannot decode response: got array, want iamport.Payment)", contains: true, invalid: true, attempts: 1, wantCause: true},
 		{name: "response with a bad timestamp", resp: reply(200, `{"code":0,"response":{"paid_at":"yesterday"}}`), status: 200,
 			invalid: true, attempts: 1, wantCause: true},
 	}

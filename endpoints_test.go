@@ -345,7 +345,7 @@ func TestListValidation(t *testing.T) {
 			return err
 		}},
 		{"prepare nil", "request", func() error { _, err := c.PreparePayment(ctx, nil); return err }},
-		{"get prepared id", "merchant_uid", func() error { _, err := c.GetPreparedPayment(ctx, strings.Repeat("x", 41)); return err }},
+		{"get prepared id", "merchant_uid", func() error { _, err := c.GetPreparedPayment(ctx, "a\x00b"); return err }},
 		{"billing keys none", "customer_uid[]", func() error {
 			_, err := c.GetBillingKeys(ctx, &iamport.GetBillingKeysRequest{})
 			return err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -13,9 +14,28 @@ var (
 	// ErrUnauthorized matches an *APIError for HTTP 401: wrong API key or
 	// secret, or an access token the server no longer accepts.
 	ErrUnauthorized = errors.New("iamport: unauthorized")
-	// ErrNotFound matches an *APIError for HTTP 404, and the HTTP 200 "no
-	// such customer_uid" answer of the billing-key endpoints.
+	// ErrNotFound matches an *APIError for HTTP 404, the HTTP 200 "no such
+	// customer_uid" answer of the billing-key endpoints, and an unknown
+	// billing key refused by Again ("등록되지 않은 구매자입니다.") or by
+	// Schedule without card data ("등록된 고객정보가 없습니다.").
 	ErrNotFound = errors.New("iamport: not found")
+	// ErrAlreadyPaid matches iamport's refusal of a charge whose
+	// merchant_uid was already paid ("이미 결제완료된 주문번호(merchant_uid)
+	// 입니다."): this call charged nothing; the order was paid before. Look
+	// the payment up with FindPayment, or charge under a new merchant_uid.
+	ErrAlreadyPaid = errors.New("iamport: merchant_uid already paid")
+	// ErrCardRejected matches iamport's refusal of card data at
+	// authentication (code -1 "카드정보 인증 및 빌키 발급에 실패하였습니다…",
+	// "카드정보 인증에 실패하였습니다.", "유효하지않은 카드번호…") on Onetime,
+	// SaveBillingKey or Schedule with card data: wrong number, expiry,
+	// birth or password, or an expired card. No payment exists and no money
+	// moved: ask the customer for another card. It is not a *DeclinedError,
+	// which is a payment the card company declined.
+	ErrCardRejected = errors.New("iamport: card rejected")
+	// ErrNothingToRevoke matches iamport's answer to an Unschedule that
+	// found no pending schedule to revoke ("취소할 예약결제 기록이 존재하지
+	// 않습니다").
+	ErrNothingToRevoke = errors.New("iamport: nothing to revoke")
 	// ErrInvalidResponse matches an *APIError whose body was not the JSON
 	// envelope iamport sends: empty, not JSON (an HTML page from a proxy),
 	// truncated, or with a null response where one was required.
@@ -31,6 +51,14 @@ type APIError struct {
 	Message    string // iamport's message, or what was wrong with the body
 	Method     string // HTTP method of the call
 	Path       string // escaped request path, without the query
+	// Field is the request field the server named as the one it refused,
+	// when its answer names one (a validation answer's "path", with any
+	// "$input." prefix removed): "customer_uid".
+	Field string
+	// Detail is what else the server said beside Message: a validation
+	// answer's "reason", a gateway's "error" ("Not Found"). Empty when
+	// there was nothing more.
+	Detail string
 
 	notFound bool  // a 200 answer that means "not found" (billing keys)
 	invalid  bool  // the body was not a usable envelope
@@ -52,21 +80,89 @@ func (e *APIError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}
+	if e.Field != "" || e.Detail != "" {
+		b.WriteString(" (")
+		if e.Field != "" {
+			b.WriteString("field ")
+			b.WriteString(e.Field)
+			if e.Detail != "" {
+				b.WriteString(": ")
+			}
+		}
+		b.WriteString(e.Detail)
+		b.WriteByte(')')
+	}
+	if g := e.gloss(); g != "" {
+		b.WriteString(" [")
+		b.WriteString(g)
+		b.WriteByte(']')
+	}
 	return b.String()
 }
 
-// Is reports whether e matches ErrUnauthorized, ErrNotFound or
-// ErrInvalidResponse.
+// Is reports whether e matches ErrUnauthorized, ErrNotFound,
+// ErrInvalidResponse, ErrAlreadyPaid, ErrCardRejected or ErrNothingToRevoke.
+// The last three, and ErrNotFound for an unknown billing key, are recognised
+// from a non-zero code and iamport's message.
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrUnauthorized:
 		return e.StatusCode == http.StatusUnauthorized
 	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound || e.notFound
+		return e.StatusCode == http.StatusNotFound || e.notFound || e.says(msgUnknownBuyer) || e.says(msgNoCustomer)
 	case ErrInvalidResponse:
 		return e.invalid
+	case ErrAlreadyPaid:
+		return e.says(msgAlreadyPaid)
+	case ErrCardRejected:
+		return slices.ContainsFunc(msgsCardRejected, e.says)
+	case ErrNothingToRevoke:
+		return e.StatusCode == http.StatusOK && e.says(msgNothingToRevoke)
 	}
 	return false
+}
+
+// iamport's messages for the refusals the sentinels stand for.
+const (
+	msgAlreadyPaid  = "이미 결제완료된 주문번호"
+	msgUnknownBuyer = "등록되지 않은 구매자입니다"
+	msgNoCustomer   = "등록된 고객정보가 없습니다"
+	// msgNothingToRevoke is iamport's answer to an unschedule with nothing
+	// left to revoke.
+	msgNothingToRevoke = "취소할 예약결제 기록이 존재하지 않습니다"
+)
+
+var msgsCardRejected = []string{"카드정보 인증", "유효하지않은 카드번호", "유효하지 않은 카드번호"}
+
+// says reports whether e is a refusal (non-zero code) whose message
+// contains msg.
+func (e *APIError) says(msg string) bool {
+	return e.Code != 0 && strings.Contains(e.Message, msg)
+}
+
+// glosses are short English explanations of iamport's common messages.
+var glosses = []struct{ msg, gloss string }{
+	{msgAlreadyPaid, "this merchant_uid was already paid"},
+	{msgUnknownBuyer, "no billing key is stored under this customer_uid"},
+	{msgNoCustomer, "no billing key is stored under this customer_uid, and no card data was sent"},
+	{msgNothingToRevoke, "no pending schedule left to revoke"},
+	{"카드정보 인증", "the card was refused at authentication; no payment was made"},
+	{"유효하지않은 카드번호", "invalid card number; no payment was made"},
+	{"유효기간이 올바르지 않거나 만료된", "wrong or expired card expiry"},
+	{"정수여야 합니다", "the amount must be a whole number in this currency"},
+}
+
+// gloss returns the English gloss of a known iamport message, or "".
+func (e *APIError) gloss() string {
+	if e.Code == 0 {
+		return ""
+	}
+	for _, g := range glosses {
+		if strings.Contains(e.Message, g.msg) {
+			return g.gloss
+		}
+	}
+	return ""
 }
 
 // Unwrap returns the decoding error behind an invalid body, if any.

@@ -14,8 +14,9 @@ import (
 func TestAPIError(t *testing.T) {
 	t.Parallel()
 	e := &iamport.APIError{StatusCode: 200, Code: -1, Message: "등록되지 않은 구매자입니다.", Method: "POST", Path: againPath}
-	require.Equal(t, "iamport: POST /subscribe/payments/again: HTTP 200, code -1: 등록되지 않은 구매자입니다.", e.Error())
-	require.NotErrorIs(t, e, iamport.ErrNotFound)
+	require.Equal(t, "iamport: POST /subscribe/payments/again: HTTP 200, code -1: 등록되지 않은 구매자입니다. "+
+		"[no billing key is stored under this customer_uid]", e.Error())
+	require.ErrorIs(t, e, iamport.ErrNotFound, "an unknown billing key on Again is not found")
 	require.NotErrorIs(t, e, iamport.ErrUnauthorized)
 	require.NotErrorIs(t, e, iamport.ErrInvalidResponse)
 	require.Nil(t, e.Unwrap())

@@ -257,7 +257,7 @@ func ExampleClient_CancelPayment() {
 	fmt.Println(p.Status, p.CancelAmount, p.Balance())
 
 	// Amount 0 refunds the rest.
-	p, err = client.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Reason: "cancelled"})
+	p, err = client.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, FullRefund: true, Reason: "cancelled"})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -25,7 +25,7 @@ type GetPaymentParams struct {
 // or a test-channel payment without IncludeSandbox, gives an error matching
 // ErrNotFound.
 func (c *Client) GetPayment(ctx context.Context, impUID string, params ...GetPaymentParams) (*Payment, error) {
-	if err := checkID("imp_uid", impUID, maxImpUID); err != nil {
+	if err := checkID("imp_uid", impUID); err != nil {
 		return nil, err
 	}
 	if len(params) > 1 {
@@ -92,7 +92,7 @@ type FindPaymentParams struct {
 // in params' Status. At most one params may be given. An unknown merchantUID
 // gives an error matching ErrNotFound.
 func (c *Client) FindPayment(ctx context.Context, merchantUID string, params ...FindPaymentParams) (*Payment, error) {
-	if err := checkID("merchant_uid", merchantUID, maxMerchantUID); err != nil {
+	if err := checkID("merchant_uid", merchantUID); err != nil {
 		return nil, err
 	}
 	if len(params) > 1 {
@@ -138,18 +138,27 @@ type CancelRequest struct {
 	// ImpUID or MerchantUID names the payment; ImpUID wins when both are set.
 	ImpUID      string `json:"imp_uid,omitempty"`
 	MerchantUID string `json:"merchant_uid,omitempty"`
-	// Amount to cancel; 0 cancels the whole remaining balance.
-	Amount    Amount  `json:"amount,omitempty"`
-	TaxFree   *Amount `json:"tax_free,omitempty"`
-	VatAmount *Amount `json:"vat_amount,omitempty"`
+	// Amount to refund; whole in KRW and JPY. 0 is refused unless
+	// FullRefund is set, so that an amount left empty never refunds
+	// everything by accident.
+	Amount Amount `json:"amount,omitempty"`
+	// FullRefund refunds the whole remaining balance. It must be set
+	// explicitly, with Amount 0.
+	FullRefund bool    `json:"-"`
+	TaxFree    *Amount `json:"tax_free,omitempty"`
+	VatAmount  *Amount `json:"vat_amount,omitempty"`
 	// Checksum is the balance you believe can still be cancelled
 	// (Payment.Balance before this cancel). iamport refuses the cancel if it
 	// differs, so a re-sent cancel can never refund twice. When nil the SDK
 	// looks the payment up and fills it in.
 	Checksum *Amount `json:"checksum,omitempty"`
-	Reason   string  `json:"reason,omitempty"`
+	// Reason is kept by iamport; it documents 256 characters. The SDK
+	// sends it as given.
+	Reason string `json:"reason,omitempty"`
 
-	// Refund account, for virtual-account refunds.
+	// Refund account, for virtual-account refunds. iamport documents
+	// refund_holder 16, refund_bank 4 and refund_tel 16 characters; the SDK
+	// sends them as given.
 	RefundHolder  string `json:"refund_holder,omitempty" redact:"true"`
 	RefundBank    string `json:"refund_bank,omitempty"`
 	RefundAccount string `json:"refund_account,omitempty" redact:"true"`
@@ -187,14 +196,20 @@ func (r *CancelRequest) check() error {
 	if r.ImpUID == "" && r.MerchantUID == "" {
 		return invalid("imp_uid", "imp_uid or merchant_uid is required")
 	}
-	if err := optID("imp_uid", r.ImpUID, maxImpUID); err != nil {
+	if err := optID("imp_uid", r.ImpUID); err != nil {
 		return err
 	}
-	if err := optID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
+	if err := optID("merchant_uid", r.MerchantUID); err != nil {
 		return err
 	}
 	if err := checkNonNegative("amount", r.Amount); err != nil {
 		return err
+	}
+	switch {
+	case r.Amount == 0 && !r.FullRefund:
+		return invalid("amount", "is 0: give the amount to refund, or set FullRefund to refund the whole balance")
+	case r.Amount != 0 && r.FullRefund:
+		return invalid("full_refund", "must not be set with an amount: set one or the other")
 	}
 	for _, f := range []struct {
 		field string
@@ -210,21 +225,10 @@ func (r *CancelRequest) check() error {
 	if r.Extra != nil && r.Extra.Requester != "" && r.Extra.Requester != "customer" && r.Extra.Requester != "admin" {
 		return invalid("extra.requester", `must be "customer" or "admin"`)
 	}
-	for _, f := range []struct {
-		field, v string
-		max      int
-	}{
-		{"reason", r.Reason, 256}, {"refund_holder", r.RefundHolder, 16}, {"refund_bank", r.RefundBank, 4},
-		{"refund_account", r.RefundAccount, 20}, {"refund_tel", r.RefundTel, 16},
-	} {
-		if err := checkMaxLen(f.field, f.v, f.max); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
-// CancelPayment cancels a payment in full (Amount 0) or in part and returns
+// CancelPayment cancels a payment in full (FullRefund) or in part and returns
 // the updated Payment (POST /payments/cancel). A partial cancel leaves the
 // payment paid with a larger CancelAmount.
 //
@@ -290,12 +294,12 @@ func (r *GetPaymentsRequest) check() error {
 		return invalid("imp_uid[]", "at most %d imp_uids and merchant_uids together (got %d)", maxGetPayments, n)
 	}
 	for i, id := range r.ImpUIDs {
-		if err := checkID("imp_uid["+strconv.Itoa(i)+"]", id, maxImpUID); err != nil {
+		if err := checkID("imp_uid["+strconv.Itoa(i)+"]", id); err != nil {
 			return err
 		}
 	}
 	for i, id := range r.MerchantUIDs {
-		if err := checkID("merchant_uid["+strconv.Itoa(i)+"]", id, maxMerchantUID); err != nil {
+		if err := checkID("merchant_uid["+strconv.Itoa(i)+"]", id); err != nil {
 			return err
 		}
 	}
@@ -343,7 +347,7 @@ type FindPaymentsRequest struct {
 }
 
 func (r *FindPaymentsRequest) check() error {
-	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkID("merchant_uid", r.MerchantUID); err != nil {
 		return err
 	}
 	if err := checkStatusFilter("payment_status", r.Status); err != nil {
@@ -536,7 +540,7 @@ type BalanceHistory struct {
 // (GET /payments/{imp_uid}/balance). The API answers it for PAYCO payments
 // and refuses others with an *APIError (HTTP 405 or 404).
 func (c *Client) GetPaymentBalance(ctx context.Context, impUID string) (*PaymentBalance, error) {
-	if err := checkID("imp_uid", impUID, maxImpUID); err != nil {
+	if err := checkID("imp_uid", impUID); err != nil {
 		return nil, err
 	}
 	var b PaymentBalance
@@ -557,10 +561,16 @@ type PreparePaymentRequest struct {
 }
 
 func (r *PreparePaymentRequest) check() error {
-	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkNewMerchantUID("merchant_uid", r.MerchantUID); err != nil {
 		return err
 	}
-	return checkAmount("amount", r.Amount)
+	if err := checkAmount("amount", r.Amount); err != nil {
+		return err
+	}
+	if r.Currency == "" {
+		return nil // unchecked currency: the payment may be in any
+	}
+	return checkWhole("amount", r.Amount, r.Currency)
 }
 
 // PreparedPayment is the amount registered for a merchant_uid
@@ -603,7 +613,7 @@ func (c *Client) prepare(ctx context.Context, method string, req *PreparePayment
 // /payments/prepare/{merchant_uid}). An unregistered merchantUID gives an
 // error matching ErrNotFound.
 func (c *Client) GetPreparedPayment(ctx context.Context, merchantUID string) (*PreparedPayment, error) {
-	if err := checkID("merchant_uid", merchantUID, maxMerchantUID); err != nil {
+	if err := checkID("merchant_uid", merchantUID); err != nil {
 		return nil, err
 	}
 	var p PreparedPayment

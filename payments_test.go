@@ -144,7 +144,7 @@ func TestCancelPaymentLooksUpChecksum(t *testing.T) {
 		m := newMock(t)
 		m.on(http.MethodGet, findPrefix+"order-2/paid", ok(payment("order-2", "imp_uid", "imp_2")))
 		m.on(http.MethodPost, cancelPath, ok(payment("order-2", "imp_uid", "imp_2", "status", "cancelled", "cancel_amount", 8900)))
-		req := &iamport.CancelRequest{MerchantUID: "order-2", Extra: &iamport.CancelExtra{Requester: "customer"}}
+		req := &iamport.CancelRequest{MerchantUID: "order-2", FullRefund: true, Extra: &iamport.CancelExtra{Requester: "customer"}}
 		p, err := m.client().CancelPayment(bg, req)
 		require.NoError(t, err)
 		// The cancel names exactly the payment whose balance was checked.
@@ -169,7 +169,7 @@ func TestCancelPaymentLooksUpChecksum(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
 		m.on(http.MethodGet, "/payments/imp_4", reply(404, failure(-1, "존재하지 않는 결제정보입니다.")))
-		_, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_4"})
+		_, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_4", FullRefund: true})
 		require.ErrorIs(t, err, iamport.ErrNotFound)
 		require.Equal(t, 0, m.count(http.MethodPost, cancelPath))
 	})
@@ -180,7 +180,7 @@ func TestCancelPaymentCallerChecksum(t *testing.T) {
 	m := newMock(t)
 	m.on(http.MethodPost, cancelPath, ok(payment("order-1", "cancel_amount", 8900, "status", "cancelled")))
 	p, err := m.client().CancelPayment(bg, &iamport.CancelRequest{
-		MerchantUID: "order-1", Checksum: iamport.Ptr(iamport.Amount(8900)), TaxFree: iamport.Ptr(iamport.Amount(0)),
+		MerchantUID: "order-1", FullRefund: true, Checksum: iamport.Ptr(iamport.Amount(8900)), TaxFree: iamport.Ptr(iamport.Amount(0)),
 		RefundHolder: "홍길동", RefundBank: "88", RefundAccount: "110123456789", EnableWebhook: iamport.Ptr(true),
 	})
 	require.NoError(t, err)
@@ -194,7 +194,7 @@ func TestCancelPaymentRefused(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
 	m.on(http.MethodPost, cancelPath, reply(200, failure(1, "취소할 결제건이 존재하지 않습니다.")))
-	_, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Checksum: iamport.Ptr(iamport.Amount(100))})
+	_, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", FullRefund: true, Checksum: iamport.Ptr(iamport.Amount(100))})
 	var ae *iamport.APIError
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, 1, ae.Code)
@@ -279,7 +279,7 @@ func TestCancelPaymentLostAnswer(t *testing.T) {
 		m.on(http.MethodGet, "/payments/imp_1", reply(500, failure(-1, "internal")))
 		m.on(http.MethodPost, cancelPath, fail(lostAnswer))
 		_, err := m.client(iamport.WithMaxRetries(0)).CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1",
-			Checksum: iamport.Ptr(iamport.Amount(8900))})
+			FullRefund: true, Checksum: iamport.Ptr(iamport.Amount(8900))})
 		var ou *iamport.OutcomeUnknownError
 		require.ErrorAs(t, err, &ou)
 		require.Equal(t, "imp_1", ou.MerchantUID)

@@ -23,17 +23,9 @@ import (
 // by this call.
 const clockSlack = 3 * time.Second
 
-// msgNothingToRevoke is iamport's answer to an unschedule with nothing left
-// to revoke.
-const msgNothingToRevoke = "취소할 예약결제 기록이 존재하지 않습니다"
-
 // nothingToRevoke reports whether err is iamport's refusal of an unschedule
 // that had nothing left to revoke (HTTP 200, code != 0).
-func nothingToRevoke(err error) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusOK && apiErr.Code != 0 &&
-		strings.Contains(apiErr.Message, msgNothingToRevoke)
-}
+func nothingToRevoke(err error) bool { return errors.Is(err, ErrNothingToRevoke) }
 
 // verdict is what one reconciliation lookup found.
 type verdict int
@@ -111,8 +103,10 @@ const (
 // comes from the token answer, so the token is fetched first: on a Client's
 // first call a skewed local clock would otherwise make an older attempt look
 // like this call's, or this call's like an older one.
+// ctx must carry a call token (withCallToken), which the call's requests
+// then share.
 func (c *Client) sendTime(ctx context.Context) (time.Time, error) {
-	if _, err := c.token(ctx); err != nil { // refuses a done ctx before fetching
+	if _, err := c.callToken(ctx); err != nil { // refuses a done ctx before fetching
 		return time.Time{}, err
 	}
 	return c.serverNow(), nil
@@ -136,6 +130,7 @@ func lookupVerdict(err error) verdict {
 // charge sends a call that charges a card and settles its outcome: paid is
 // success, anything else a *DeclinedError, a lost answer is reconciled.
 func (c *Client) charge(ctx context.Context, merchantUID string, r *request) (*Payment, error) {
+	ctx = withCallToken(ctx)
 	sentAt, err := c.sendTime(ctx)
 	if err != nil {
 		return nil, err
@@ -264,12 +259,18 @@ func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *req
 // cancel sends a cancel with a checksum, so iamport refuses one that would
 // refund twice, and reconciles a lost answer against the cancel history.
 func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error) {
+	ctx = withCallToken(ctx)
 	if w.Checksum == nil {
 		before, err := c.lookupPayment(ctx, w.ImpUID, w.MerchantUID)
 		if err != nil {
 			return nil, err
 		}
 		bal := before.Balance()
+		if before.Currency != "" {
+			if err := checkWhole("amount", w.Amount, before.Currency); err != nil {
+				return nil, err // iamport: "취소금액은 정수여야 합니다."
+			}
+		}
 		if w.Amount.Cents() > bal.Cents() {
 			return nil, invalid("amount", "exceeds the cancellable balance %s of payment %s", bal, before.ImpUID)
 		}
@@ -281,11 +282,11 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 	if refund == 0 {
 		refund = checksum
 	}
-	r := &request{method: "POST", path: "/payments/cancel", body: w, money: true}
 	sentAt, err := c.sendTime(ctx)
 	if err != nil {
 		return nil, err
 	}
+	r := &request{method: "POST", path: "/payments/cancel", body: w, money: true}
 	var p Payment
 	err = c.call(ctx, r, &p)
 	if err == nil {

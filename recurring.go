@@ -169,16 +169,10 @@ func (p *Plan) Validate() error {
 	if p == nil {
 		return invalid("plan", "is required")
 	}
-	if err := checkID("plan.customer_uid", p.CustomerUID, maxCustomerUID); err != nil {
-		return err
-	}
-	if err := checkMaxLen("plan.id", p.ID, maxCustomerUID); err != nil {
+	if err := checkID("plan.customer_uid", p.CustomerUID); err != nil {
 		return err
 	}
 	if err := checkAmount("plan.amount", p.Amount); err != nil {
-		return err
-	}
-	if err := checkMaxLen("plan.name", p.Name, 40); err != nil {
 		return err
 	}
 	if p.Every < 0 || p.Every > maxPlanEvery {
@@ -206,7 +200,7 @@ func (p *Plan) Validate() error {
 			return invalid(f, "must be shorter than %d days, so that the retry happens before the next cycle", 27*p.every())
 		}
 	}
-	return checkBuyer("plan.", p.BuyerName, p.BuyerEmail, p.BuyerTel, "", "")
+	return nil
 }
 
 // BillingTime returns when cycle (from 1) bills: Anchor moved by
@@ -290,7 +284,7 @@ func (p *Plan) MerchantUID(cycle, attempt int) string {
 // digits preceded by "c" or "r", so a merchant_uid determines its prefix.
 func (p *Plan) uidPrefix() string {
 	cu := p.CustomerUID
-	if cu == "" || len(cu) > maxCustomerUID {
+	if cu == "" {
 		return ""
 	}
 	if p.ID == "" && len(cu) < uidPrefixLen && uidSafe(cu) {
@@ -337,7 +331,7 @@ func (p *Plan) ParseMerchantUID(mid string) (cycle, attempt int, err error) {
 	}
 	prefix := p.uidPrefix()
 	if prefix == "" {
-		return 0, 0, invalid("plan.customer_uid", "must be 1 to %d characters", maxCustomerUID)
+		return 0, 0, invalid("plan.customer_uid", "is required")
 	}
 	notOurs := func() (int, int, error) {
 		return 0, 0, fmt.Errorf("%w: %q is not an order of customer_uid %q", ErrNotPlanMerchantUID, mid, p.CustomerUID)

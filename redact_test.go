@@ -159,7 +159,7 @@ func TestRequestTypesFormatRedacted(t *testing.T) {
 		Birth: birthValue, Pwd2Digit: pwdValue, CVC: cvcValue}
 	sched := iamport.ScheduleRequest{CustomerUID: "cust-1", CardNumber: cardDashed, Expiry: expiryWire, Birth: birthValue,
 		Pwd2Digit: pwdValue, CVC: cvcValue, Schedules: []iamport.ScheduleEntry{{MerchantUID: "sub-1", Amount: 8900}}}
-	cancel := iamport.CancelRequest{ImpUID: "imp_1", RefundHolder: "홍길동", RefundAccount: "110123456789"}
+	cancel := iamport.CancelRequest{ImpUID: "imp_1", FullRefund: true, RefundHolder: "홍길동", RefundAccount: "110123456789"}
 
 	for _, tt := range []struct {
 		name  string
@@ -297,7 +297,7 @@ func TestWireCopyCarriesRealValues(t *testing.T) {
 	require.NotContains(t, string(stored), "010-1234-5678")
 	require.Contains(t, string(stored), `"schedule_at":1893456000`)
 
-	_, err = c.CancelPayment(bg, &iamport.CancelRequest{MerchantUID: "order-1", Checksum: iamport.Ptr(iamport.Amount(8900)),
+	_, err = c.CancelPayment(bg, &iamport.CancelRequest{MerchantUID: "order-1", FullRefund: true, Checksum: iamport.Ptr(iamport.Amount(8900)),
 		RefundHolder: "홍길동", RefundBank: "88", RefundAccount: "110123456789", RefundTel: "01012345678"})
 	require.NoError(t, err)
 	sent = m.only(http.MethodPost, "/payments/cancel").Body

@@ -386,7 +386,7 @@ func TestRedactionAudit(t *testing.T) {
 	_, err = c.Onetime(ctx, &iamport.OnetimeRequest{MerchantUID: "order_r5", Amount: 1000, CardNumber: iamporttest.CardDeclinedLimit, Expiry: expiry, Birth: birth, Pwd2Digit: pwd})
 	require.Error(t, err)
 	record(err)
-	_, err = c.Onetime(ctx, &iamport.OnetimeRequest{MerchantUID: "order_r6", Amount: 1000, CardNumber: cardNumber + "9", Expiry: expiry, Birth: birth, Pwd2Digit: pwd})
+	_, err = c.Onetime(ctx, &iamport.OnetimeRequest{MerchantUID: "order_r6", Amount: 1000, CardNumber: cardNumber + "9999", Expiry: expiry, Birth: birth, Pwd2Digit: pwd})
 	require.Error(t, err)
 	record(err)
 	bad, err := iamport.New(srv.APIKey, "wrong-secret-value", iamport.WithBaseURL(srv.URL), iamport.WithLogger(logger))

@@ -38,10 +38,13 @@ type ScheduleRequest struct {
 
 // ScheduleEntry is one payment to make at ScheduleAt.
 type ScheduleEntry struct {
-	MerchantUID string    `json:"merchant_uid"` // required, unique: iamport refuses a reused one
-	ScheduleAt  time.Time `json:"schedule_at"`  // required, in the future; sent as Unix seconds
-	Amount      Amount    `json:"amount"`       // required, > 0
-	Name        string    `json:"name,omitempty"`
+	MerchantUID string    `json:"merchant_uid"` // required, at most 40 characters, unique: iamport refuses a reused one
+	ScheduleAt  time.Time `json:"schedule_at"`  // required, in the future on the server's clock; sent as Unix seconds
+	Amount      Amount    `json:"amount"`       // required, > 0; whole in KRW and JPY
+	// Name is the order name. iamport documents 40 characters; some PGs
+	// allow more (KakaoPay 100, NaverPay 128, TossPay 255) and others
+	// truncate. The SDK sends it as given.
+	Name string `json:"name,omitempty"`
 	// Currency defaults to KRW, which the SDK then sends explicitly.
 	Currency  string  `json:"currency,omitempty"`
 	TaxFree   Amount  `json:"tax_free,omitempty"`
@@ -129,14 +132,19 @@ func (r ScheduleRequest) wire() any {
 	return w
 }
 
+// check validates r; now is the server's clock, which schedule times and
+// the card's expiry are judged by.
 func (r *ScheduleRequest) check(now time.Time) error {
-	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", r.CustomerUID); err != nil {
 		return err
 	}
 	if r.CheckingAmount < 0 {
 		return invalid("checking_amount", "must not be negative")
 	}
 	if err := (card{&r.CardNumber, &r.Expiry, &r.Birth, &r.Pwd2Digit, &r.CVC}).check("", false); err != nil {
+		return err
+	}
+	if err := checkExpiry("expiry", r.Expiry, now); err != nil {
 		return err
 	}
 	if len(r.Schedules) == 0 {
@@ -146,34 +154,35 @@ func (r *ScheduleRequest) check(now time.Time) error {
 	for i := range r.Schedules {
 		e := &r.Schedules[i]
 		p := "schedules[" + strconv.Itoa(i) + "]."
-		if err := checkID(p+"merchant_uid", e.MerchantUID, maxMerchantUID); err != nil {
+		if err := checkNewMerchantUID(p+"merchant_uid", e.MerchantUID); err != nil {
 			return err
 		}
 		if j, dup := seen[e.MerchantUID]; dup {
 			return invalid(p+"merchant_uid", "repeats schedules[%d].merchant_uid: each schedule needs its own", j)
 		}
 		seen[e.MerchantUID] = i
-		if e.ScheduleAt.IsZero() {
-			return invalid(p+"schedule_at", "is required")
-		}
-		if !e.ScheduleAt.After(now) {
-			return invalid(p+"schedule_at", "must be in the future")
-		}
-		if err := checkAmount(p+"amount", e.Amount); err != nil {
+		if err := checkScheduleAt(p+"schedule_at", e.ScheduleAt, now); err != nil {
 			return err
 		}
-		if err := checkCharge(p, e.Amount, e.TaxFree, e.VatAmount, 0, e.CardQuota); err != nil {
+		if err := checkCharge(p, e.Currency, e.Amount, e.TaxFree, e.VatAmount, 0); err != nil {
 			return err
 		}
 		if e.ProductCount < 0 {
 			return invalid(p+"product_count", "must not be negative")
 		}
-		if err := checkMaxLen(p+"name", e.Name, 40); err != nil {
-			return err
-		}
-		if err := checkBuyer(p, e.BuyerName, e.BuyerEmail, e.BuyerTel, e.BuyerAddr, e.BuyerPostcode); err != nil {
-			return err
-		}
+	}
+	return nil
+}
+
+// checkScheduleAt requires a schedule time in the future on the server's
+// clock now (iamport: "schedule_at 은 현재 시각 이후여야 합니다."). Times are
+// sent in whole seconds, so the comparison is too.
+func checkScheduleAt(field string, at, now time.Time) error {
+	switch {
+	case at.IsZero():
+		return invalid(field, "is required")
+	case at.Unix() <= now.Unix():
+		return invalid(field, "must be in the future (on the server's clock)")
 	}
 	return nil
 }
@@ -192,7 +201,11 @@ func (c *Client) Schedule(ctx context.Context, req *ScheduleRequest) ([]Schedule
 	}
 	w := *req
 	w.Schedules = append([]ScheduleEntry(nil), req.Schedules...)
-	if err := w.check(c.serverNow()); err != nil {
+	ctx, now, err := c.serverClock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.check(now); err != nil {
 		return nil, err
 	}
 	for i := range w.Schedules {
@@ -201,7 +214,7 @@ func (c *Client) Schedule(ctx context.Context, req *ScheduleRequest) ([]Schedule
 		}
 	}
 	var out []Schedule
-	err := c.call(ctx, &request{method: "POST", path: "/subscribe/payments/schedule", body: &w, money: true}, &out)
+	err = c.call(ctx, &request{method: "POST", path: "/subscribe/payments/schedule", body: &w, money: true}, &out)
 	if err == nil {
 		return out, nil
 	}
@@ -224,7 +237,7 @@ type UnscheduleRequest struct {
 }
 
 func (r *UnscheduleRequest) check() error {
-	if err := optID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+	if err := optID("customer_uid", r.CustomerUID); err != nil {
 		return err
 	}
 	switch {
@@ -238,7 +251,7 @@ func (r *UnscheduleRequest) check() error {
 	seen := make(map[string]bool, len(r.MerchantUIDs))
 	for i, m := range r.MerchantUIDs {
 		f := "merchant_uid[" + strconv.Itoa(i) + "]"
-		if err := checkID(f, m, maxMerchantUID); err != nil {
+		if err := checkID(f, m); err != nil {
 			return err
 		}
 		if seen[m] {
@@ -275,7 +288,7 @@ func (c *Client) Unschedule(ctx context.Context, req *UnscheduleRequest) ([]Sche
 // (GET /subscribe/payments/schedule/{merchant_uid}). An unknown merchantUID
 // gives an error matching ErrNotFound.
 func (c *Client) GetSchedule(ctx context.Context, merchantUID string) (*Schedule, error) {
-	if err := checkID("merchant_uid", merchantUID, maxMerchantUID); err != nil {
+	if err := checkID("merchant_uid", merchantUID); err != nil {
 		return nil, err
 	}
 	var s Schedule
@@ -390,7 +403,7 @@ type ListCustomerSchedulesRequest struct {
 }
 
 func (r *ListCustomerSchedulesRequest) check(window bool) error {
-	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", r.CustomerUID); err != nil {
 		return err
 	}
 	if err := checkScheduleRange("from", "to", r.From, r.To, window); err != nil {
@@ -508,18 +521,22 @@ func (c *Client) RescheduleSchedule(ctx context.Context, req *RescheduleSchedule
 }
 
 func (c *Client) moveSchedule(ctx context.Context, method, suffix, merchantUID string, at time.Time, body any) (*Schedule, error) {
-	if err := checkID("merchant_uid", merchantUID, maxMerchantUID); err != nil {
+	if err := checkID("merchant_uid", merchantUID); err != nil {
 		return nil, err
 	}
-	switch {
-	case at.IsZero():
+	if at.IsZero() {
 		return nil, invalid("schedule_at", "is required")
-	case !at.After(c.serverNow()):
-		return nil, invalid("schedule_at", "must be in the future")
+	}
+	ctx, now, err := c.serverClock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkScheduleAt("schedule_at", at, now); err != nil {
+		return nil, err
 	}
 	r := &request{method: method, path: "/subscribe/payments/schedule/" + escape(merchantUID) + suffix, body: body, money: true}
 	var s Schedule
-	err := c.call(ctx, r, &s)
+	err = c.call(ctx, r, &s)
 	if err == nil {
 		return &s, nil
 	}
@@ -558,7 +575,7 @@ func (c *Client) reconcileScheduleAt(ctx context.Context, r *request, merchantUI
 // the payment up by merchantUID before it answers, as Again does, and
 // returns an *OutcomeUnknownError only if it cannot find out.
 func (c *Client) RetrySchedule(ctx context.Context, merchantUID string) (*Payment, error) {
-	if err := checkID("merchant_uid", merchantUID, maxMerchantUID); err != nil {
+	if err := checkID("merchant_uid", merchantUID); err != nil {
 		return nil, err
 	}
 	return c.charge(ctx, merchantUID, &request{method: "POST", path: "/subscribe/payments/schedule/" + escape(merchantUID) + "/retry", money: true})

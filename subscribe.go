@@ -73,45 +73,40 @@ func (r OnetimeRequest) LogValue() slog.Value { return logValueRedacted(onetimeF
 func (r OnetimeRequest) wire() any { return onetimeFields(r) }
 
 func (r *OnetimeRequest) check() error {
-	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkNewMerchantUID("merchant_uid", r.MerchantUID); err != nil {
 		return err
 	}
-	if err := checkAmount("amount", r.Amount); err != nil {
-		return err
-	}
-	if err := checkCharge("", r.Amount, r.TaxFree, r.VatAmount, r.Vat, r.CardQuota); err != nil {
+	if err := checkCharge("", r.Currency, r.Amount, r.TaxFree, r.VatAmount, r.Vat); err != nil {
 		return err
 	}
 	if err := (card{&r.CardNumber, &r.Expiry, &r.Birth, &r.Pwd2Digit, &r.CVC}).check("", true); err != nil {
 		return err
 	}
-	if err := optID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
-		return err
-	}
-	if err := checkMaxLen("name", r.Name, 40); err != nil {
-		return err
-	}
-	return checkBuyer("", r.BuyerName, r.BuyerEmail, r.BuyerTel, r.BuyerAddr, r.BuyerPostcode)
+	return optID("customer_uid", r.CustomerUID)
 }
 
-// checkCharge checks the amount fields shared by onetime, again and schedules.
-func checkCharge(prefix string, amount, taxFree Amount, vatAmount *Amount, vat Amount, quota *int) error {
+// checkCharge checks the amount fields shared by onetime, again and
+// schedules: a positive amount, and no fraction in KRW or JPY.
+func checkCharge(prefix, currency string, amount, taxFree Amount, vatAmount *Amount, vat Amount) error {
+	if err := checkAmount(prefix+"amount", amount); err != nil {
+		return err
+	}
+	if err := checkWhole(prefix+"amount", amount, currency); err != nil {
+		return err
+	}
 	if err := checkNonNegative(prefix+"tax_free", taxFree); err != nil {
 		return err
 	}
-	if taxFree.Cents() > amount.Cents() {
-		return invalid(prefix+"tax_free", "must not exceed amount")
+	if err := checkWhole(prefix+"tax_free", taxFree, currency); err != nil {
+		return err
 	}
 	if err := checkOptAmount(prefix+"vat_amount", vatAmount); err != nil {
 		return err
 	}
-	if vatAmount != nil && vatAmount.Cents() > amount.Cents() {
-		return invalid(prefix+"vat_amount", "must not exceed amount")
-	}
-	if err := checkNonNegative(prefix+"vat", vat); err != nil {
+	if err := checkOptWhole(prefix+"vat_amount", vatAmount, currency); err != nil {
 		return err
 	}
-	return checkQuota(prefix+"card_quota", quota)
+	return checkNonNegative(prefix+"vat", vat)
 }
 
 // Onetime charges a card whose number the customer typed in, without the
@@ -130,6 +125,13 @@ func (c *Client) Onetime(ctx context.Context, req *OnetimeRequest) (*Payment, er
 	}
 	w := *req // the wire copy: normalised card fields, caller's struct untouched
 	if err := w.check(); err != nil {
+		return nil, err
+	}
+	ctx, now, err := c.serverClock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkExpiry("expiry", w.Expiry, now); err != nil {
 		return nil, err
 	}
 	return c.charge(ctx, w.MerchantUID, &request{method: "POST", path: "/subscribe/payments/onetime", body: &w, money: true})
@@ -195,25 +197,19 @@ type PaymentExtra struct {
 }
 
 func (r *AgainRequest) check() error {
-	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", r.CustomerUID); err != nil {
 		return err
 	}
-	if err := checkID("merchant_uid", r.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkNewMerchantUID("merchant_uid", r.MerchantUID); err != nil {
 		return err
 	}
-	if err := checkAmount("amount", r.Amount); err != nil {
-		return err
-	}
-	if err := checkCharge("", r.Amount, r.TaxFree, r.VatAmount, r.Vat, r.CardQuota); err != nil {
+	if err := checkCharge("", r.Currency, r.Amount, r.TaxFree, r.VatAmount, r.Vat); err != nil {
 		return err
 	}
 	if r.ProductCount < 0 {
 		return invalid("product_count", "must not be negative")
 	}
-	if err := checkMaxLen("name", r.Name, 40); err != nil {
-		return err
-	}
-	return checkBuyer("", r.BuyerName, r.BuyerEmail, r.BuyerTel, r.BuyerAddr, r.BuyerPostcode)
+	return nil
 }
 
 // Again charges the card stored under req.CustomerUID (POST
@@ -238,7 +234,10 @@ func (c *Client) Again(ctx context.Context, req *AgainRequest) (*Payment, error)
 // redact:"true" (card data, the customer's personal data) are redacted in
 // fmt, slog and encoding/json output; the SDK sends the real values.
 type SaveBillingKeyRequest struct {
-	CustomerUID string `json:"-"` // required; goes into the path
+	// CustomerUID is required. It goes into the path, and into the body
+	// too, where some iamport-compatible servers (and the official Python
+	// client) expect it as well.
+	CustomerUID string `json:"customer_uid"`
 
 	CardNumber string `json:"card_number" redact:"true"` // required, 15 or 16 digits, dashes allowed
 	Expiry     string `json:"expiry" redact:"true"`      // required, YYYY-MM or YYYYMM
@@ -284,26 +283,10 @@ func (r SaveBillingKeyRequest) LogValue() slog.Value {
 func (r SaveBillingKeyRequest) wire() any { return saveBillingKeyFields(r) }
 
 func (r *SaveBillingKeyRequest) check() error {
-	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", r.CustomerUID); err != nil {
 		return err
 	}
-	if err := (card{&r.CardNumber, &r.Expiry, &r.Birth, &r.Pwd2Digit, &r.CVC}).check("", true); err != nil {
-		return err
-	}
-	for _, f := range []struct {
-		field, v string
-		max      int
-	}{
-		{"channel_key", r.ChannelKey, 55}, {"pg", r.PG, 80}, {"channel_group_id", r.ChannelGroupID, 55},
-		{"customer_name", r.CustomerName, 20}, {"customer_tel", r.CustomerTel, 20},
-		{"customer_email", r.CustomerEmail, 200}, {"customer_addr", r.CustomerAddr, 200},
-		{"customer_postcode", r.CustomerPostcode, 8},
-	} {
-		if err := checkMaxLen(f.field, f.v, f.max); err != nil {
-			return err
-		}
-	}
-	return nil
+	return (card{&r.CardNumber, &r.Expiry, &r.Birth, &r.Pwd2Digit, &r.CVC}).check("", true)
 }
 
 // SaveBillingKey issues a billing key from card data (POST
@@ -315,6 +298,13 @@ func (c *Client) SaveBillingKey(ctx context.Context, req *SaveBillingKeyRequest)
 	}
 	w := *req
 	if err := w.check(); err != nil {
+		return nil, err
+	}
+	ctx, now, err := c.serverClock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkExpiry("expiry", w.Expiry, now); err != nil {
 		return nil, err
 	}
 	r := &request{method: "POST", path: "/subscribe/customers/" + escape(w.CustomerUID), body: &w, money: true}
@@ -337,7 +327,7 @@ func (c *Client) SaveBillingKey(ctx context.Context, req *SaveBillingKeyRequest)
 // /subscribe/customers/{customer_uid}). An unknown customerUID gives an
 // error matching ErrNotFound.
 func (c *Client) GetBillingKey(ctx context.Context, customerUID string) (*BillingKey, error) {
-	if err := checkID("customer_uid", customerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", customerUID); err != nil {
 		return nil, err
 	}
 	var bk BillingKey
@@ -370,7 +360,7 @@ func (c *Client) DeleteBillingKeyWith(ctx context.Context, req *DeleteBillingKey
 	if req == nil {
 		return nil, invalid("request", "is required")
 	}
-	if err := checkID("customer_uid", req.CustomerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", req.CustomerUID); err != nil {
 		return nil, err
 	}
 	if req.Requester != "" && req.Requester != "customer" && req.Requester != "admin" {
@@ -421,7 +411,7 @@ func (c *Client) GetBillingKeys(ctx context.Context, req *GetBillingKeysRequest)
 		return nil, invalid("customer_uid[]", "name at least one customer_uid")
 	}
 	for i, id := range req.CustomerUIDs {
-		if err := checkID("customer_uid["+strconv.Itoa(i)+"]", id, maxCustomerUID); err != nil {
+		if err := checkID("customer_uid["+strconv.Itoa(i)+"]", id); err != nil {
 			return nil, err
 		}
 	}
@@ -445,7 +435,7 @@ type ListBillingKeyPaymentsRequest struct {
 }
 
 func (r *ListBillingKeyPaymentsRequest) check() error {
-	if err := checkID("customer_uid", r.CustomerUID, maxCustomerUID); err != nil {
+	if err := checkID("customer_uid", r.CustomerUID); err != nil {
 		return err
 	}
 	return checkPaging(r.Page, 0)

@@ -49,6 +49,7 @@ func TestOnetime(t *testing.T) {
 	require.Equal(t, testToken, r.Header.Get("Authorization"))
 	require.JSONEq(t, `{
 		"merchant_uid": "order-1", "amount": 8900,
+		"customer_uid": "cust-1",
 		"card_number": "5365-1023-4567-8901", "expiry": "2031-11", "birth": "880214", "pwd_2digit": "37",
 		"customer_uid": "cust-1", "name": "월간 이용권", "buyer_name": "홍길동", "buyer_email": "hong@example.com",
 		"card_quota": 3, "vat_amount": 0, "notice_url": "https://shop.example.com/hook"
@@ -335,6 +336,7 @@ func TestSaveBillingKey(t *testing.T) {
 	require.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"))
 	require.Equal(t, "application/json", r.Header.Get("Content-Type"))
 	require.JSONEq(t, `{
+		"customer_uid": "cust-1",
 		"card_number": "5365-1023-4567-8901", "expiry": "2031-11", "birth": "880214", "pwd_2digit": "37",
 		"channel_key": "channel-key-1", "customer_name": "홍길동", "customer_email": "hong@example.com"
 	}`, r.Body)

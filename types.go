@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"time"
 )
@@ -47,6 +48,17 @@ func (a Amount) Equal(b Amount) bool { return a.Cents() == b.Cents() }
 
 // String formats a as its shortest exact decimal ("8900", "10.5").
 func (a Amount) String() string { return strconv.FormatFloat(float64(a), 'f', -1, 64) }
+
+// UnmarshalJSON decodes an amount written as a JSON number, a numeric string
+// or null (as 0), so that a server writing "8900" does not break a decode.
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	f, err := parseLenientFloat(b, "an amount", reflect.TypeOf(*a))
+	if err != nil {
+		return err
+	}
+	*a = Amount(f)
+	return nil
+}
 
 // Time is a point in time that iamport sends as Unix seconds. The API uses 0
 // for "has not happened", which decodes, like null, to the zero Time, so
@@ -91,20 +103,47 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e15 {
-		return fmt.Errorf("iamport: cannot decode %q as a Unix timestamp", truncate(b, 32))
+		return decodeError(b, "a Unix timestamp", reflect.TypeOf(*t))
 	}
+	*t = unixFloat(f)
+	return nil
+}
+
+// unixFloat is the Time of f Unix seconds, sub-second precision kept; 0 is
+// the zero Time.
+func unixFloat(f float64) Time {
 	if f == 0 {
-		*t = Time{}
-		return nil
+		return Time{}
 	}
 	sec, frac := math.Modf(f)
-	*t = Time{time.Unix(int64(sec), int64(math.Round(frac*1e9)))}
-	return nil
+	return Time{time.Unix(int64(sec), int64(math.Round(frac*1e9)))}
+}
+
+// decodeError reports a value a lenient type cannot read as a
+// *json.UnmarshalTypeError, which encoding/json completes with the path of
+// the field ("response.now"), so the error says which field was wrong.
+func decodeError(b []byte, what string, t reflect.Type) error {
+	return &json.UnmarshalTypeError{Value: fmt.Sprintf("%q (not %s)", truncate(b, 32), what), Type: t}
+}
+
+// parseLenientFloat reads a finite number written as a JSON number or a
+// numeric string; null and "" are 0.
+func parseLenientFloat(b []byte, what string, t reflect.Type) (float64, error) {
+	b = unquote(b)
+	if len(b) == 0 || string(b) == "null" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, decodeError(b, what, t)
+	}
+	return f, nil
 }
 
 // Int is an integer that decodes leniently: from 3, 3.0, "3" or null (as 0).
 // The API documents these fields as integers; Int keeps a server that writes
-// them as floats from breaking a decode.
+// them as floats from breaking a decode. A fraction (3.7) is truncated
+// toward zero.
 type Int int
 
 // UnmarshalJSON decodes an integer written as a JSON number or numeric string.
@@ -126,8 +165,8 @@ func parseLenientInt(b []byte) (int64, error) {
 		return v, nil
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return 0, fmt.Errorf("iamport: cannot decode %q as an integer", truncate(b, 32))
+	if err != nil || math.IsNaN(f) || math.Abs(f) > 1<<53 {
+		return 0, decodeError(b, "an integer", reflect.TypeOf(Int(0)))
 	}
 	return int64(f), nil
 }

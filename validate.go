@@ -4,41 +4,70 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 )
 
-// Length limits of the API's identifiers.
-const (
-	maxMerchantUID = 40
-	maxCustomerUID = 80
-	maxImpUID      = 32
-)
+// The validation policy. The SDK refuses before sending only
+//
+//   - (a) a field the endpoint requires that is missing or empty;
+//   - (b) a value iamport or the card networks certainly refuse: an amount
+//     of 0 or less, not finite, or with more than two decimals; a KRW or JPY
+//     amount with a fraction; a card number outside 14 to 19 digits; an
+//     expiry not YYYY-MM or YYYYMM, or a month already passed in Korea; a
+//     birth not 6 or 10 digits; a pwd_2digit not 2 digits; a schedule time
+//     not in the future on the server's clock;
+//   - (c) what would break the SDK's own guarantees: a new merchant_uid over
+//     40 characters (it is the key a lost answer is looked up by), an
+//     identifier with control characters or that is "." or "..".
+//
+// Descriptive text (name, buyer_*, customer_*, custom_data, reasons) is
+// never refused for its length, and an identifier read from a response is
+// never refused when it is sent back. The README's "What is checked before
+// sending" lists every rule.
 
-// checkID validates an identifier that goes into a path or body.
-func checkID(field, v string, max int) error {
+// maxMerchantUID is the longest merchant_uid a new order may have, in
+// characters.
+const maxMerchantUID = 40
+
+// charLen counts the characters (Unicode code points) of s: the one way the
+// SDK measures a length.
+func charLen(s string) int { return utf8.RuneCountInString(s) }
+
+// checkID validates an identifier that goes into a path or body: it must
+// be present, must not be "." or "..", and must not hold control
+// characters. Its length is not limited: an ID the API returned is sent
+// back as it is.
+func checkID(field, v string) error {
 	switch {
 	case v == "":
 		return invalid(field, "is required")
-	case len(v) > max:
-		return invalid(field, "must be at most %d characters (got %d)", max, len(v))
 	case v == "." || v == "..":
 		return invalid(field, `must not be "." or ".."`)
-	case strings.TrimSpace(v) != v:
-		return invalid(field, "must not start or end with white space")
+	case hasControl(v):
+		return invalid(field, "must not contain control characters")
 	}
-	for _, r := range v {
-		if r < 0x20 || r == 0x7f {
-			return invalid(field, "must not contain control characters")
-		}
+	return nil
+}
+
+// checkNewMerchantUID validates the merchant_uid of a new order: an
+// identifier of at most 40 characters.
+func checkNewMerchantUID(field, v string) error {
+	if err := checkID(field, v); err != nil {
+		return err
+	}
+	if n := charLen(v); n > maxMerchantUID {
+		return invalid(field, "must be at most %d characters (got %d)", maxMerchantUID, n)
 	}
 	return nil
 }
 
 // optID validates an identifier that may be empty.
-func optID(field, v string, max int) error {
+func optID(field, v string) error {
 	if v == "" {
 		return nil
 	}
-	return checkID(field, v, max)
+	return checkID(field, v)
 }
 
 // checkAmount requires a positive amount with at most two decimals.
@@ -85,12 +114,35 @@ func checkOptAmount(field string, a *Amount) error {
 	return checkNonNegative(field, *a)
 }
 
-// checkMaxLen checks the documented length limit of an optional string.
-func checkMaxLen(field, v string, max int) error {
-	if n := len([]rune(v)); n > max {
-		return invalid(field, "must be at most %d characters (got %d)", max, n)
+// wholeCurrency reports whether currency has no minor unit in iamport:
+// KRW (also the default when none is given) and JPY.
+func wholeCurrency(currency string) bool {
+	switch strings.ToUpper(currency) {
+	case "", "KRW", "JPY":
+		return true
+	}
+	return false
+}
+
+// checkWhole refuses a fraction in an amount of a currency without a minor
+// unit: iamport answers "원화(KRW) 결제금액은 정수여야 합니다." (or
+// "취소금액은 정수여야 합니다." for a refund).
+func checkWhole(field string, a Amount, currency string) error {
+	if wholeCurrency(currency) && a.Cents()%100 != 0 {
+		cur := strings.ToUpper(currency)
+		if cur == "" {
+			cur = "KRW"
+		}
+		return invalid(field, "must be a whole number in %s", cur)
 	}
 	return nil
+}
+
+func checkOptWhole(field string, a *Amount, currency string) error {
+	if a == nil {
+		return nil
+	}
+	return checkWhole(field, *a, currency)
 }
 
 func digitsOnly(s string) bool {
@@ -136,10 +188,24 @@ func (c card) check(prefix string, required bool) error {
 	if p := *c.pwd2; p != "" && (!digitsOnly(p) || len(p) != 2) {
 		return invalid(prefix+"pwd_2digit", "must be exactly 2 digits")
 	}
-	if v := *c.cvc; v != "" && (!digitsOnly(v) || (len(v) != 3 && len(v) != 4)) {
-		return invalid(prefix+"cvc", "must be 3 or 4 digits")
-	}
 	*c.number, *c.expiry = n, e
+	return nil
+}
+
+// checkExpiry refuses an expiry (already normalised to YYYY-MM) whose month
+// has passed in Korea at now, the server's clock: iamport answers "카드정보
+// 인증 및 빌키 발급에 실패하였습니다. (유효기간이 올바르지 않거나 만료된
+// 카드입니다.)". An empty expiry passes.
+func checkExpiry(field, expiry string, now time.Time) error {
+	if len(expiry) != 7 {
+		return nil
+	}
+	y, _ := strconv.Atoi(expiry[:4])
+	m, _ := strconv.Atoi(expiry[5:])
+	k := now.In(seoulLocation())
+	if y < k.Year() || (y == k.Year() && time.Month(m) < k.Month()) {
+		return invalid(field, "is a month that has already passed: the card has expired")
+	}
 	return nil
 }
 
@@ -158,13 +224,17 @@ func normalizeCardNumber(field, v string) (string, error) {
 		}
 	}
 	s := d.String()
-	switch len(s) {
-	case 16:
+	switch n := len(s); {
+	case n == 16:
 		return s[0:4] + "-" + s[4:8] + "-" + s[8:12] + "-" + s[12:16], nil
-	case 15:
+	case n == 15:
 		return s[0:4] + "-" + s[4:10] + "-" + s[10:15], nil
+	case n >= 14 && n <= 19:
+		// Diners (14) and the longer UnionPay numbers have no common
+		// grouping: sent as digits.
+		return s, nil
 	}
-	return "", invalid(field, "must have 15 or 16 digits (dashes allowed)")
+	return "", invalid(field, "must have 14 to 19 digits (dashes allowed)")
 }
 
 func normalizeExpiry(field, v string) (string, error) {
@@ -183,27 +253,4 @@ func normalizeExpiry(field, v string) (string, error) {
 		return "", invalid(field, "must be YYYY-MM or YYYYMM with a month from 01 to 12")
 	}
 	return y + "-" + m, nil
-}
-
-// buyer holds the buyer fields whose lengths the API limits.
-func checkBuyer(prefix, name, email, tel, addr, postcode string) error {
-	for _, f := range []struct {
-		field, v string
-		max      int
-	}{
-		{"buyer_name", name, 16}, {"buyer_email", email, 64}, {"buyer_tel", tel, 16},
-		{"buyer_addr", addr, 128}, {"buyer_postcode", postcode, 8},
-	} {
-		if err := checkMaxLen(prefix+f.field, f.v, f.max); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func checkQuota(field string, q *int) error {
-	if q != nil && (*q < 0 || *q > 60) {
-		return invalid(field, "must be between 0 (lump sum) and 60 months")
-	}
-	return nil
 }

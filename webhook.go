@@ -133,11 +133,8 @@ func ParseWebhook(r *http.Request) (*WebhookEvent, error) {
 	if len(fields) > 0 {
 		ev.Extra = fields
 	}
-	for _, f := range []struct {
-		name, v string
-		max     int
-	}{{"imp_uid", ev.ImpUID, maxImpUID}, {"merchant_uid", ev.MerchantUID, maxMerchantUID}} {
-		if err := checkID(f.name, f.v, f.max); err != nil {
+	for _, f := range []struct{ name, v string }{{"imp_uid", ev.ImpUID}, {"merchant_uid", ev.MerchantUID}} {
+		if err := checkID(f.name, f.v); err != nil {
 			var ve *ValidationError
 			if errors.As(err, &ve) {
 				return nil, badWebhook("%s %s", ve.Field, ve.Reason)
@@ -229,10 +226,10 @@ func (c *Client) verifyWebhook(ctx context.Context, ev *WebhookEvent, sandbox bo
 	if ev == nil {
 		return nil, invalid("webhook", "is required")
 	}
-	if err := checkID("imp_uid", ev.ImpUID, maxImpUID); err != nil {
+	if err := checkID("imp_uid", ev.ImpUID); err != nil {
 		return nil, err
 	}
-	if err := checkID("merchant_uid", ev.MerchantUID, maxMerchantUID); err != nil {
+	if err := checkID("merchant_uid", ev.MerchantUID); err != nil {
 		return nil, err
 	}
 	var params []GetPaymentParams
@@ -475,6 +472,11 @@ func (cfg *webhookConfig) source(r *http.Request) (netip.Addr, bool) {
 //  4. calls fn with the verified Payment and the event, and answers 200 if fn
 //     returns nil, 500 otherwise.
 //
+// A refusal's body is one line of plain text, the status and why
+// ("Bad Request: imp_uid is required"), which never quotes the body or the
+// API's answer; with a logger (WithWebhookLogger, or the Client's),
+// refusals are logged at warn level and a failing fn at error level.
+//
 // The Payment fn receives is the truth; the event's Status is only what the
 // sender claimed. fn must check the payment against the order: its Status,
 // and that its Amount is what the order costs.
@@ -526,20 +528,20 @@ type webhookHandler struct {
 func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	src, srcOK := h.cfg.source(r)
 	if h.cfg.allowed != nil && (!srcOK || !containsAddr(h.cfg.allowed, src)) {
-		h.answer(w, r, http.StatusForbidden, nil, src, errors.New("sender is not an allowed source"))
+		h.answer(w, r, http.StatusForbidden, nil, src, errors.New("sender is not an allowed source"), "sender is not an allowed source")
 		return
 	}
 	ev, err := h.parse(w, r)
 	if err != nil {
-		status := http.StatusBadRequest
+		status, reason := http.StatusBadRequest, "malformed notification"
 		var we *WebhookError
 		if errors.As(err, &we) {
-			status = we.StatusCode
+			status, reason = we.StatusCode, we.Reason
 		}
 		if status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", http.MethodPost)
 		}
-		h.answer(w, r, status, nil, src, err)
+		h.answer(w, r, status, nil, src, err, reason)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.cfg.timeout)
@@ -551,23 +553,23 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, ErrNotFound):
 		// Forged, or genuine and not visible yet: a 5xx keeps a genuine
 		// one from being lost, and a forged one gains nothing from it.
-		h.answer(w, r, http.StatusServiceUnavailable, ev, src, err)
+		h.answer(w, r, http.StatusServiceUnavailable, ev, src, err, "the payment is not found (yet): deliver again later")
 		return
 	case errors.Is(err, ErrWebhookMismatch):
-		h.answer(w, r, http.StatusConflict, ev, src, err)
+		h.answer(w, r, http.StatusConflict, ev, src, err, "the notification does not match the payment")
 		return
 	case errors.As(err, &ve):
-		h.answer(w, r, http.StatusBadRequest, ev, src, err)
+		h.answer(w, r, http.StatusBadRequest, ev, src, err, ve.Field+" "+ve.Reason)
 		return
 	default:
-		h.answer(w, r, http.StatusServiceUnavailable, ev, src, fmt.Errorf("verifying: %w", err))
+		h.answer(w, r, http.StatusServiceUnavailable, ev, src, fmt.Errorf("verifying: %w", err), "the payment could not be verified now: deliver again later")
 		return
 	}
 	if err := h.fn(ctx, p, ev); err != nil {
-		h.answer(w, r, http.StatusInternalServerError, ev, src, fmt.Errorf("callback: %w", err))
+		h.answer(w, r, http.StatusInternalServerError, ev, src, fmt.Errorf("callback: %w", err), "")
 		return
 	}
-	h.answer(w, r, http.StatusOK, ev, src, nil)
+	h.answer(w, r, http.StatusOK, ev, src, nil, "")
 }
 
 // parse reads the body within the read timeout, then parses it.
@@ -586,13 +588,24 @@ func (h *webhookHandler) parse(w http.ResponseWriter, r *http.Request) (*Webhook
 	return ParseWebhook(read)
 }
 
-// answer writes a short plain-text answer, without details: the sender may
-// be anyone. The details go to the log.
-func (h *webhookHandler) answer(w http.ResponseWriter, r *http.Request, status int, ev *WebhookEvent, src netip.Addr, err error) {
+// answer writes a short plain-text answer: the status and, for a refusal,
+// a one-line reason that names what was wrong without quoting the body or
+// the API's answer (the sender may be anyone). The details go to the log:
+// refusals at warn level, a failing callback at error level.
+func (h *webhookHandler) answer(w http.ResponseWriter, r *http.Request, status int, ev *WebhookEvent, src netip.Addr, err error, reason string) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_, _ = io.WriteString(w, http.StatusText(status)+"\n")
+	line := http.StatusText(status)
+	if reason != "" {
+		line += ": " + strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f {
+				return ' '
+			}
+			return r
+		}, reason)
+	}
+	_, _ = io.WriteString(w, line+"\n")
 
 	l := h.cfg.logger
 	if l == nil {
@@ -600,7 +613,7 @@ func (h *webhookHandler) answer(w http.ResponseWriter, r *http.Request, status i
 	}
 	level := slog.LevelDebug
 	switch {
-	case status >= 500:
+	case status == http.StatusInternalServerError:
 		level = slog.LevelError
 	case status >= 400:
 		level = slog.LevelWarn

@@ -9,7 +9,6 @@ import (
 const (
 	maxMerchantUID = 40
 	maxCustomerUID = 80
-	maxImpUID      = 32
 	maxPG          = 80 // pg: "{pg}" or "{pg}.{MID}"
 	maxChannel     = 55 // channel_key, channelGroupId, channel_group_id
 	pgProvider     = "nice"
@@ -35,8 +34,10 @@ func readCustomer(body map[string]any) (customerInfo, error) {
 		dst *string
 		max int
 	}{
-		{"customer_id", &ci.id, 0}, {"customer_name", &ci.name, 20}, {"customer_tel", &ci.tel, 20},
-		{"customer_email", &ci.email, 200}, {"customer_addr", &ci.addr, 200}, {"customer_postcode", &ci.postcode, 8},
+		// The documented limits (customer_name 20, customer_tel 20, ...)
+		// are not enforced by iamport: not by the fake either.
+		{"customer_id", &ci.id, 0}, {"customer_name", &ci.name, 0}, {"customer_tel", &ci.tel, 0},
+		{"customer_email", &ci.email, 0}, {"customer_addr", &ci.addr, 0}, {"customer_postcode", &ci.postcode, 0},
 	} {
 		v, err := optStr(body, f.k, f.max)
 		if err != nil {

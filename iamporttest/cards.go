@@ -9,7 +9,7 @@ import (
 	"github.com/iamport-go/iamport"
 )
 
-// Test cards. Any card number with 15 or 16 digits (dashes or spaces
+// Test cards. Any card number with 14 to 19 digits (dashes or spaces
 // allowed) that is not listed here is approved. A billing key issued from a
 // declining card is issued normally, and every charge of it (again,
 // scheduled payments, retries) then declines with the card's reason.
@@ -136,7 +136,7 @@ func cardDigits(num string) (string, bool) {
 		}
 	}
 	d := b.String()
-	return d, len(d) == 15 || len(d) == 16
+	return d, len(d) >= 14 && len(d) <= 19
 }
 
 // maskCard masks digits 7 to 12, as iamport shows card numbers:
@@ -147,10 +147,13 @@ func maskCard(d string) string {
 		m[i] = '*'
 	}
 	s := string(m)
-	if len(s) == 16 {
+	switch len(s) {
+	case 16:
 		return s[0:4] + "-" + s[4:8] + "-" + s[8:12] + "-" + s[12:16]
+	case 15:
+		return s[0:4] + "-" + s[4:10] + "-" + s[10:15]
 	}
-	return s[0:4] + "-" + s[4:10] + "-" + s[10:15]
+	return s
 }
 
 // validExpiry accepts YYYY-MM or YYYYMM not before the fake clock's month.

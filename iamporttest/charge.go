@@ -28,10 +28,17 @@ const (
 	msgInstallmentMin   = "할부(card_quota)는 50,000원 이상 결제에만 가능합니다."
 )
 
-var buyerFields = [5]struct {
-	k   string
-	max int
-}{{"buyer_name", 16}, {"buyer_email", 64}, {"buyer_tel", 16}, {"buyer_addr", 128}, {"buyer_postcode", 8}}
+var buyerFields = [5]string{"buyer_name", "buyer_email", "buyer_tel", "buyer_addr", "buyer_postcode"}
+
+// iamport's answers to a fraction in a currency without a minor unit.
+const (
+	msgChargeWhole = "원화(KRW) 결제금액은 정수여야 합니다."
+	msgRefundWhole = "취소금액은 정수여야 합니다."
+)
+
+// wholeCurrency reports whether amounts in currency must be whole: KRW and
+// JPY have no minor unit.
+func wholeCurrency(currency string) bool { return currency == "KRW" || currency == "JPY" }
 
 // readOrder reads the fields shared by onetime, again and schedule entries.
 func readOrder(m map[string]any) (order, error) {
@@ -57,8 +64,8 @@ func readOrder(m map[string]any) (order, error) {
 	if o.currency == "" {
 		o.currency = "KRW"
 	}
-	if o.currency == "KRW" && o.cents%100 != 0 {
-		return o, &paramError{"원화(KRW) 결제금액은 정수여야 합니다."}
+	if wholeCurrency(o.currency) && o.cents%100 != 0 {
+		return o, &paramError{msgChargeWhole}
 	}
 	if o.taxFree, _, err = getCents(m, "tax_free"); err != nil {
 		return o, err
@@ -83,11 +90,13 @@ func readOrder(m map[string]any) (order, error) {
 		return o, &paramError{msgInstallmentMin}
 	}
 	o.cardQuota = int(q)
-	if o.name, err = optStr(m, "name", 40); err != nil {
+	// iamport documents name ≤40 and buyer_* limits but does not refuse
+	// longer values (PGs truncate, or allow more): neither does the fake.
+	if o.name, err = optStr(m, "name", 0); err != nil {
 		return o, err
 	}
-	for i, f := range buyerFields {
-		if o.buyer[i], err = optStr(m, f.k, f.max); err != nil {
+	for i, k := range buyerFields {
+		if o.buyer[i], err = optStr(m, k, 0); err != nil {
 			return o, err
 		}
 	}

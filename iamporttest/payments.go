@@ -338,15 +338,14 @@ func (c *core) getBalance(rq *apiRequest) result {
 // cancelPayment is POST /payments/cancel: full (amount absent or 0) or
 // partial; checksum must equal the cancellable balance.
 func (c *core) cancelPayment(rq *apiRequest) result {
-	impUID, err := optStr(rq.body, "imp_uid", maxImpUID)
+	// Identifiers are looked up as given, and descriptive fields are not
+	// limited in length: iamport refuses neither.
+	impUID, err := optStr(rq.body, "imp_uid", 0)
 	if err != nil {
 		return paramResult(err)
 	}
-	merchantUID, err := optStr(rq.body, "merchant_uid", maxMerchantUID)
+	merchantUID, err := optStr(rq.body, "merchant_uid", 0)
 	if err != nil {
-		return paramResult(err)
-	}
-	if err := checkLengths(rq.body, map[string]int{"refund_holder": 16, "refund_bank": 4, "refund_tel": 16}); err != nil {
 		return paramResult(err)
 	}
 	if impUID == "" && merchantUID == "" {
@@ -364,7 +363,7 @@ func (c *core) cancelPayment(rq *apiRequest) result {
 	if err != nil {
 		return business(1, "tax_free 값이 올바르지 않습니다.")
 	}
-	reason, err := optStr(rq.body, "reason", 256)
+	reason, err := optStr(rq.body, "reason", 0)
 	if err != nil {
 		return paramResult(err)
 	}
@@ -405,8 +404,8 @@ func (c *core) cancelPayment(rq *apiRequest) result {
 	if cents > balance {
 		return business(1, fmt.Sprintf("취소요청금액(%s)이 취소가능잔액(%s)보다 큽니다.", amount(cents), amount(balance)))
 	}
-	if p.Currency == "KRW" && cents%100 != 0 {
-		return business(1, "원화(KRW) 취소금액은 정수여야 합니다.")
+	if wholeCurrency(p.Currency) && cents%100 != 0 {
+		return business(-1, msgRefundWhole)
 	}
 	if taxFree > cents {
 		return business(1, "tax_free 는 취소요청금액보다 클 수 없습니다.")

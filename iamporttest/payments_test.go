@@ -108,7 +108,7 @@ func TestPaymentsByStatus(t *testing.T) {
 	s.Advance(time.Hour)
 	failed, _ := cl.Onetime(ctx, onetime("b", iamporttest.CardDeclinedLimit, 1000))
 	s.Advance(time.Hour)
-	_, err = cl.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: paid.ImpUID})
+	_, err = cl.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: paid.ImpUID, FullRefund: true})
 	require.NoError(t, err)
 	token := getToken(t, s)
 
@@ -212,7 +212,7 @@ func TestCancel(t *testing.T) {
 
 	r = cancel(map[string]any{"imp_uid": p.ImpUID})
 	require.Equal(t, 1, r.env.Code, "already fully cancelled")
-	_, err = cl.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Checksum: iamport.Ptr(iamport.Amount(0))})
+	_, err = cl.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, FullRefund: true, Checksum: iamport.Ptr(iamport.Amount(0))})
 	require.Equal(t, 1, apiErr(t, err).Code)
 
 	// A failed payment cannot be cancelled.

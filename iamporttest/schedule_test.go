@@ -108,7 +108,7 @@ func TestScheduleRunsOnAdvance(t *testing.T) {
 	require.Equal(t, iamport.PaymentStatusFailed, (<-verified).Status)
 
 	// Refunding the paid run shows on the schedule.
-	_, err = cl.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: pays[0].ImpUID})
+	_, err = cl.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: pays[0].ImpUID, FullRefund: true})
 	require.NoError(t, err)
 	got, err = cl.GetSchedule(ctx, "sub-1-2025-03")
 	require.NoError(t, err)

@@ -58,7 +58,7 @@ func main() {
 	p, err = client.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Amount: 300, Reason: "partial refund"})
 	must(err)
 	fmt.Printf("   partial: status=%s cancelled=%s balance=%s\n", p.Status, p.CancelAmount, p.Balance())
-	p, err = client.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Reason: "order cancelled"})
+	p, err = client.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, FullRefund: true, Reason: "order cancelled"})
 	must(err)
 	fmt.Printf("   full: status=%s cancelled=%s balance=%s refunds=%d\n", p.Status, p.CancelAmount, p.Balance(), len(p.CancelHistory))
 }

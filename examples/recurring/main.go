@@ -181,7 +181,7 @@ func runFake(ctx context.Context, out io.Writer) error {
 	plan := &iamport.Plan{
 		CustomerUID: "gildong_0001_1234",
 		Amount:      8900,
-		Name:        "월간 이용권",
+		Name:        "Recurring payment for monthly subscription",
 		Anchor:      time.Date(2030, 1, 31, 10, 0, 0, 0, seoul), // bills on the 31st, or the month's last day
 		Location:    seoul,
 		Cycles:      3,
@@ -289,7 +289,7 @@ func runLive(ctx context.Context, out io.Writer, getenv func(string) string) err
 	plan := &iamport.Plan{
 		CustomerUID: customerUID,
 		Amount:      amount,
-		Name:        "월간 이용권",
+		Name:        "Recurring payment for monthly subscription",
 		Anchor:      time.Date(now.Year(), now.Month(), now.Day()+1, 10, 0, 0, 0, seoul),
 		Location:    seoul,
 		NoticeURL:   getenv("IAMPORT_WEBHOOK_URL"),
