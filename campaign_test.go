@@ -412,7 +412,6 @@ func (w *worker) begin(i int, kind string, ids ...string) {
 		w.c.plans[id] = p
 	}
 	w.c.mu.Unlock()
-	w.c.nOps.Add(1)
 	w.c.vmu.Lock()
 	w.c.kinds[kind]++
 	w.c.vmu.Unlock()
@@ -472,6 +471,7 @@ func (w *worker) count(err error) string {
 }
 
 func (w *worker) run(i int) {
+	w.c.nOps.Add(1)
 	x := w.rng.Float64()
 	if w.id == 0 && x < 0.25 {
 		x = 1 // one worker owns the recurring fake and its clock
@@ -695,14 +695,27 @@ func (w *worker) saveKey(i int) {
 	}
 }
 
-// refundState is how much of a payment was refunded, in how many cancels.
-func refundState(srv *iamporttest.Server, merchantUID, impUID string) (cancelled int64, n int, bal int64) {
+// refunds is what was refunded of an order's payments: in total, in how
+// many cancels, and per payment. A cancel named by merchant_uid refunds
+// whichever payment of the order iamport picks, so the checks look at all.
+type refunds struct {
+	total int64
+	n     int
+	byImp map[string]int64
+	bal   int64 // what is left to refund of the payment asked about
+}
+
+func refundState(srv *iamporttest.Server, merchantUID, impUID string) refunds {
+	r := refunds{byImp: map[string]int64{}}
 	for _, p := range srv.PaymentsOf(merchantUID) {
+		r.total += p.CancelAmount.Cents()
+		r.n += len(p.CancelHistory)
+		r.byImp[p.ImpUID] = p.CancelAmount.Cents()
 		if p.ImpUID == impUID {
-			return p.CancelAmount.Cents(), len(p.CancelHistory), p.Balance().Cents()
+			r.bal = p.Balance().Cents()
 		}
 	}
-	return 0, 0, 0
+	return r
 }
 
 // pickPaid returns a payment of this worker that has something left to
@@ -711,7 +724,7 @@ func (w *worker) pickPaid() (paidOrder, int64, bool) {
 	for len(w.paid) > 0 {
 		j := w.rng.IntN(len(w.paid))
 		po := w.paid[j]
-		if _, _, bal := refundState(w.c.srv, po.merchantUID, po.impUID); bal > 0 {
+		if bal := refundState(w.c.srv, po.merchantUID, po.impUID).bal; bal > 0 {
 			return po, bal, true
 		}
 		w.paid = slices.Delete(w.paid, j, j+1)
@@ -749,7 +762,7 @@ func (w *worker) cancel(i int) {
 	}
 	w.begin(i, "CancelPayment", po.impUID, po.merchantUID)
 	req, refund := w.cancelRequest(po, bal)
-	before, nBefore, _ := refundState(w.c.srv, po.merchantUID, po.impUID)
+	before := refundState(w.c.srv, po.merchantUID, po.impUID)
 	var p *iamport.Payment
 	err := w.call(campaignBound, func(ctx context.Context) error {
 		var err error
@@ -757,8 +770,7 @@ func (w *worker) cancel(i int) {
 		return err
 	})
 	w.end(w.c.srv, po.impUID, po.merchantUID)
-	after, nAfter, _ := refundState(w.c.srv, po.merchantUID, po.impUID)
-	w.checkRefunds(1, refund, before, after, nAfter-nBefore, []*iamport.Payment{p}, []error{err})
+	w.checkRefunds(1, refund, before, refundState(w.c.srv, po.merchantUID, po.impUID), []*iamport.Payment{p}, []error{err})
 }
 
 // cancelRace refunds the same part of one payment from two goroutines with
@@ -772,33 +784,33 @@ func (w *worker) cancelRace(i int) {
 	w.begin(i, "CancelRace", po.impUID, po.merchantUID)
 	cs := iamport.AmountFromCents(bal)
 	refund := int64(100000)
-	before, nBefore, _ := refundState(w.c.srv, po.merchantUID, po.impUID)
+	before := refundState(w.c.srv, po.merchantUID, po.impUID)
 	ps, errs := w.race(func(ctx context.Context) (*iamport.Payment, error) {
 		return w.c.cl.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: po.impUID, Amount: iamport.AmountFromCents(refund), Checksum: &cs, Reason: "race"})
 	})
 	w.end(w.c.srv, po.impUID, po.merchantUID)
-	after, nAfter, _ := refundState(w.c.srv, po.merchantUID, po.impUID)
-	w.checkRefunds(2, refund, before, after, nAfter-nBefore, ps, errs)
+	w.checkRefunds(2, refund, before, refundState(w.c.srv, po.merchantUID, po.impUID), ps, errs)
 }
 
 // checkRefunds checks n cancels of refund each: the refunds made lie
 // between the ones reported done and those plus the unknown ones, and each
 // reported one shows in its answer.
-func (w *worker) checkRefunds(n int, refund, before, after int64, made int, ps []*iamport.Payment, errs []error) {
+func (w *worker) checkRefunds(n int, refund int64, before, after refunds, ps []*iamport.Payment, errs []error) {
+	made := after.n - before.n
 	done, unknown := 0, 0
 	for j := range n {
 		switch w.count(errs[j]) {
 		case "nil":
 			done++
-			if ps[j] == nil || ps[j].CancelAmount.Cents() < before+refund {
-				w.violate("nil error, but its answer shows %s refunded, not %s more than the %s before: it does not show this refund",
-					cancelAmountOf(ps[j]), iamport.AmountFromCents(refund), iamport.AmountFromCents(before))
+			if ps[j] == nil || ps[j].CancelAmount.Cents() < before.byImp[ps[j].ImpUID]+refund {
+				w.violate("nil error, but its answer shows %s refunded, not %s more than before: it does not show this refund",
+					cancelAmountOf(ps[j]), iamport.AmountFromCents(refund))
 			}
 		case "unknown":
 			unknown++
 		}
 	}
-	got := after - before
+	got := after.total - before.total
 	switch {
 	case got != int64(made)*refund:
 		w.violate("%d refunds made of %s in total; each should be %s", made, iamport.AmountFromCents(got), iamport.AmountFromCents(refund))
