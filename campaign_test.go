@@ -964,7 +964,7 @@ func (w *worker) recurring(i int) {
 		}
 	}
 	var s *iamport.Schedule
-	err := w.call(campaignBound, func(ctx context.Context) error {
+	err := w.call(2*campaignBound, func(ctx context.Context) error {
 		var err error
 		s, err = c.rcl.ScheduleCycle(ctx, plan, 1)
 		return err
@@ -1014,7 +1014,9 @@ func (w *worker) recurring(i int) {
 func (w *worker) followUp(plan *iamport.Plan, cycle int, pay *iamport.Payment) (*iamport.Schedule, string) {
 	c := w.c
 	var s *iamport.Schedule
-	err := w.call(campaignBound, func(ctx context.Context) error {
+	// A follow-up may revoke a retry and then schedule: two calls, each of
+	// which may reconcile.
+	err := w.call(2*campaignBound, func(ctx context.Context) error {
 		var err error
 		s, err = c.rcl.ScheduleFollowUp(ctx, plan, pay)
 		return err
