@@ -76,6 +76,9 @@ type Client struct {
 	now    func() time.Time                                 // the local clock
 	sleep  func(ctx context.Context, d time.Duration) error // waits between retries
 	tokens tokenCache
+
+	charging   inFlight    // merchant_uids being charged
+	cancelling cancelLocks // payments being cancelled
 }
 
 // Option configures a Client in New.
@@ -437,9 +440,11 @@ func isRetryableStatus(s int) bool {
 }
 
 // ambiguousStatus reports whether a money-moving call that got this answer
-// may have been processed: any 5xx, and a 2xx whose body could not be read.
+// may have been processed: any 5xx (a 504 from a gateway is a timeout: the
+// request may still be running behind it), a 408, and a 2xx whose body
+// could not be read.
 func ambiguousStatus(status int, err error) bool {
-	if status >= 500 {
+	if status >= 500 || status == http.StatusRequestTimeout {
 		return true
 	}
 	return status >= 200 && status < 300 && errors.Is(err, ErrInvalidResponse)

@@ -72,7 +72,7 @@ func endpoints() []endpoint {
 			_, err := c.GetSchedule(ctx, "sub-1")
 			return err
 		}},
-		{"GetPayment", http.MethodGet, "/payments/imp_1", false, payment("order-1"), func(ctx context.Context, c *iamport.Client) error {
+		{"GetPayment", http.MethodGet, "/payments/imp_1", false, payment("order-1", "imp_uid", "imp_1"), func(ctx context.Context, c *iamport.Client) error {
 			_, err := c.GetPayment(ctx, "imp_1")
 			return err
 		}},
@@ -80,7 +80,7 @@ func endpoints() []endpoint {
 			_, err := c.FindPayment(ctx, "order-1")
 			return err
 		}},
-		{"CancelPayment", http.MethodPost, cancelPath, true, payment("order-1", "status", "cancelled"), func(ctx context.Context, c *iamport.Client) error {
+		{"CancelPayment", http.MethodPost, cancelPath, true, payment("order-1", "imp_uid", "imp_1", "status", "cancelled"), func(ctx context.Context, c *iamport.Client) error {
 			_, err := c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: "imp_1", FullRefund: true, Checksum: iamport.Ptr(iamport.Amount(8900)),
 				RefundAccount: "110123456789"})
 			return err
@@ -105,6 +105,7 @@ func TestEveryMethodSendsHeaders(t *testing.T) {
 			t.Run(cl.name+"/"+ep.name, func(t *testing.T) {
 				t.Parallel()
 				m := newMock(t)
+				m.on(http.MethodGet, "/payments/imp_1", ok(payment("order-1", "imp_uid", "imp_1"))) // a cancel's look before
 				m.on(ep.method, ep.path, ok(ep.resp))
 				require.NoError(t, ep.call(bg, m.client(cl.opts...)))
 
@@ -531,7 +532,7 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 	var ae *iamport.APIError
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, http.StatusTemporaryRedirect, ae.StatusCode)
-	require.Equal(t, 1, m.total()-m.tokenCalls(), "nothing was sent to the redirect target")
+	require.Equal(t, 1, m.total()-m.tokenCalls()-m.count(http.MethodGet, findAllPrefix+"order-1"), "nothing was sent to the redirect target")
 }
 
 func TestDefaultClient(t *testing.T) {
@@ -592,7 +593,7 @@ func TestBodyCutOff(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
 		m.on(http.MethodPost, onetimePath, cutOff(200))
-		m.on(http.MethodGet, findPrefix+"order-1", ok(payment("order-1")))
+		m.on(http.MethodGet, findAllPrefix+"order-1", appears(payment("order-1")))
 		p, err := m.client().Onetime(bg, onetimeReq("order-1"))
 		require.NoError(t, err)
 		require.True(t, p.Paid())

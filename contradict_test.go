@@ -38,18 +38,18 @@ func TestChargeAnswerWithCaseVariantKeysIsReconciled(t *testing.T) {
 			t.Parallel()
 			m := newMock(t)
 			m.on(http.MethodPost, onetimePath, reply(200, paymentBody(t, "order-1", keys)))
-			m.on(http.MethodGet, findPrefix+"order-1", ok(payment("order-1")))
+			m.on(http.MethodGet, findAllPrefix+"order-1", appears(payment("order-1")))
 			p, err := m.client().Onetime(bg, onetimeReq("order-1"))
 			require.NoError(t, err, "the lookup proves the charge")
 			require.True(t, p.Paid())
 			require.Equal(t, 1, m.count(http.MethodPost, onetimePath), "never re-sent")
-			require.GreaterOrEqual(t, m.count(http.MethodGet, findPrefix+"order-1"), 1, "looked up")
+			require.GreaterOrEqual(t, m.count(http.MethodGet, findAllPrefix+"order-1"), 2, "looked up after the snapshot")
 		})
 	}
 	// The lookup cannot tell: the outcome is unknown, not a decline.
 	m := newMock(t)
 	m.on(http.MethodPost, onetimePath, reply(200, paymentBody(t, "order-1", `"status":"failed","STATUS":"paid"`)))
-	m.on(http.MethodGet, findPrefix+"order-1", raw(503, "text/html", "<html>down</html>"))
+	m.on(http.MethodGet, findAllPrefix+"order-1", seq(attempts(), raw(503, "text/html", "<html>down</html>")))
 	_, err := m.client(iamport.WithReconcileTimeout(100*time.Millisecond), iamport.WithMaxRetries(0)).Onetime(bg, onetimeReq("order-1"))
 	var unknown *iamport.OutcomeUnknownError
 	require.ErrorAs(t, err, &unknown)
@@ -90,12 +90,12 @@ func TestChargeRefusalHoldingPaidPaymentIsReconciled(t *testing.T) {
 	require.NoError(t, err)
 	m := newMock(t)
 	m.on(http.MethodPost, onetimePath, reply(200, string(paidBody)))
-	m.on(http.MethodGet, findPrefix+"order-1", ok(payment("order-1")))
+	m.on(http.MethodGet, findAllPrefix+"order-1", appears(payment("order-1")))
 	p, err := m.client().Onetime(bg, onetimeReq("order-1"))
 	require.NoError(t, err)
 	require.True(t, p.Paid())
 	require.Equal(t, 1, m.count(http.MethodPost, onetimePath))
-	require.GreaterOrEqual(t, m.count(http.MethodGet, findPrefix+"order-1"), 1)
+	require.GreaterOrEqual(t, m.count(http.MethodGet, findAllPrefix+"order-1"), 2)
 
 	// A refusal with response null, or with a failed payment, stays a
 	// plain failure.
@@ -109,6 +109,8 @@ func TestChargeRefusalHoldingPaidPaymentIsReconciled(t *testing.T) {
 		require.ErrorAs(t, err, &apiErr)
 		require.Equal(t, -1, apiErr.Code)
 		require.NotErrorIs(t, err, iamport.ErrInvalidResponse)
-		require.Equal(t, 1, m.total()-m.tokenCalls(), "no lookup")
+		// Only the look at the order's earlier attempts before sending.
+		require.Equal(t, 1, m.count(http.MethodGet, findAllPrefix+"order-2"))
+		require.Equal(t, 2, m.total()-m.tokenCalls(), "no lookup after the answer")
 	}
 }

@@ -91,8 +91,14 @@ func (m *epMux) serve(req *http.Request) (*http.Response, error) {
 	}
 	r := epReq{Method: req.Method, Path: req.URL.EscapedPath(), Query: req.URL.Query(), Body: string(body)}
 	m.mu.Lock()
-	m.reqs = append(m.reqs, r)
 	h := m.routes[r.Method+" "+r.Path]
+	if h == nil && r.Method == "GET" && strings.HasPrefix(r.Path, "/payments/findAll/") {
+		// A charge's look at its order's earlier attempts: none, unless
+		// the test routes it.
+		m.mu.Unlock()
+		return epJSON(404, `{"code":1,"message":"존재하지 않는 결제정보입니다.","response":null}`), nil
+	}
+	m.reqs = append(m.reqs, r)
 	m.mu.Unlock()
 	if h == nil {
 		m.t.Errorf("unexpected request %s %s", r.Method, r.Path)
@@ -687,7 +693,7 @@ func TestUpdateScheduleLostAnswer(t *testing.T) {
 		require.Equal(t, 1, m.count("GET /subscribe/payments/schedule/sch_1"))
 	})
 
-	t.Run("not applied: sent once more", func(t *testing.T) {
+	t.Run("not shown applied: never sent again", func(t *testing.T) {
 		t.Parallel()
 		c, m := newEPClient(t, iamport.WithReconcileTimeout(200*time.Millisecond))
 		var mu sync.Mutex
@@ -702,10 +708,10 @@ func TestUpdateScheduleLostAnswer(t *testing.T) {
 			return 200, epOK(epSchedule("sch_2", at.Unix(), "scheduled"))
 		})
 		m.reply("GET /subscribe/payments/schedule/sch_2", 200, epOK(epSchedule("sch_2", old.Unix(), "scheduled")))
-		s, err := c.UpdateSchedule(ctx, &iamport.UpdateScheduleRequest{MerchantUID: "sch_2", ScheduleAt: at})
-		require.NoError(t, err)
-		require.Equal(t, at.Unix(), s.ScheduleAt.Unix())
-		require.Equal(t, 2, m.count("PUT /subscribe/payments/schedule/sch_2"))
+		_, err := c.UpdateSchedule(ctx, &iamport.UpdateScheduleRequest{MerchantUID: "sch_2", ScheduleAt: at})
+		var unknown *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &unknown)
+		require.Equal(t, 1, m.count("PUT /subscribe/payments/schedule/sch_2"))
 		require.GreaterOrEqual(t, m.count("GET /subscribe/payments/schedule/sch_2"), 1)
 	})
 
@@ -765,12 +771,18 @@ func TestRetrySchedule(t *testing.T) {
 		t.Parallel()
 		c, m := newEPClient(t, iamport.WithReconcileTimeout(2*time.Second))
 		m.reply("POST /subscribe/payments/schedule/sch_1/retry", epLost, "")
-		m.reply("GET /payments/find/sch_1", 200, epOK(paid))
+		n := 0
+		m.handle("GET /payments/findAll/sch_1", func(epReq) (int, string) {
+			if n++; n == 1 {
+				return 404, epFail(1, "존재하지 않는 결제정보입니다.")
+			}
+			return 200, epOK(`{"total":1,"previous":0,"next":0,"list":[` + paid + `]}`)
+		})
 		p, err := c.RetrySchedule(ctx, "sch_1")
 		require.NoError(t, err)
 		require.Equal(t, "imp_7", p.ImpUID)
 		require.Equal(t, 1, m.count("POST /subscribe/payments/schedule/sch_1/retry"))
-		require.Equal(t, 1, m.count("GET /payments/find/sch_1"))
+		require.Equal(t, 2, m.count("GET /payments/findAll/sch_1"), "one look before, one after")
 	})
 }
 

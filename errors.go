@@ -216,11 +216,18 @@ func invalid(field, format string, args ...any) *ValidationError {
 // schedule (Onetime, Again, RetrySchedule, CancelPayment, SaveBillingKey,
 // Schedule, Unschedule, UpdateSchedule, RescheduleSchedule, and the Plan
 // helpers built on Schedule) when the request may have reached iamport, its
-// answer was lost, and the SDK could not find out what happened before its
-// time ran out. The money may or may not have
-// moved. Sending the same request again may charge (or refund) twice: look the
-// payment up by MerchantUID first (Client.FindPayment), or retry the call with
-// the same MerchantUID, which iamport refuses if it was already paid.
+// answer was lost, and no lookup proved what happened before the reconcile
+// timeout (WithReconcileTimeout) or the call's context ended. The request
+// may still be running: the money may or may not have moved, and the SDK
+// did not send it again.
+//
+// To settle it, look it up as Error says: for a charge, list the order's
+// attempts (Client.FindPayments with the MerchantUID) and take the paid one,
+// if any; a webhook for the order settles it too. Until then do not charge
+// the order again under another merchant_uid. Sending the same request
+// again is safe only where iamport refuses a duplicate: a charge with the
+// same MerchantUID once it is paid (not while it is still running), a
+// cancel with the same Checksum.
 type OutcomeUnknownError struct {
 	// MerchantUID names what the call was about: the order's merchant_uid;
 	// for a cancel named only by imp_uid, that imp_uid; for SaveBillingKey,
@@ -237,10 +244,11 @@ type OutcomeUnknownError struct {
 func (e *OutcomeUnknownError) Error() string {
 	check := e.check
 	if check == "" {
-		check = fmt.Sprintf("look it up with FindPayment(ctx, %q)", e.MerchantUID)
+		check = fmt.Sprintf("list its attempts with FindPayments(ctx, &FindPaymentsRequest{MerchantUID: %q}) "+
+			"and take the paid one, if any, or wait for its webhook", e.MerchantUID)
 	}
-	return fmt.Sprintf("iamport: outcome of %s unknown: %v; it may have been processed, and sending it again "+
-		"may charge or refund twice: %s first", e.MerchantUID, e.Err, check)
+	return fmt.Sprintf("iamport: outcome of %s unknown: %v; it may have been processed or still be running, and "+
+		"sending it again may charge or refund twice: %s first", e.MerchantUID, e.Err, check)
 }
 
 // Unwrap returns the underlying failure, so errors.Is(err,

@@ -51,7 +51,7 @@ func TestOutcomeUnknownError(t *testing.T) {
 	require.ErrorIs(t, e, context.DeadlineExceeded)
 	require.Same(t, cause, errors.Unwrap(e))
 	require.Contains(t, e.Error(), "outcome of order-1 unknown")
-	require.Contains(t, e.Error(), `FindPayment(ctx, "order-1")`)
+	require.Contains(t, e.Error(), `FindPayments(ctx, &FindPaymentsRequest{MerchantUID: "order-1"})`, "it says how to settle it")
 	require.Contains(t, e.Error(), "context deadline exceeded")
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -64,8 +65,31 @@ func newMock(t testing.TB) *mock {
 		return httpmock.NewStringResponse(http.StatusTeapot, ""), nil
 	})
 	m.on(http.MethodPost, "/users/getToken", tokenResponder(testToken, 0, 1800))
+	// A charge first lists its order's earlier attempts: by default there
+	// are none. A test that registers the exact path overrides this.
+	m.mt.RegisterRegexpResponder(http.MethodGet, regexp.MustCompile(`^`+regexp.QuoteMeta(iamport.DefaultBaseURL)+`/payments/findAll/`),
+		func(req *http.Request) (*http.Response, error) {
+			m.record(req)
+			return jsonResponse(http.StatusNotFound, failure(1, "존재하지 않는 결제정보입니다.")), nil
+		})
 	return m
 }
+
+// attempts answers GET /payments/findAll/{merchant_uid} with one page
+// holding ps, or 404 when there are none.
+func attempts(ps ...map[string]any) httpmock.Responder {
+	if len(ps) == 0 {
+		return reply(http.StatusNotFound, failure(1, "존재하지 않는 결제정보입니다."))
+	}
+	list := make([]any, len(ps))
+	for i, p := range ps {
+		list[i] = p
+	}
+	return ok(map[string]any{"total": len(ps), "previous": 0, "next": 0, "list": list})
+}
+
+// findAllPrefix is the path of GET /payments/findAll/{merchant_uid}.
+const findAllPrefix = "/payments/findAll/"
 
 // on registers r for method and the escaped path (relative to the base URL).
 func (m *mock) on(method, path string, r httpmock.Responder) {
@@ -308,3 +332,8 @@ func onetimeReq(merchantUID string) *iamport.OnetimeRequest {
 }
 
 var bg = context.Background()
+
+// appears answers the first findAll (the charge's look at the order's
+// earlier attempts) with none, and every later one with ps: the attempts
+// the charge under test made.
+func appears(ps ...map[string]any) httpmock.Responder { return seq(attempts(), attempts(ps...)) }

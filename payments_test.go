@@ -1,6 +1,7 @@
 package iamport_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -143,6 +144,7 @@ func TestCancelPaymentLooksUpChecksum(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
 		m.on(http.MethodGet, findPrefix+"order-2/paid", ok(payment("order-2", "imp_uid", "imp_2")))
+		m.on(http.MethodGet, "/payments/imp_2", ok(payment("order-2", "imp_uid", "imp_2")))
 		m.on(http.MethodPost, cancelPath, ok(payment("order-2", "imp_uid", "imp_2", "status", "cancelled", "cancel_amount", 8900)))
 		req := &iamport.CancelRequest{MerchantUID: "order-2", FullRefund: true, Extra: &iamport.CancelExtra{Requester: "customer"}}
 		p, err := m.client().CancelPayment(bg, req)
@@ -178,6 +180,8 @@ func TestCancelPaymentLooksUpChecksum(t *testing.T) {
 func TestCancelPaymentCallerChecksum(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
+	m.on(http.MethodGet, findPrefix+"order-1/paid", ok(payment("order-1")))
+	m.on(http.MethodGet, "/payments/imp_100000000001", ok(payment("order-1")))
 	m.on(http.MethodPost, cancelPath, ok(payment("order-1", "cancel_amount", 8900, "status", "cancelled")))
 	p, err := m.client().CancelPayment(bg, &iamport.CancelRequest{
 		MerchantUID: "order-1", FullRefund: true, Checksum: iamport.Ptr(iamport.Amount(8900)), TaxFree: iamport.Ptr(iamport.Amount(0)),
@@ -186,13 +190,14 @@ func TestCancelPaymentCallerChecksum(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `{"merchant_uid":"order-1","checksum":8900,"tax_free":0,"refund_holder":"홍길동",
 		"refund_bank":"88","refund_account":"110123456789","enable_webhook":true}`, m.only(http.MethodPost, cancelPath).Body)
-	require.Equal(t, 0, m.count(http.MethodGet, findPrefix+"order-1/paid"), "no lookup with a caller checksum")
+	require.Equal(t, 1, m.count(http.MethodGet, "/payments/imp_100000000001"), "the cancel history is read before sending")
 	require.Equal(t, iamport.PaymentStatusCancelled, p.Status)
 }
 
 func TestCancelPaymentRefused(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
+	m.on(http.MethodGet, "/payments/imp_1", ok(payment("order-1", "imp_uid", "imp_1", "amount", 100)))
 	m.on(http.MethodPost, cancelPath, reply(200, failure(1, "취소할 결제건이 존재하지 않습니다.")))
 	_, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", FullRefund: true, Checksum: iamport.Ptr(iamport.Amount(100))})
 	var ae *iamport.APIError
@@ -224,18 +229,19 @@ func TestCancelPaymentLostAnswer(t *testing.T) {
 		require.Equal(t, iamport.Amount(7900), p.Balance())
 		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
 	})
-	t.Run("not applied: re-sent with the same checksum", func(t *testing.T) {
+	t.Run("not shown yet: never re-sent", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
 		m.on(http.MethodGet, "/payments/imp_1", ok(before()))
 		m.on(http.MethodPost, cancelPath, seq(raw(502, "text/html", "<html>502</html>"), ok(after())))
-		p, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
-		require.NoError(t, err)
-		require.Equal(t, iamport.Amount(7900), p.Balance())
-		cs := m.calls(http.MethodPost, cancelPath)
-		require.Len(t, cs, 2)
-		require.JSONEq(t, cs[0].Body, cs[1].Body)
-		require.Contains(t, cs[1].Body, `"checksum":8900`)
+		_, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).CancelPayment(bg,
+			&iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
+		var ou *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &ou, "the cancel may still run")
+		require.Equal(t, "imp_1", ou.MerchantUID)
+		require.Contains(t, err.Error(), "CancelHistory")
+		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
+		require.Greater(t, m.count(http.MethodGet, "/payments/imp_1"), 2, "looked up until the deadline")
 	})
 	t.Run("applied alongside another cancel", func(t *testing.T) {
 		t.Parallel()
@@ -258,25 +264,30 @@ func TestCancelPaymentLostAnswer(t *testing.T) {
 			ok(payment("order-1", "imp_uid", "imp_1", "cancel_amount", 1500,
 				"cancel_history", []any{older, map[string]any{"amount": 500, "cancelled_at": time.Now().Unix()}}))))
 		m.on(http.MethodPost, cancelPath, fail(lostAnswer))
-		_, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
-		require.ErrorContains(t, err, "not applied")
+		_, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).CancelPayment(bg,
+			&iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
+		var ou *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &ou, "no new refund of 1000 shows, and the cancel may still run")
 		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
 	})
 	t.Run("balance changed by another cancel", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
-		m.on(http.MethodGet, findPrefix+"order-1", ok(payment("order-1", "cancel_amount", 500)))
+		m.on(http.MethodGet, findPrefix+"order-1/paid", ok(payment("order-1", "cancel_amount", 500)))
+		m.on(http.MethodGet, "/payments/imp_100000000001", ok(payment("order-1", "cancel_amount", 500)))
 		m.on(http.MethodPost, cancelPath, fail(lostAnswer))
 		_, err := m.client().CancelPayment(bg, &iamport.CancelRequest{MerchantUID: "order-1", Amount: 1000,
 			Checksum: iamport.Ptr(iamport.Amount(8900))})
 		require.ErrorIs(t, err, syscall.ECONNRESET)
 		require.Contains(t, err.Error(), "not applied")
+		var ou *iamport.OutcomeUnknownError
+		require.False(t, errors.As(err, &ou), "the checksum proves it can never apply")
 		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
 	})
 	t.Run("lookups fail: outcome unknown", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
-		m.on(http.MethodGet, "/payments/imp_1", reply(500, failure(-1, "internal")))
+		m.on(http.MethodGet, "/payments/imp_1", seq(ok(payment("order-1", "imp_uid", "imp_1")), reply(500, failure(-1, "internal"))))
 		m.on(http.MethodPost, cancelPath, fail(lostAnswer))
 		_, err := m.client(iamport.WithMaxRetries(0)).CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1",
 			FullRefund: true, Checksum: iamport.Ptr(iamport.Amount(8900))})
@@ -285,24 +296,14 @@ func TestCancelPaymentLostAnswer(t *testing.T) {
 		require.Equal(t, "imp_1", ou.MerchantUID)
 		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
 	})
-	t.Run("re-send refused", func(t *testing.T) {
+	t.Run("a lagging lookup is polled, never re-sent", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
-		m.on(http.MethodGet, "/payments/imp_1", ok(before()))
+		m.on(http.MethodGet, "/payments/imp_1", seq(ok(before()), ok(before()), ok(before()), ok(after())))
 		m.on(http.MethodPost, cancelPath, seq(fail(lostAnswer), reply(200, failure(1, "checksum mismatch"))))
-		_, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
-		var ae *iamport.APIError
-		require.ErrorAs(t, err, &ae)
-		require.Equal(t, "checksum mismatch", ae.Message)
-		require.Equal(t, 2, m.count(http.MethodPost, cancelPath))
-	})
-	t.Run("re-send lost too", func(t *testing.T) {
-		t.Parallel()
-		m := newMock(t)
-		m.on(http.MethodGet, "/payments/imp_1", ok(before()))
-		m.on(http.MethodPost, cancelPath, fail(lostAnswer))
-		_, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
-		require.ErrorIs(t, err, syscall.ECONNRESET)
-		require.Equal(t, 2, m.count(http.MethodPost, cancelPath), "re-sent at most once")
+		p, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
+		require.NoError(t, err)
+		require.Equal(t, iamport.Amount(7900), p.Balance())
+		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
 	})
 }

@@ -7,66 +7,148 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
 // iamport V1 has no idempotency key. When a call that moves money fails
-// after its request may have reached the server (a timeout, a reset
-// connection, a 5xx, an unreadable body), re-sending it blindly could charge
-// or refund twice, and reporting a plain error invites the caller to re-send
-// it. The functions here find out what happened instead: they look the
-// outcome up, re-send at most once and only when the lookups show that
-// nothing was done, and otherwise report *OutcomeUnknownError.
+// after its request may have been written (a timeout of any kind, a reset
+// connection, a 5xx or 408, an unreadable body), the request may still be
+// running at iamport or the card company, for seconds after its answer was
+// lost, and lookups may not show it yet. Re-sending it could charge or
+// refund twice, and reporting a plain error invites the caller to re-send
+// it. So the functions here never send it again: they look the outcome up
+// until a lookup proves it, or until the reconcile deadline, and then report
+// *OutcomeUnknownError. The only re-send is the pipeline's own, for a request
+// that provably never left the process (Client.call).
 
 // clockSlack absorbs the second granularity of iamport's timestamps and the
-// error of the server-clock estimate when deciding whether a record was made
-// by this call.
+// error of the server-clock estimate when deciding whether a billing key was
+// saved by this call.
 const clockSlack = 3 * time.Second
+
+// maxAttempts bounds how many attempts of one order a snapshot or a
+// reconciliation lookup reads.
+const maxAttempts = 1000
 
 // nothingToRevoke reports whether err is iamport's refusal of an unschedule
 // that had nothing left to revoke (HTTP 200, code != 0).
 func nothingToRevoke(err error) bool { return errors.Is(err, ErrNothingToRevoke) }
 
+// ErrChargeInFlight is returned by Onetime, Again and RetrySchedule when the
+// same Client is already charging the same merchant_uid: the second call is
+// refused before anything is sent, so that two concurrent charges of one
+// order can never both go through. Across processes or Clients, iamport
+// alone decides (it refuses a merchant_uid only once it is paid).
+var ErrChargeInFlight = errors.New("iamport: a charge of this merchant_uid is already in flight on this Client")
+
+// ChargeCancelledError is returned, together with the Payment, by a charge
+// (Onetime, Again, RetrySchedule) whose answer was lost and whose payment,
+// when looked up, had been paid and then cancelled: the card was charged by
+// this call and refunded since (a net cancellation by the PG, or a cancel
+// made meanwhile). It is never a decline: money moved, and moved back.
+type ChargeCancelledError struct {
+	Payment *Payment
+}
+
+// Error names the order, its imp_uid and the amounts charged and cancelled.
+func (e *ChargeCancelledError) Error() string {
+	if e.Payment == nil {
+		return "iamport: payment paid and then cancelled"
+	}
+	p := e.Payment
+	return fmt.Sprintf("iamport: payment %s (imp_uid %s) was paid and then cancelled: %s charged, %s cancelled",
+		p.MerchantUID, p.ImpUID, p.Amount, p.CancelAmount)
+}
+
+// UnscheduleError is returned by Unschedule, with the schedules it revoked,
+// when not every schedule asked for was revoked by the call or its outcome is
+// unknown for some. Revoked lists the schedules now revoked; NotRevoked the
+// ones that can no longer be revoked (executed, failed, or unknown to iamport:
+// such a one has only its MerchantUID set); Unknown the merchant_uids whose
+// revocation could not be established (still scheduled when the
+// reconciliation ran out of time, or lookups failed). For an Unschedule of
+// every pending schedule (All) whose answer was lost, the set of revoked
+// schedules is not known, All is set, and the three lists are empty. Err is
+// the cause: an *OutcomeUnknownError when anything is unknown.
+type UnscheduleError struct {
+	Revoked    []Schedule
+	NotRevoked []Schedule
+	Unknown    []string
+	All        bool
+	Err        error
+}
+
+// Error lists what was revoked, what was not, and what is unknown.
+func (e *UnscheduleError) Error() string {
+	var b strings.Builder
+	b.WriteString("iamport: unschedule")
+	if e.All {
+		b.WriteString(" of every pending schedule: which were revoked is unknown")
+	}
+	list := func(what string, ids []string) {
+		if len(ids) > 0 {
+			fmt.Fprintf(&b, "; %s: %s", what, strings.Join(ids, ","))
+		}
+	}
+	list("revoked", scheduleUIDs(e.Revoked))
+	var not []string
+	for _, s := range e.NotRevoked {
+		st := string(s.ScheduleStatus)
+		if st == "" {
+			st = "not found"
+		}
+		not = append(not, s.MerchantUID+" ("+st+")")
+	}
+	list("not revoked", not)
+	list("unknown", e.Unknown)
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause, so errors.As finds an *OutcomeUnknownError in it.
+func (e *UnscheduleError) Unwrap() error { return e.Err }
+
+func scheduleUIDs(ss []Schedule) []string {
+	ids := make([]string, len(ss))
+	for i := range ss {
+		ids[i] = ss[i].MerchantUID
+	}
+	return ids
+}
+
 // verdict is what one reconciliation lookup found.
 type verdict int
 
 const (
-	pending      verdict = iota // the request is still being processed
-	absent                      // the server shows no trace of the request
-	decided                     // the outcome is known
+	pending      verdict = iota // nothing proves the outcome yet
+	decided                     // the outcome is proven
 	lookupFailed                // the lookup itself failed
 )
 
-// settleTime is how long lookups must keep finding nothing before the SDK
-// concludes that the request was not processed.
-func (c *Client) settleTime() time.Duration {
-	return c.reconcileTimeout / 4 // 5 s by default; WithReconcileTimeout widens it
-}
-
-// poll runs look, with backoff, until it decides, or has found nothing for
-// settleTime, or rctx ends. It returns decided or absent, or an error that
-// joins the last lookup failure with the context's.
-func (c *Client) poll(rctx context.Context, look func(context.Context) (verdict, error)) (verdict, error) {
-	start := time.Now()
+// poll runs look, with backoff, until it decides or rctx ends. It returns
+// nil once look decided, or an error that joins the context's with the last
+// lookup failure. Finding nothing is never taken as proof that nothing was
+// done: a request may keep running after its answer is lost, and lookups lag.
+func (c *Client) poll(rctx context.Context, look func(context.Context) (verdict, error)) error {
 	delay := 100 * time.Millisecond
 	var last error
 	for {
 		v, err := look(rctx)
 		switch v {
 		case decided:
-			return decided, nil
-		case absent:
-			if time.Since(start) >= c.settleTime() {
-				return absent, nil
-			}
+			return nil
 		case lookupFailed:
 			last = err
 		}
 		if err := c.sleep(rctx, delay); err != nil {
 			if last != nil {
-				return pending, fmt.Errorf("%w (last lookup: %v)", err, last)
+				return fmt.Errorf("%w (last lookup: %v)", err, last)
 			}
-			return pending, err
+			return err
 		}
 		delay = min(2*delay, 2*time.Second)
 	}
@@ -83,28 +165,37 @@ func (c *Client) reconcileContext(ctx context.Context, what string, cause error)
 }
 
 func unknown(id, check string, cause error, why error) error {
+	cause = plain(cause)
 	if why != nil {
 		cause = fmt.Errorf("%w; reconciliation: %v", cause, why)
 	}
 	return &OutcomeUnknownError{MerchantUID: id, Err: cause, check: check}
 }
 
-// How to find out the outcome of each kind of call, for OutcomeUnknownError.
-// A charge has none: the default advice names FindPayment and the order.
+// plain returns the failure an ambiguousError marks, so that no call
+// returns the internal type.
+func plain(err error) error {
+	if a, ok := err.(*ambiguousError); ok {
+		return a.err
+	}
+	return err
+}
+
+// How to settle each kind of call, for OutcomeUnknownError. A charge's
+// advice, naming its merchant_uid, is the default.
 const (
-	hintCancel     = "look the payment up and compare its CancelAmount and CancelHistory (a cancel re-sent with the same Checksum can never refund twice)"
+	hintCancel = "look the payment up (GetPayment) and compare its CancelAmount and CancelHistory with what they were before " +
+		"the cancel; a cancel sent again with the same Checksum can never refund twice, one with a new Checksum can"
 	hintSchedules  = "look each schedule up with GetSchedule"
 	hintScheduleAt = "look the schedule up with GetSchedule and compare its ScheduleAt and ScheduleStatus"
 	hintBillingKey = "look the billing key up with GetBillingKey"
+	hintUnschedAll = "list the billing key's schedules (ListCustomerSchedules) to see which are still scheduled, " +
+		"and unschedule those by merchant_uid"
 )
 
-// sendTime estimates the server's clock just before a money-moving call is
-// sent; reconciliation compares iamport's timestamps with it. The estimate
-// comes from the token answer, so the token is fetched first: on a Client's
-// first call a skewed local clock would otherwise make an older attempt look
-// like this call's, or this call's like an older one.
-// ctx must carry a call token (withCallToken), which the call's requests
-// then share.
+// sendTime estimates the server's clock just before a request is sent; the
+// billing-key reconciliation compares iamport's timestamps with it. The
+// estimate comes from the token answer, so the token is fetched first.
 func (c *Client) sendTime(ctx context.Context) (time.Time, error) {
 	if _, err := c.callToken(ctx); err != nil { // refuses a done ctx before fetching
 		return time.Time{}, err
@@ -112,159 +203,292 @@ func (c *Client) sendTime(ctx context.Context) (time.Time, error) {
 	return c.serverNow(), nil
 }
 
-// mayStillRun reports whether the request behind err may still be being
-// processed: it timed out waiting for the answer, rather than failing.
-func mayStillRun(err error) bool {
-	return errors.Is(err, context.DeadlineExceeded)
+// chargeOrder is what a charge asked for, and what its order looked like
+// before: a payment found while reconciling is this call's only if it
+// matches it.
+type chargeOrder struct {
+	merchantUID string
+	amount      *Amount // nil when the request does not say (RetrySchedule)
+	currency    string  // as requested; "" means KRW; checked with amount
+	customerUID string  // the billing key charged; "" when none is named
+	// before holds the imp_uids of the order's attempts before this call;
+	// paidBefore says whether one of them was paid.
+	before     map[string]bool
+	paidBefore bool
 }
 
-// lookupVerdict classifies a lookup error: not found is absent, anything
-// else a failed lookup.
-func lookupVerdict(err error) verdict {
-	if errors.Is(err, ErrNotFound) {
-		return absent
+// inFlight is the set of merchant_uids a Client is charging.
+type inFlight struct {
+	mu   sync.Mutex
+	uids map[string]bool
+}
+
+// claim marks merchantUID as being charged, or refuses with
+// ErrChargeInFlight if it already is; release undoes it.
+func (f *inFlight) claim(merchantUID string) (release func(), err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.uids[merchantUID] {
+		return nil, fmt.Errorf("%w: merchant_uid %q", ErrChargeInFlight, merchantUID)
 	}
-	return lookupFailed
+	if f.uids == nil {
+		f.uids = make(map[string]bool)
+	}
+	f.uids[merchantUID] = true
+	return func() {
+		f.mu.Lock()
+		delete(f.uids, merchantUID)
+		f.mu.Unlock()
+	}, nil
+}
+
+// attempts lists every payment iamport holds under merchantUID (GET
+// /payments/findAll/{merchant_uid}), only those whose merchant_uid is
+// exactly it: a server that reads "a/paid" as a path must not pass off
+// another order's payments. None is an empty list.
+func (c *Client) attempts(ctx context.Context, merchantUID string) ([]Payment, error) {
+	var out []Payment
+	for p, err := range c.FindPayments(ctx, &FindPaymentsRequest{MerchantUID: merchantUID, Limit: 100}) {
+		if errors.Is(err, ErrNotFound) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p.MerchantUID == merchantUID {
+			out = append(out, *p)
+		}
+		if len(out) >= maxAttempts {
+			break
+		}
+	}
+	return out, nil
+}
+
+// snapshot records the order's attempts before the charge is sent. If it
+// fails, nothing is sent: without it a lost answer could not be told from
+// an older attempt.
+func (c *Client) snapshot(ctx context.Context, o *chargeOrder) error {
+	ps, err := c.attempts(ctx, o.merchantUID)
+	if err != nil {
+		return fmt.Errorf("iamport: charge of %s not sent: looking its earlier attempts up: %w", o.merchantUID, err)
+	}
+	o.before = make(map[string]bool, len(ps))
+	for i := range ps {
+		o.before[ps[i].ImpUID] = true
+		o.paidBefore = o.paidBefore || ps[i].Status == PaymentStatusPaid
+	}
+	return nil
+}
+
+// mismatch says how p, found by a lookup, differs from what the charge
+// asked for, or "" if it does not. An empty currency is not held against it.
+func (o *chargeOrder) mismatch(p *Payment) string {
+	switch {
+	case p.MerchantUID != o.merchantUID:
+		return fmt.Sprintf("merchant_uid %q, not %q", p.MerchantUID, o.merchantUID)
+	case o.amount != nil && p.Amount.Cents() != o.amount.Cents():
+		return fmt.Sprintf("amount %s, not %s", p.Amount, *o.amount)
+	case o.amount != nil && p.Currency != "" && !strings.EqualFold(p.Currency, o.wantCurrency()):
+		return fmt.Sprintf("currency %s, not %s", p.Currency, o.wantCurrency())
+	case o.customerUID != "" && p.CustomerUID != o.customerUID:
+		return fmt.Sprintf("customer_uid %q, not %q", p.CustomerUID, o.customerUID)
+	}
+	return ""
+}
+
+func (o *chargeOrder) wantCurrency() string {
+	if o.currency == "" {
+		return "KRW"
+	}
+	return o.currency
 }
 
 // charge sends a call that charges a card and settles its outcome: paid is
-// success, anything else a *DeclinedError, a lost answer is reconciled.
-func (c *Client) charge(ctx context.Context, merchantUID string, r *request) (*Payment, error) {
+// success, failed a *DeclinedError, a lost answer is reconciled. One charge
+// of a merchant_uid is in flight per Client.
+func (c *Client) charge(ctx context.Context, o *chargeOrder, r *request) (*Payment, error) {
 	ctx = withCallToken(ctx)
-	sentAt, err := c.sendTime(ctx)
+	release, err := c.charging.claim(o.merchantUID)
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.sendCharge(ctx, r, merchantUID)
+	defer release()
+	if err := c.snapshot(ctx, o); err != nil {
+		return nil, err
+	}
+	var p Payment
+	err = c.call(ctx, r, &p)
 	if err == nil {
-		return chargeResult(p)
+		err = unsettled(r, &p, o)
+	}
+	if err == nil {
+		return chargeResult(&p)
 	}
 	if !isAmbiguous(err) {
 		return nil, err
 	}
-	return c.reconcileCharge(ctx, merchantUID, r, sentAt, err)
+	return c.reconcileCharge(ctx, o, err)
 }
 
-// sendCharge sends r once and returns the Payment it answered, or an error
-// that is ambiguous when the answer says nothing sure (see unsettled).
-func (c *Client) sendCharge(ctx context.Context, r *request, merchantUID string) (*Payment, error) {
-	var p Payment
-	if err := c.call(ctx, r, &p); err != nil {
-		return nil, err
+// unsettled reports a charge answered with code 0 that says nothing sure
+// as ambiguous, to be reconciled: a payment of another order, or one that
+// is neither paid nor failed (no status, ready, cancelled, or one this SDK
+// does not know). It is no decline. The answer to this very request is
+// otherwise taken as it is: the amount iamport reports (after a promotion,
+// say) is the one charged.
+func unsettled(r *request, p *Payment, o *chargeOrder) error {
+	why := ""
+	if p.MerchantUID != "" && p.MerchantUID != o.merchantUID {
+		why = fmt.Sprintf("the answer is for merchant_uid %q, not %q", p.MerchantUID, o.merchantUID)
+	} else if p.Status != PaymentStatusPaid && p.Status != PaymentStatusFailed {
+		why = fmt.Sprintf("payment status %q is neither paid nor failed", p.Status)
 	}
-	if err := unsettled(r, &p, merchantUID); err != nil {
-		return nil, err
-	}
-	return &p, nil
-}
-
-// unsettled reports a charge answered with code 0 but a payment that is
-// neither paid nor failed (no status, ready, or one this SDK does not know)
-// as an answer that says nothing sure, to be reconciled: it is no decline.
-func unsettled(r *request, p *Payment, merchantUID string) error {
-	if p.MerchantUID != "" && p.MerchantUID != merchantUID {
-		// An answer about another order says nothing about this one.
-		return &ambiguousError{&APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true,
-			Message: fmt.Sprintf("the answer is for merchant_uid %q, not %q", p.MerchantUID, merchantUID)}}
-	}
-	if p.Status == PaymentStatusPaid || p.Status == PaymentStatusFailed {
+	if why == "" {
 		return nil
 	}
-	return &ambiguousError{&APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true,
-		Message: fmt.Sprintf("payment status %q is neither paid nor failed", p.Status)}}
+	return &ambiguousError{&APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true, Message: why}}
 }
 
 func chargeResult(p *Payment) (*Payment, error) {
-	if p.Status == PaymentStatusPaid {
+	switch p.Status {
+	case PaymentStatusPaid:
 		return p, nil
+	case PaymentStatusCancelled:
+		return p, &ChargeCancelledError{Payment: p}
 	}
 	return p, &DeclinedError{Payment: p}
 }
 
-// reconcileCharge finds out whether a charge whose answer was lost was made:
-// it looks the newest payment of merchantUID up until it is paid, declined
-// by this call, or absent for the settle time; absent, it re-sends once.
-func (c *Client) reconcileCharge(ctx context.Context, merchantUID string, r *request, sentAt time.Time, cause error) (*Payment, error) {
-	rctx, cancel := c.reconcileContext(ctx, merchantUID, cause)
+// reconcileCharge finds out what a charge whose answer was lost did. It
+// lists the order's attempts until one that was not there before the call
+// and matches the request proves the outcome: paid, paid and cancelled
+// since, or failed while no attempt of the order is paid or still running.
+// Until then, or if time runs out, nothing is proven: the request may still
+// be running, so it is never sent again, and the call reports
+// *OutcomeUnknownError.
+func (c *Client) reconcileCharge(ctx context.Context, o *chargeOrder, cause error) (*Payment, error) {
+	rctx, cancel := c.reconcileContext(ctx, o.merchantUID, cause)
 	defer cancel()
-	for resent := false; ; resent = true {
-		// A request that timed out may still be running at iamport or the
-		// card company: finding nothing yet proves nothing, so it is never
-		// re-sent; the lookups go on until they find it or time runs out.
-		inFlight := mayStillRun(cause)
-		var found *Payment
-		v, err := c.poll(rctx, func(ctx context.Context) (verdict, error) {
-			p, err := c.FindPayment(ctx, merchantUID)
-			if err != nil {
-				if v := lookupVerdict(err); v != absent || !inFlight {
-					return v, err
-				}
-				return pending, nil
-			}
-			switch {
-			case p.Status == PaymentStatusPaid:
-				// Paid: the order is charged, by this call or, if the
-				// caller reused the merchant_uid, by an earlier one that
-				// iamport would not charge again.
-				found = p
-				return decided, nil
-			case p.Status == PaymentStatusCancelled && !p.PaidAt.IsZero() && !p.PaidAt.Before(sentAt.Add(-clockSlack)):
-				// Charged by this call, and refunded since. An older
-				// order's refund says nothing about this call: pending.
-				found = p
-				return decided, nil
-			case p.Status == PaymentStatusFailed && !p.FailedAt.Before(sentAt.Add(-clockSlack)):
-				found = p
-				return decided, nil
-			case p.Status == PaymentStatusFailed && inFlight:
-				return pending, nil
-			case p.Status == PaymentStatusFailed:
-				return absent, nil // only older, failed attempts
-			}
-			// Ready, or a status this SDK does not know: a payment exists
-			// and may yet be charged, so it is no proof that nothing was.
-			return pending, nil
-		})
+	var found *Payment
+	err := c.poll(rctx, func(ctx context.Context) (verdict, error) {
+		ps, err := c.attempts(ctx, o.merchantUID)
 		if err != nil {
-			return nil, unknown(merchantUID, "", cause, err)
+			return lookupFailed, err
 		}
-		if v == decided {
-			if found.Status == PaymentStatusCancelled {
-				return found, nil // charged: never a decline, which says no money moved
+		if found = o.outcome(ps); found != nil {
+			return decided, nil
+		}
+		return pending, nil
+	})
+	if err != nil {
+		why := err
+		if o.paidBefore {
+			why = fmt.Errorf("%w; the order was already paid before this call", err)
+		}
+		return nil, unknown(o.merchantUID, "", cause, why)
+	}
+	return chargeResult(found)
+}
+
+// outcome returns the attempt among ps that proves what this call did, or
+// nil.
+func (o *chargeOrder) outcome(ps []Payment) *Payment {
+	var paid, cancelled, failed *Payment
+	anyPaid, running := o.paidBefore, false
+	for i := range ps {
+		p := &ps[i]
+		if p.Status == PaymentStatusPaid {
+			anyPaid = true
+		}
+		if o.before[p.ImpUID] || o.mismatch(p) != "" {
+			continue // older, or another call's
+		}
+		switch {
+		case p.Status == PaymentStatusPaid:
+			paid = p
+		case p.Status == PaymentStatusCancelled && !p.PaidAt.IsZero():
+			cancelled = p
+		case p.Status == PaymentStatusFailed:
+			failed = p
+		default:
+			running = true // ready, or a status this SDK does not know
+		}
+	}
+	switch {
+	case paid != nil:
+		return paid
+	case cancelled != nil:
+		return cancelled
+	case failed != nil && !anyPaid && !running:
+		return failed
+	}
+	return nil
+}
+
+// cancelLocks serialises the cancels of one payment on one Client, so that
+// each one's snapshot of the cancel history is taken after the one before
+// it has finished.
+type cancelLocks struct {
+	mu   sync.Mutex
+	held map[string]chan struct{}
+}
+
+// lock waits until impUID is free, or ctx ends.
+func (l *cancelLocks) lock(ctx context.Context, impUID string) (unlock func(), err error) {
+	for {
+		l.mu.Lock()
+		ch, busy := l.held[impUID]
+		if !busy {
+			if l.held == nil {
+				l.held = make(map[string]chan struct{})
 			}
-			return chargeResult(found)
+			mine := make(chan struct{})
+			l.held[impUID] = mine
+			l.mu.Unlock()
+			return func() {
+				l.mu.Lock()
+				delete(l.held, impUID)
+				l.mu.Unlock()
+				close(mine)
+			}, nil
 		}
-		if resent {
-			// Nothing was charged by either attempt, as far as iamport's
-			// records show; report the failure.
-			return nil, cause
+		l.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("iamport: waiting for another cancel of %s: %w", impUID, ctx.Err())
 		}
-		// Nothing was made: sending once more cannot charge twice, and a
-		// duplicate merchant_uid that did get paid in the meantime is
-		// refused by iamport.
-		p, err := c.sendCharge(rctx, r, merchantUID)
-		if err == nil {
-			return chargeResult(p)
-		}
-		if !isAmbiguous(err) {
-			if again, lerr := c.FindPayment(rctx, merchantUID, FindPaymentParams{Status: PaymentStatusPaid}); lerr == nil {
-				return again, nil
-			}
-			return nil, err
-		}
-		cause = err
 	}
 }
 
 // cancel sends a cancel with a checksum, so iamport refuses one that would
-// refund twice, and reconciles a lost answer against the cancel history.
+// refund twice, and reconciles a lost answer against the cancel history
+// read just before sending.
 func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error) {
 	ctx = withCallToken(ctx)
-	if w.Checksum == nil {
-		before, err := c.lookupPayment(ctx, w.ImpUID, w.MerchantUID)
+	impUID := w.ImpUID
+	if impUID == "" {
+		p, err := c.lookupPayment(ctx, "", w.MerchantUID)
 		if err != nil {
 			return nil, err
 		}
+		impUID = p.ImpUID
+	}
+	unlock, err := c.cancelling.lock(ctx, impUID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	before, err := c.lookupPayment(ctx, impUID, "")
+	if err != nil {
+		return nil, err
+	}
+	if before.ImpUID != impUID {
+		return nil, &APIError{StatusCode: http.StatusOK, Method: "GET", Path: "/payments/" + escape(impUID), invalid: true,
+			Message: fmt.Sprintf("the answer is for imp_uid %q: the cancel is not sent", before.ImpUID)}
+	}
+	if w.Checksum == nil {
 		bal := before.Balance()
 		if before.Currency != "" {
 			if err := checkWhole("amount", w.Amount, before.Currency); err != nil {
@@ -282,167 +506,143 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 	if refund == 0 {
 		refund = checksum
 	}
-	sentAt, err := c.sendTime(ctx)
-	if err != nil {
-		return nil, err
-	}
 	r := &request{method: "POST", path: "/payments/cancel", body: w, money: true}
 	var p Payment
 	err = c.call(ctx, r, &p)
-	if err == nil {
+	if err == nil && (p.ImpUID == "" || p.ImpUID == before.ImpUID) {
 		return &p, nil
+	}
+	if err == nil {
+		err = &ambiguousError{&APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true,
+			Message: fmt.Sprintf("the answer is for imp_uid %q, not %q", p.ImpUID, before.ImpUID)}}
 	}
 	if !isAmbiguous(err) {
 		return nil, err
 	}
-	id := w.MerchantUID
-	if w.ImpUID != "" {
-		id = w.ImpUID
+	if before.Balance().Cents() != checksum.Cents() {
+		// iamport compares the checksum with the balance, and a balance
+		// only ever goes down: this cancel can never apply.
+		return nil, fmt.Errorf("iamport: cancel of %s not applied: its checksum %s is not the balance %s: %w",
+			before.ImpUID, checksum, before.Balance(), plain(err))
 	}
-	rctx, cancel := c.reconcileContext(ctx, id, err)
+	return c.reconcileCancel(ctx, before, refund, err)
+}
+
+// reconcileCancel looks the payment up until its cancel history shows a
+// refund of refund that was not there before, or time runs out. Serialised
+// by cancelLocks, no other cancel of this Client can have made it.
+func (c *Client) reconcileCancel(ctx context.Context, before *Payment, refund Amount, cause error) (*Payment, error) {
+	rctx, cancel := c.reconcileContext(ctx, before.ImpUID, cause)
 	defer cancel()
-	cause := err
-	for resent := false; ; resent = true {
-		var after *Payment
-		v, perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
-			var p *Payment
-			var err error
-			if w.ImpUID != "" {
-				p, err = c.GetPayment(ctx, w.ImpUID, GetPaymentParams{IncludeSandbox: true})
-			} else {
-				p, err = c.FindPayment(ctx, w.MerchantUID, FindPaymentParams{Sorting: SortPaidDesc})
-			}
-			if err != nil {
-				return lookupFailed, err
-			}
-			if cancelApplied(p, checksum, refund, sentAt) {
-				after = p
-				return decided, nil
-			}
-			if p.Balance().Cents() == checksum.Cents() {
-				return absent, nil
-			}
-			// The balance moved, but not by this cancel: the checksum
-			// makes iamport refuse it now, so it can never apply.
+	var after *Payment
+	err := c.poll(rctx, func(ctx context.Context) (verdict, error) {
+		p, err := c.GetPayment(ctx, before.ImpUID, GetPaymentParams{IncludeSandbox: true})
+		if err != nil {
+			return lookupFailed, err
+		}
+		if p.ImpUID == before.ImpUID && cancelApplied(before, p, refund) {
 			after = p
 			return decided, nil
-		})
-		if perr != nil {
-			return nil, unknown(id, hintCancel, cause, perr)
 		}
-		if v == decided {
-			if cancelApplied(after, checksum, refund, sentAt) {
-				return after, nil
+		return pending, nil
+	})
+	if err != nil {
+		return nil, unknown(before.ImpUID, hintCancel, cause, err)
+	}
+	return after, nil
+}
+
+// cancelApplied reports whether after shows one more refund of refund than
+// before did, and a cancelled total grown by at least refund. A payment
+// whose history iamport does not fill in is judged by its total alone.
+func cancelApplied(before, after *Payment, refund Amount) bool {
+	grown := after.CancelAmount.Cents() - before.CancelAmount.Cents()
+	if len(after.CancelHistory) == 0 && len(before.CancelHistory) == 0 {
+		return grown == refund.Cents()
+	}
+	count := func(p *Payment) int {
+		n := 0
+		for _, h := range p.CancelHistory {
+			if h.Amount.Cents() == refund.Cents() {
+				n++
 			}
-			return nil, fmt.Errorf("iamport: cancel of %s not applied: the payment's balance changed to %s by another cancel: %w",
-				id, after.Balance(), cause)
 		}
-		if resent {
-			return nil, cause
-		}
-		// Not applied: the same checksum makes a re-send safe.
-		var p Payment
-		err = c.call(rctx, r, &p)
-		if err == nil {
-			return &p, nil
-		}
-		if !isAmbiguous(err) {
-			return nil, err
-		}
-		cause = err
+		return n
 	}
+	return count(after) > count(before) && grown >= refund.Cents()
 }
 
-// cancelApplied reports whether p shows the cancel of refund from a balance
-// of checksum: the balance dropped by refund, or the history has a matching
-// cancel made since the call.
-func cancelApplied(p *Payment, checksum, refund Amount, sentAt time.Time) bool {
-	if p.Balance().Cents() == checksum.Cents()-refund.Cents() {
-		return true
+// checkSchedules compares a Schedule answer with the request, entry by
+// entry: it returns the stored schedules in request order and the entries
+// the answer does not show as asked.
+func checkSchedules(w *ScheduleRequest, out []Schedule) (map[string]Schedule, []ScheduleEntry) {
+	byUID := make(map[string]Schedule, len(out))
+	for _, s := range out {
+		byUID[s.MerchantUID] = s
 	}
-	for _, h := range p.CancelHistory {
-		if h.Amount.Cents() == refund.Cents() && !h.CancelledAt.Before(sentAt.Add(-clockSlack)) {
-			return true
-		}
-	}
-	return false
-}
-
-// reconcileSchedule looks each schedule of a lost Schedule answer up, and
-// re-sends only the ones that were not stored.
-func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, cause error) ([]Schedule, error) {
-	rctx, cancel := c.reconcileContext(ctx, w.Schedules[0].MerchantUID, cause)
-	defer cancel()
 	stored := make(map[string]Schedule, len(w.Schedules))
-	pendingEntries := w.Schedules
-	for resent := false; ; resent = true {
-		var missing []ScheduleEntry
-		conflict, why := "", ""
-		_, perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
-			missing = missing[:0]
-			for _, e := range pendingEntries {
-				if _, ok := stored[e.MerchantUID]; ok {
-					continue
-				}
-				s, err := c.GetSchedule(ctx, e.MerchantUID)
-				switch {
-				case err == nil && s.CustomerUID == w.CustomerUID && s.ScheduleStatus != ScheduleStatusRevoked &&
-					s.ScheduleAt.Unix() == e.ScheduleAt.Unix() && s.Amount.Cents() == e.Amount.Cents():
-					stored[e.MerchantUID] = *s
-				case err == nil:
-					// iamport refuses a merchant_uid it already has, so a
-					// schedule that is not the one asked for is an older
-					// one, and this entry was not stored: report below.
-					conflict, why = e.MerchantUID, "is scheduled on another billing key"
-					if s.CustomerUID == w.CustomerUID {
-						why = fmt.Sprintf("already names another schedule (%s, %s at %d)", s.ScheduleStatus, s.Amount, s.ScheduleAt.Unix())
-					}
-					return decided, nil
-				case errors.Is(err, ErrNotFound):
-					missing = append(missing, e)
-				default:
-					return lookupFailed, err
-				}
-			}
-			if len(missing) == 0 {
-				return decided, nil
-			}
-			return absent, nil
-		})
-		if perr != nil {
-			return collectSchedules(w, stored), unknown(scheduleIDs(w, stored), hintSchedules, cause, perr)
+	var missing []ScheduleEntry
+	for _, e := range w.Schedules {
+		if s, ok := byUID[e.MerchantUID]; ok && scheduleIs(&s, w.CustomerUID, &e, true) {
+			stored[e.MerchantUID] = s
+		} else {
+			missing = append(missing, e)
 		}
-		if conflict != "" {
-			// The batch cannot be stored as asked; the later entries were
-			// not even looked up. Report instead of re-sending part of it.
-			return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %s %s: %w",
-				scheduleIDs(w, stored), conflict, why, cause)
-		}
-		if len(missing) == 0 && len(stored) == len(w.Schedules) {
-			return collectSchedules(w, stored), nil
-		}
-		if resent || len(missing) == 0 {
-			return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %w", scheduleIDs(w, stored), cause)
-		}
-		again := *w
-		again.Schedules = append([]ScheduleEntry(nil), missing...)
-		var out []Schedule
-		err := c.call(rctx, &request{method: "POST", path: "/subscribe/payments/schedule", body: &again, money: true}, &out)
-		if err == nil {
-			for _, s := range out {
-				stored[s.MerchantUID] = s
-			}
-			if len(stored) < len(w.Schedules) {
-				return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %w", scheduleIDs(w, stored), cause)
-			}
-			return collectSchedules(w, stored), nil
-		}
-		if !isAmbiguous(err) {
-			return collectSchedules(w, stored), err
-		}
-		cause = err
-		pendingEntries = again.Schedules
 	}
+	return stored, missing
+}
+
+// scheduleIs reports whether s is the schedule e asked for on customerUID.
+// An answer may leave the customer_uid out (lenient); a lookup may not.
+func scheduleIs(s *Schedule, customerUID string, e *ScheduleEntry, lenient bool) bool {
+	keyOK := s.CustomerUID == customerUID || (lenient && s.CustomerUID == "")
+	return keyOK && s.ScheduleStatus != ScheduleStatusRevoked &&
+		s.ScheduleAt.Unix() == e.ScheduleAt.Unix() && s.Amount.Cents() == e.Amount.Cents()
+}
+
+// reconcileSchedule looks up each schedule that a Schedule answer, lost or
+// incomplete, does not show, until every one is found as asked, one is found
+// holding another schedule (then the batch was not stored as asked), or time
+// runs out (*OutcomeUnknownError). Nothing is sent again.
+func (c *Client) reconcileSchedule(ctx context.Context, w *ScheduleRequest, stored map[string]Schedule, todo []ScheduleEntry, cause error) ([]Schedule, error) {
+	rctx, cancel := c.reconcileContext(ctx, todo[0].MerchantUID, cause)
+	defer cancel()
+	conflict, why := "", ""
+	perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
+		v := decided
+		for _, e := range todo {
+			if _, ok := stored[e.MerchantUID]; ok {
+				continue
+			}
+			s, err := c.GetSchedule(ctx, e.MerchantUID)
+			switch {
+			case err == nil && scheduleIs(s, w.CustomerUID, &e, false):
+				stored[e.MerchantUID] = *s
+			case err == nil:
+				// iamport refuses a merchant_uid it already has, so a
+				// schedule that is not the one asked for is an older one,
+				// and this entry was not stored.
+				conflict, why = e.MerchantUID, "is scheduled on another billing key"
+				if s.CustomerUID == w.CustomerUID {
+					why = fmt.Sprintf("already names another schedule (%s, %s at %d)", s.ScheduleStatus, s.Amount, s.ScheduleAt.Unix())
+				}
+				return decided, nil
+			case errors.Is(err, ErrNotFound):
+				v = pending // not stored yet, or a lagging lookup
+			default:
+				return lookupFailed, err
+			}
+		}
+		return v, nil
+	})
+	switch {
+	case perr != nil:
+		return collectSchedules(w, stored), unknown(scheduleIDs(w, stored), hintSchedules, cause, perr)
+	case conflict != "":
+		return collectSchedules(w, stored), fmt.Errorf("iamport: schedules %s were not stored: %s %s: %w",
+			scheduleIDs(w, stored), conflict, why, cause)
+	}
+	return collectSchedules(w, stored), nil
 }
 
 // collectSchedules lists the stored schedules in the request's order.
@@ -467,144 +667,118 @@ func scheduleIDs(w *ScheduleRequest, stored map[string]Schedule) string {
 	return strings.Join(ids, ",")
 }
 
-// reconcileUnschedule looks each named schedule of a lost Unschedule answer
-// up and re-sends for the ones still pending. For All it re-sends once:
-// revoking is idempotent, and "nothing left to revoke" then means done.
-func (c *Client) reconcileUnschedule(ctx context.Context, w *UnscheduleRequest, cause error) ([]Schedule, error) {
-	id := w.CustomerUID
-	if len(w.MerchantUIDs) > 0 {
-		id = strings.Join(w.MerchantUIDs, ",")
-	}
-	rctx, cancel := c.reconcileContext(ctx, id, cause)
-	defer cancel()
-	if w.All {
-		var out []Schedule
-		err := c.call(rctx, &request{method: "POST", path: "/subscribe/payments/unschedule", body: w, money: true}, &out)
-		switch {
-		case err == nil:
-			return out, nil
-		case nothingToRevoke(err):
-			// Nothing left to revoke: the first attempt revoked them.
-			return []Schedule{}, nil
-		case isAmbiguous(err):
-			return nil, unknown(id, hintSchedules, cause, err)
+// settleUnschedule establishes what an Unschedule of named schedules did:
+// answered lists what the answer showed revoked (nil when it was lost).
+// The schedules the answer does not show are looked up (until the reconcile
+// deadline, when the answer was lost: the request may still be running).
+// It returns the revoked schedules, and an *UnscheduleError unless every one
+// was revoked.
+func (c *Client) settleUnschedule(ctx context.Context, w *UnscheduleRequest, answered []Schedule, cause error) ([]Schedule, error) {
+	cause = plain(cause)
+	revoked, not := map[string]Schedule{}, map[string]Schedule{}
+	for _, s := range answered {
+		if s.ScheduleStatus == "" || s.ScheduleStatus == ScheduleStatusRevoked {
+			revoked[s.MerchantUID] = s
 		}
-		return nil, err
 	}
-	revoked := make(map[string]Schedule, len(w.MerchantUIDs))
-	names := w.MerchantUIDs
-	for resent := false; ; resent = true {
-		var still []string
-		var stuck error
-		_, perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
-			still = still[:0]
-			for _, m := range names {
-				if _, ok := revoked[m]; ok {
-					continue
-				}
-				s, err := c.GetSchedule(ctx, m)
-				if err != nil {
-					return lookupFailed, err
-				}
-				switch s.ScheduleStatus {
-				case ScheduleStatusRevoked:
-					revoked[m] = *s
-				case ScheduleStatusScheduled:
-					still = append(still, m)
-				default:
-					stuck = fmt.Errorf("iamport: schedule %s is %s and cannot be revoked", m, s.ScheduleStatus)
-					return decided, nil
-				}
-			}
-			if len(still) == 0 {
-				return decided, nil
-			}
-			return absent, nil
-		})
-		result := make([]Schedule, 0, len(revoked))
+	lost := answered == nil
+	look := func(ctx context.Context) (verdict, error) {
+		v := decided
 		for _, m := range w.MerchantUIDs {
-			if s, ok := revoked[m]; ok {
-				result = append(result, s)
+			if _, ok := revoked[m]; ok {
+				continue
+			}
+			if _, ok := not[m]; ok {
+				continue
+			}
+			s, err := c.GetSchedule(ctx, m)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				not[m] = Schedule{MerchantUID: m}
+			case err != nil:
+				return lookupFailed, err
+			case s.ScheduleStatus == ScheduleStatusRevoked:
+				revoked[m] = *s
+			case s.ScheduleStatus == ScheduleStatusScheduled:
+				v = pending // not revoked yet, or a lagging lookup
+			default:
+				not[m] = *s
 			}
 		}
-		switch {
-		case perr != nil:
-			return result, unknown(id, hintSchedules, cause, perr)
-		case stuck != nil:
-			return result, stuck
-		case len(still) == 0:
-			return result, nil
-		case resent:
-			return result, fmt.Errorf("iamport: schedules %s were not revoked: %w", strings.Join(still, ","), cause)
-		}
-		again := *w
-		again.MerchantUIDs = append([]string(nil), still...)
-		var out []Schedule
-		err := c.call(rctx, &request{method: "POST", path: "/subscribe/payments/unschedule", body: &again, money: true}, &out)
-		if err == nil {
-			for _, s := range out {
-				revoked[s.MerchantUID] = s
-			}
-			names = nil
-			continue
-		}
-		if !isAmbiguous(err) {
-			return result, err
-		}
-		cause = err
-		names = again.MerchantUIDs
+		return v, nil
 	}
+	var perr error
+	if lost {
+		rctx, cancel := c.reconcileContext(ctx, strings.Join(w.MerchantUIDs, ","), cause)
+		perr = c.poll(rctx, look)
+		cancel()
+	} else if v, err := look(ctx); v != decided {
+		perr = err
+		if perr == nil {
+			perr = errors.New("still scheduled after an answer that did not list it")
+		}
+	}
+	ue := &UnscheduleError{Err: cause}
+	for _, m := range w.MerchantUIDs {
+		if s, ok := revoked[m]; ok {
+			ue.Revoked = append(ue.Revoked, s)
+		} else if s, ok := not[m]; ok {
+			ue.NotRevoked = append(ue.NotRevoked, s)
+		} else {
+			ue.Unknown = append(ue.Unknown, m)
+		}
+	}
+	if len(ue.Unknown) > 0 {
+		if cause == nil {
+			cause = &APIError{StatusCode: http.StatusOK, Method: "POST", Path: "/subscribe/payments/unschedule", invalid: true,
+				Message: "the answer does not list every schedule named"}
+		}
+		ue.Err = unknown(strings.Join(ue.Unknown, ","), hintSchedules, cause, perr)
+	}
+	if len(ue.Unknown) == 0 && len(ue.NotRevoked) == 0 {
+		return ue.Revoked, nil
+	}
+	if ue.Err == nil {
+		ue.Err = errors.New("some schedules could not be revoked")
+	}
+	return ue.Revoked, ue
 }
 
 // reconcileBillingKey finds out whether a billing key save whose answer was
-// lost was stored, by its insert or update time.
-func (c *Client) reconcileBillingKey(ctx context.Context, r *request, customerUID string, sentAt time.Time, cause error) (*BillingKey, error) {
-	rctx, cancel := c.reconcileContext(ctx, customerUID, cause)
-	defer cancel()
-	return settleOrResend(c, rctx, customerUID, hintBillingKey, r, cause, func(ctx context.Context) (*BillingKey, verdict, error) {
+// lost was stored, by its insert or update time, looking until it shows or
+// time runs out. It is never sent again.
+func (c *Client) reconcileBillingKey(ctx context.Context, customerUID string, sentAt time.Time, cause error) (*BillingKey, error) {
+	return settle(c, ctx, customerUID, hintBillingKey, cause, func(ctx context.Context) (*BillingKey, verdict, error) {
 		bk, err := c.GetBillingKey(ctx, customerUID)
+		if errors.Is(err, ErrNotFound) {
+			return nil, pending, nil
+		}
 		if err != nil {
-			return nil, lookupVerdict(err), err
+			return nil, lookupFailed, err
 		}
 		since := sentAt.Add(-clockSlack)
 		if !bk.Updated.Before(since) || !bk.Inserted.Before(since) {
 			return bk, decided, nil
 		}
-		return nil, absent, nil // an older key: this save did not replace it
+		return nil, pending, nil // an older key: not replaced, or not yet
 	})
 }
 
-// settleOrResend is the loop of the reconciliations whose answer is what a
-// lookup shows: look until it decides (its find is the answer), or finds
-// nothing for the settle time (then r is sent once more, and a lost answer
-// to that is reconciled the same way, without another re-send), or time runs
-// out (an *OutcomeUnknownError with hint).
-func settleOrResend[T any](c *Client, rctx context.Context, id, hint string, r *request, cause error,
+// settle is the loop of the reconciliations whose answer is what a lookup
+// shows: look until it decides (its find is the answer) or time runs out
+// (an *OutcomeUnknownError with hint).
+func settle[T any](c *Client, ctx context.Context, id, hint string, cause error,
 	look func(context.Context) (*T, verdict, error)) (*T, error) {
-	for resent := false; ; resent = true {
-		var found *T
-		v, perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
-			t, v, err := look(ctx)
-			found = t
-			return v, err
-		})
-		if perr != nil {
-			return nil, unknown(id, hint, cause, perr)
-		}
-		if v == decided {
-			return found, nil
-		}
-		if resent {
-			return nil, cause
-		}
-		var out T
-		err := c.call(rctx, r, &out)
-		if err == nil {
-			return &out, nil
-		}
-		if !isAmbiguous(err) {
-			return nil, err
-		}
-		cause = err
+	rctx, cancel := c.reconcileContext(ctx, id, cause)
+	defer cancel()
+	var found *T
+	perr := c.poll(rctx, func(ctx context.Context) (verdict, error) {
+		t, v, err := look(ctx)
+		found = t
+		return v, err
+	})
+	if perr != nil {
+		return nil, unknown(id, hint, cause, perr)
 	}
+	return found, nil
 }

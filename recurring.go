@@ -418,9 +418,9 @@ func (c *Client) ScheduleFollowUp(ctx context.Context, plan *Plan, verified *Pay
 	switch verified.Status {
 	case PaymentStatusPaid:
 		// A cycle paid late (a payment first recorded as failed and paid
-		// since, or a manual retry) may still have its next retry pending:
-		// revoke it, or it would charge the cycle a second time.
-		if err := c.revokeRetry(ctx, plan, cycle, attempt+1); err != nil {
+		// since, or a manual retry) may still have other attempts pending:
+		// revoke every one, or it would charge the cycle a second time.
+		if err := c.revokeCycle(ctx, plan, cycle, attempt); err != nil {
 			return nil, err
 		}
 		if cycle >= plan.lastCycle() {
@@ -444,26 +444,32 @@ func (c *Client) ScheduleFollowUp(ctx context.Context, plan *Plan, verified *Pay
 	return c.scheduleAttempt(ctx, plan, cycle, attempt, at)
 }
 
-// revokeRetry revokes retry attempt of cycle if it is scheduled and not yet
-// run. A retry that does not exist, or has already run or been revoked, is
-// left alone.
-func (c *Client) revokeRetry(ctx context.Context, plan *Plan, cycle, attempt int) error {
-	if attempt > len(plan.retry()) {
+// revokeCycle revokes every attempt of cycle other than paid that is
+// scheduled on the plan's billing key and not yet run. Attempts that do not
+// exist, have run, or were revoked are left alone.
+func (c *Client) revokeCycle(ctx context.Context, plan *Plan, cycle, paid int) error {
+	var mids []string
+	for attempt := 0; attempt <= len(plan.retry()); attempt++ {
+		if attempt == paid {
+			continue
+		}
+		mid := plan.MerchantUID(cycle, attempt)
+		s, err := c.GetSchedule(ctx, mid)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			continue
+		case err != nil:
+			return err
+		case s.ScheduleStatus == ScheduleStatusScheduled && s.CustomerUID == plan.CustomerUID:
+			mids = append(mids, mid)
+		}
+	}
+	if len(mids) == 0 {
 		return nil
 	}
-	mid := plan.MerchantUID(cycle, attempt)
-	s, err := c.GetSchedule(ctx, mid)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return nil
-	case err != nil:
-		return err
-	case s.ScheduleStatus != ScheduleStatusScheduled || s.CustomerUID != plan.CustomerUID:
-		return nil
-	}
-	_, err = c.Unschedule(ctx, &UnscheduleRequest{CustomerUID: plan.CustomerUID, MerchantUIDs: []string{mid}})
+	_, err := c.Unschedule(ctx, &UnscheduleRequest{CustomerUID: plan.CustomerUID, MerchantUIDs: mids})
 	if nothingToRevoke(err) {
-		return nil // it ran or was revoked in the meantime
+		return nil // they ran or were revoked in the meantime
 	}
 	return err
 }

@@ -469,7 +469,7 @@ func TestScheduleCycleAnswerWithoutTheSchedule(t *testing.T) {
 	c, api := newRecAPI(t, recServerNow)
 	plan := recPlan()
 	want := iamport.Schedule{CustomerUID: plan.CustomerUID, MerchantUID: plan.MerchantUID(2, 0), Amount: plan.Amount,
-		Currency: "KRW", ScheduleStatus: iamport.ScheduleStatusScheduled}
+		Currency: "KRW", ScheduleStatus: iamport.ScheduleStatusScheduled, ScheduleAt: iamport.Time{Time: time.Unix(plan.BillingTime(2).Unix(), 0)}}
 	api.schedules[want.MerchantUID] = want
 	api.mt.RegisterResponder("POST", whBase+"/subscribe/payments/schedule",
 		httpmock.NewStringResponder(200, `{"code":0,"message":null,"response":[]}`))
@@ -567,13 +567,14 @@ func TestScheduleFollowUp(t *testing.T) {
 	require.Len(t, api.posts(), n, "nothing scheduled after the last retry")
 
 	// The second retry of cycle 2 succeeded → cycle 3 on Mar 31, not shifted by the retries,
-	// and the third retry, still pending, is revoked so the cycle is not charged twice.
+	// and every other attempt still pending (here the first and third retries) is revoked so the cycle
+	// is not charged twice.
 	s, err = c.ScheduleFollowUp(ctx, plan, paymentOf(plan, 2, 2, iamport.PaymentStatusPaid))
 	require.NoError(t, err)
 	require.Equal(t, "gildong_0001_1234-c3", s.MerchantUID)
 	require.Equal(t, time.Date(2040, 3, 31, 10, 0, 0, 0, seoul).Unix(), s.ScheduleAt.Unix())
 	require.Equal(t, iamport.ScheduleStatusRevoked, api.schedule(plan.MerchantUID(2, 3)).ScheduleStatus)
-	require.Equal(t, iamport.ScheduleStatusScheduled, api.schedule(plan.MerchantUID(2, 1)).ScheduleStatus, "only the pending retry after the paid one")
+	require.Equal(t, iamport.ScheduleStatusRevoked, api.schedule(plan.MerchantUID(2, 1)).ScheduleStatus, "every pending attempt of the paid cycle")
 
 	// The same notification handled twice: the second call returns the same schedule.
 	dup, err := c.ScheduleFollowUp(ctx, plan, paymentOf(plan, 2, 2, iamport.PaymentStatusPaid))

@@ -56,6 +56,7 @@ func audited() []auditRow {
 		audit[iamport.PreparedPayment](), audit[iamport.Page[iamport.Payment]](), audit[iamport.Page[iamport.Schedule]](),
 		audit[iamport.Time](), audit[iamport.APIError](), audit[iamport.DeclinedError](),
 		audit[iamport.ValidationError](), audit[iamport.OutcomeUnknownError](), audit[iamport.WebhookError](),
+		audit[iamport.ChargeCancelledError](), audit[iamport.UnscheduleError](),
 	}
 }
 

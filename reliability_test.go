@@ -29,17 +29,21 @@ import (
 type matrixFault struct {
 	name  string
 	fault iamporttest.Fault
+	// unmade marks a fault after which iamport did nothing, though the
+	// request may have been written: no lookup can prove that it will not
+	// still run, so the SDK reports an unknown outcome and never re-sends.
+	unmade bool
 }
 
 var matrixFaults = []matrixFault{
-	{"refused before send", iamporttest.Fault{Kind: iamporttest.FaultRefuseConnection}},
-	{"dropped before processing", iamporttest.Fault{Kind: iamporttest.FaultDropBeforeProcessing}},
-	{"processed then dropped", iamporttest.Fault{Kind: iamporttest.FaultDropAfterProcessing}},
-	{"processed then slow past the timeout", iamporttest.Fault{Kind: iamporttest.FaultDelayAfterProcessing, Delay: 2500 * time.Millisecond}},
-	{"500 HTML after processing", iamporttest.Fault{Kind: iamporttest.FaultStatusAfterProcessing, Status: 500}},
-	{"502 before processing", iamporttest.Fault{Kind: iamporttest.FaultStatusBeforeProcessing, Status: 502}},
-	{"truncated JSON after processing", iamporttest.Fault{Kind: iamporttest.FaultTruncateAfterProcessing}},
-	{"401 once", iamporttest.Fault{Kind: iamporttest.FaultUnauthorized}},
+	{"refused before send", iamporttest.Fault{Kind: iamporttest.FaultRefuseConnection}, false},
+	{"dropped before processing", iamporttest.Fault{Kind: iamporttest.FaultDropBeforeProcessing}, true},
+	{"processed then dropped", iamporttest.Fault{Kind: iamporttest.FaultDropAfterProcessing}, false},
+	{"processed then slow past the timeout", iamporttest.Fault{Kind: iamporttest.FaultDelayAfterProcessing, Delay: 2500 * time.Millisecond}, false},
+	{"500 HTML after processing", iamporttest.Fault{Kind: iamporttest.FaultStatusAfterProcessing, Status: 500}, false},
+	{"502 before processing", iamporttest.Fault{Kind: iamporttest.FaultStatusBeforeProcessing, Status: 502}, true},
+	{"truncated JSON after processing", iamporttest.Fault{Kind: iamporttest.FaultTruncateAfterProcessing}, false},
+	{"401 once", iamporttest.Fault{Kind: iamporttest.FaultUnauthorized}, false},
 }
 
 // matrixClientOptions keep the matrix fast: a request timeout well under the
@@ -47,7 +51,7 @@ var matrixFaults = []matrixFault{
 func matrixClientOptions() []iamport.Option {
 	return []iamport.Option{
 		iamport.WithTimeout(time.Second),
-		iamport.WithReconcileTimeout(6 * time.Second),
+		iamport.WithReconcileTimeout(3 * time.Second),
 		iamport.WithRetry(iamport.RetryPolicy{MaxRetries: 2, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}),
 	}
 }
@@ -61,10 +65,12 @@ type matrixMethod struct {
 	name  string
 	route string // the endpoint the fault is injected on
 	// setup prepares the fake (without faults); run makes the call under
-	// test; check asserts the fake's truth against the SDK's answer.
-	setup func(t *testing.T, ctx context.Context, c *iamport.Client)
-	run   func(ctx context.Context, c *iamport.Client) (any, error)
-	check func(t *testing.T, srv *iamporttest.Server, res any, err error)
+	// test; check asserts the fake's truth against the SDK's answer;
+	// unmade asserts that the fake did nothing, after an unmade fault.
+	setup  func(t *testing.T, ctx context.Context, c *iamport.Client)
+	run    func(ctx context.Context, c *iamport.Client) (any, error)
+	check  func(t *testing.T, srv *iamporttest.Server, res any, err error)
+	unmade func(t *testing.T, srv *iamporttest.Server)
 }
 
 func saveKey(t *testing.T, ctx context.Context, c *iamport.Client) {
@@ -108,6 +114,7 @@ var matrixMethods = []matrixMethod{
 		check: func(t *testing.T, srv *iamporttest.Server, res any, err error) {
 			requireOneCharge(t, srv, "order_onetime", res, err)
 		},
+		unmade: func(t *testing.T, srv *iamporttest.Server) { require.Empty(t, paymentsOf(srv, "order_onetime")) },
 	},
 	{
 		name:  "Again",
@@ -119,6 +126,7 @@ var matrixMethods = []matrixMethod{
 		check: func(t *testing.T, srv *iamporttest.Server, res any, err error) {
 			requireOneCharge(t, srv, "order_again", res, err)
 		},
+		unmade: func(t *testing.T, srv *iamporttest.Server) { require.Empty(t, paymentsOf(srv, "order_again")) },
 	},
 	{
 		name:  "SaveBillingKey",
@@ -132,6 +140,7 @@ var matrixMethods = []matrixMethod{
 			require.Len(t, srv.BillingKeys(), 1)
 			require.Equal(t, matrixCustomer, res.(*iamport.BillingKey).CustomerUID)
 		},
+		unmade: func(t *testing.T, srv *iamporttest.Server) { require.Empty(t, srv.BillingKeys()) },
 	},
 	{
 		name:  "Schedule",
@@ -157,6 +166,7 @@ var matrixMethods = []matrixMethod{
 			}
 			require.Equal(t, map[string]int{"order_s1": 1, "order_s2": 1}, count)
 		},
+		unmade: func(t *testing.T, srv *iamporttest.Server) { require.Empty(t, srv.Schedules()) },
 	},
 	{
 		name:  "Unschedule",
@@ -180,6 +190,11 @@ var matrixMethods = []matrixMethod{
 				require.Equal(t, iamport.ScheduleStatusRevoked, s.ScheduleStatus, s.MerchantUID)
 			}
 		},
+		unmade: func(t *testing.T, srv *iamporttest.Server) {
+			for _, s := range srv.Schedules() {
+				require.Equal(t, iamport.ScheduleStatusScheduled, s.ScheduleStatus, s.MerchantUID)
+			}
+		},
 	},
 	{
 		name:  "CancelPayment",
@@ -200,6 +215,11 @@ var matrixMethods = []matrixMethod{
 			p := res.(*iamport.Payment)
 			require.Equal(t, int64(700000), p.Balance().Cents())
 		},
+		unmade: func(t *testing.T, srv *iamporttest.Server) {
+			ps := paymentsOf(srv, "order_cancel")
+			require.Len(t, ps, 1)
+			require.Empty(t, ps[0].CancelHistory, "no refund")
+		},
 	},
 }
 
@@ -218,10 +238,23 @@ func TestFaultMatrix(t *testing.T) {
 				m.setup(t, ctx, c)
 
 				method := "POST"
+				before := srv.Calls(method, m.route)
+				callsBefore := func(f matrixFault) int {
+					if f.fault.Kind == iamporttest.FaultRefuseConnection || f.fault.Kind == iamporttest.FaultUnauthorized {
+						return before + 1 // refused before it was written, or by the token check: sent again
+					}
+					return before
+				}
 				srv.InjectFault(method, m.route, 1, f.fault)
 				res, err := m.run(ctx, c)
 				require.NoError(t, ctx.Err(), "the call must return within its context deadline")
+				require.Equal(t, 1, srv.Calls(method, m.route)-callsBefore(f), "a request that may have been written is never re-sent")
 				var unknown *iamport.OutcomeUnknownError
+				if f.unmade {
+					require.ErrorAs(t, err, &unknown, "nothing shows, and the request may still run: unknown")
+					m.unmade(t, srv)
+					return
+				}
 				require.False(t, errors.As(err, &unknown), "lookups work, so the outcome is knowable: %v", err)
 				m.check(t, srv, res, err)
 			})
@@ -236,12 +269,15 @@ func TestOutcomeUnknownWhenLookupsFail(t *testing.T) {
 	t.Parallel()
 	srv := iamporttest.NewServer()
 	defer srv.Close()
-	c := srv.Client(iamport.WithTimeout(2*time.Second), iamport.WithReconcileTimeout(2*time.Second),
+	// The order's attempts are listed once before the charge; every later
+	// lookup fails.
+	lookups := &failAfter{rt: srv.Transport(), prefix: "/payments/findAll/", pass: 1}
+	c := srv.Client(iamport.WithHTTPClient(&http.Client{Transport: lookups}),
+		iamport.WithTimeout(2*time.Second), iamport.WithReconcileTimeout(2*time.Second),
 		iamport.WithRetry(iamport.RetryPolicy{MaxRetries: 1, MinBackoff: 5 * time.Millisecond, MaxBackoff: 10 * time.Millisecond}))
 	ctx := context.Background()
 	saveKey(t, ctx, c)
 	srv.InjectFault("POST", "/subscribe/payments/again", 1, iamporttest.Fault{Kind: iamporttest.FaultDropAfterProcessing})
-	srv.InjectFault("GET", "/payments/find/{merchant_uid}", 1000, iamporttest.Fault{Kind: iamporttest.FaultStatusBeforeProcessing, Status: 503})
 
 	p, err := c.Again(ctx, &iamport.AgainRequest{CustomerUID: matrixCustomer, MerchantUID: "order_unknown", Amount: 8900, Name: "monthly"})
 	require.Nil(t, p)
@@ -443,7 +479,7 @@ func TestTimedOutChargeIsNeverResent(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.Equal(t, "order_timeout", unknown.MerchantUID)
 	require.Equal(t, 1, srv.Calls("POST", "/subscribe/payments/again"), "a timed-out charge is never re-sent")
-	require.Greater(t, srv.Calls("GET", "/payments/find/{merchant_uid}"), 1, "the outcome was looked up")
+	require.Greater(t, srv.Calls("GET", "/payments/findAll/{merchant_uid}"), 2, "the outcome was looked up")
 }
 
 // A success answer about another order says nothing about this one: the SDK
@@ -455,8 +491,11 @@ func TestChargeAnswerForAnotherOrderIsNotTrusted(t *testing.T) {
 		httpmock.NewStringResponder(200, fmt.Sprintf(`{"code":0,"response":{"access_token":"t","now":%d,"expired_at":%d}}`, time.Now().Unix(), time.Now().Unix()+1800)))
 	mt.RegisterResponder("POST", "https://api.iamport.kr/subscribe/payments/again",
 		httpmock.NewStringResponder(200, `{"code":0,"response":{"imp_uid":"imp_000000000009","merchant_uid":"someone_else","amount":8900,"status":"paid"}}`))
-	mt.RegisterResponder("GET", "https://api.iamport.kr/payments/find/order_mine",
-		httpmock.NewStringResponder(200, fmt.Sprintf(`{"code":0,"response":{"imp_uid":"imp_000000000001","merchant_uid":"order_mine","amount":8900,"status":"paid","paid_at":%d}}`, time.Now().Unix())))
+	mt.RegisterResponder("GET", "=~^https://api.iamport.kr/payments/findAll/order_mine",
+		httpmock.ResponderFromMultipleResponses([]*http.Response{
+			httpmock.NewStringResponse(404, `{"code":1,"message":"존재하지 않는 결제정보입니다.","response":null}`),
+			httpmock.NewStringResponse(200, fmt.Sprintf(`{"code":0,"response":{"total":1,"list":[{"imp_uid":"imp_000000000001","merchant_uid":"order_mine","amount":8900,"currency":"KRW","customer_uid":%q,"status":"paid","paid_at":%d}]}}`, matrixCustomer, time.Now().Unix())),
+		}))
 	c, err := iamport.New("key", "secret", iamport.WithHTTPClient(&http.Client{Transport: mt}), iamport.WithReconcileTimeout(2*time.Second))
 	require.NoError(t, err)
 

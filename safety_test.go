@@ -17,7 +17,7 @@ func TestChargeLostAnswerUnknownStatusIsNotResent(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
 	m.on(http.MethodPost, againPath, seq(fail(lostAnswer), ok(payment("order-s1"))))
-	m.on(http.MethodGet, findPrefix+"order-s1", ok(payment("order-s1", "status", "pending", "paid_at", 0)))
+	m.on(http.MethodGet, findAllPrefix+"order-s1", appears(payment("order-s1", "status", "pending", "paid_at", 0, "customer_uid", "cust-1")))
 	_, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).Again(bg,
 		&iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-s1", Amount: 8900})
 	var ou *iamport.OutcomeUnknownError
@@ -32,7 +32,7 @@ func TestChargeAnswerWithoutStatusIsReconciled(t *testing.T) {
 	for _, st := range []any{nil, "", "pending"} {
 		m := newMock(t)
 		m.on(http.MethodPost, againPath, ok(map[string]any{"merchant_uid": "order-s2", "status": st}))
-		m.on(http.MethodGet, findPrefix+"order-s2", ok(payment("order-s2")))
+		m.on(http.MethodGet, findAllPrefix+"order-s2", appears(payment("order-s2", "customer_uid", "cust-1")))
 		p, err := m.client().Again(bg, &iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-s2", Amount: 8900})
 		var de *iamport.DeclinedError
 		require.False(t, errors.As(err, &de), "status %v: a payment that is not failed is no decline", st)
@@ -43,31 +43,35 @@ func TestChargeAnswerWithoutStatusIsReconciled(t *testing.T) {
 }
 
 // A refunded payment found while reconciling was charged: it is never a
-// DeclinedError ("no money moved"). One charged by this call comes back with
-// a nil error; an older order's refund says nothing about this call.
+// DeclinedError ("no money moved"), nor a nil error (which means paid): one
+// charged by this call comes back with a *ChargeCancelledError. An older
+// order's refund, there before the call, says nothing about this call.
 func TestChargeLostAnswerFindsRefundedPayment(t *testing.T) {
 	t.Parallel()
+	now := time.Now().Unix()
+	refunded := payment("order-s3", "status", "cancelled", "paid_at", now, "cancelled_at", now,
+		"cancel_amount", 8900, "customer_uid", "cust-1")
 	t.Run("charged by this call", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
 		m.on(http.MethodPost, againPath, fail(lostAnswer))
-		now := time.Now().Unix()
-		m.on(http.MethodGet, findPrefix+"order-s3", ok(payment("order-s3", "status", "cancelled",
-			"paid_at", now, "cancelled_at", now, "cancel_amount", 8900)))
+		m.on(http.MethodGet, findAllPrefix+"order-s3", appears(refunded))
 		p, err := m.client().Again(bg, &iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-s3", Amount: 8900})
-		require.NoError(t, err, "the card was charged")
+		var ce *iamport.ChargeCancelledError
+		require.ErrorAs(t, err, &ce, "the card was charged, and refunded since")
+		require.Same(t, p, ce.Payment)
 		require.Equal(t, iamport.PaymentStatusCancelled, p.Status)
+		var de *iamport.DeclinedError
+		require.False(t, errors.As(err, &de))
 		require.Equal(t, 1, m.count(http.MethodPost, againPath))
 	})
 	t.Run("an older order", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
-		m.on(http.MethodPost, againPath, seq(fail(lostAnswer), ok(payment("order-s4"))))
-		old := time.Now().Add(-time.Hour).Unix()
-		m.on(http.MethodGet, findPrefix+"order-s4", ok(payment("order-s4", "status", "cancelled",
-			"paid_at", old, "cancelled_at", old, "cancel_amount", 8900)))
+		m.on(http.MethodPost, againPath, seq(fail(lostAnswer), ok(payment("order-s3"))))
+		m.on(http.MethodGet, findAllPrefix+"order-s3", attempts(refunded))
 		_, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).Again(bg,
-			&iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-s4", Amount: 8900})
+			&iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-s3", Amount: 8900})
 		var de *iamport.DeclinedError
 		require.False(t, errors.As(err, &de), "an older refunded payment is no decline of this call")
 		var ou *iamport.OutcomeUnknownError

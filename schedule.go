@@ -192,9 +192,13 @@ func checkScheduleAt(field string, at, now time.Time) error {
 // /subscribe/payments/schedule). iamport charges the card at that time and
 // reports the result to the webhook URL; see VerifyWebhook.
 //
-// If the answer is lost, Schedule looks each merchant_uid up, re-sends only
-// the entries that were not stored, and returns an *OutcomeUnknownError if it
-// cannot find out.
+// A nil error means every entry was stored as asked: the answer is checked
+// entry by entry (merchant_uid, customer_uid, amount, schedule_at). If the
+// answer is lost, or does not show an entry, Schedule never sends it again:
+// it looks each entry up until every one shows as asked, one holds another
+// schedule (an error naming it), or the reconcile timeout ends (an
+// *OutcomeUnknownError naming the entries not found); the schedules found
+// are returned with the error.
 func (c *Client) Schedule(ctx context.Context, req *ScheduleRequest) ([]Schedule, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -215,13 +219,18 @@ func (c *Client) Schedule(ctx context.Context, req *ScheduleRequest) ([]Schedule
 	}
 	var out []Schedule
 	err = c.call(ctx, &request{method: "POST", path: "/subscribe/payments/schedule", body: &w, money: true}, &out)
-	if err == nil {
-		return out, nil
-	}
-	if !isAmbiguous(err) {
+	if err != nil && !isAmbiguous(err) {
 		return nil, err
 	}
-	return c.reconcileSchedule(ctx, &w, err)
+	stored, todo := map[string]Schedule{}, w.Schedules
+	if err == nil {
+		if stored, todo = checkSchedules(&w, out); len(todo) == 0 {
+			return collectSchedules(&w, stored), nil
+		}
+		err = &APIError{StatusCode: 200, Method: "POST", Path: "/subscribe/payments/schedule", invalid: true,
+			Message: fmt.Sprintf("the answer shows %d of the %d schedules asked for", len(stored), len(w.Schedules))}
+	}
+	return c.reconcileSchedule(ctx, &w, stored, todo, err)
 }
 
 // UnscheduleRequest revokes pending schedules (POST
@@ -265,6 +274,15 @@ func (r *UnscheduleRequest) check() error {
 // Unschedule revokes pending schedules and returns them (POST
 // /subscribe/payments/unschedule). Nothing left to revoke is an *APIError
 // (code 1).
+//
+// A nil error means every schedule named was revoked. Schedules the answer
+// does not list are looked up; if some are not revoked (executed, failed,
+// unknown to iamport) or their outcome is unknown, Unschedule returns the
+// revoked ones and an *UnscheduleError that lists each kind. If the answer
+// is lost, Unschedule never sends it again: it looks each named schedule up
+// until none is still scheduled or the reconcile timeout ends. With All and
+// a lost answer, which schedules were revoked cannot be looked up by name:
+// the *UnscheduleError has All set and wraps an *OutcomeUnknownError.
 func (c *Client) Unschedule(ctx context.Context, req *UnscheduleRequest) ([]Schedule, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -275,13 +293,17 @@ func (c *Client) Unschedule(ctx context.Context, req *UnscheduleRequest) ([]Sche
 	}
 	var out []Schedule
 	err := c.call(ctx, &request{method: "POST", path: "/subscribe/payments/unschedule", body: &w, money: true}, &out)
-	if err == nil {
-		return out, nil
-	}
-	if !isAmbiguous(err) {
+	switch {
+	case err != nil && !isAmbiguous(err):
 		return nil, err
+	case err != nil && w.All:
+		return nil, &UnscheduleError{All: true, Err: unknown(w.CustomerUID, hintUnschedAll, err, nil)}
+	case err == nil && w.All:
+		return out, nil
+	case err == nil && out == nil:
+		out = []Schedule{} // an answered empty list, not a lost answer
 	}
-	return c.reconcileUnschedule(ctx, &w, err)
+	return c.settleUnschedule(ctx, &w, out, err)
 }
 
 // GetSchedule returns the schedule with the merchant's order ID merchantUID
@@ -496,9 +518,9 @@ type scheduleAtBody struct {
 // or was revoked is refused with an *APIError (HTTP 400); use
 // RescheduleSchedule for those.
 //
-// If the answer is lost, UpdateSchedule looks the schedule up before it
-// answers, sends the change once more only if it was not applied, and
-// returns an *OutcomeUnknownError if it cannot find out.
+// If the answer is lost, UpdateSchedule never sends it again: it looks the
+// schedule up until it shows pending at the new time, and returns an
+// *OutcomeUnknownError if it does not within the reconcile timeout.
 func (c *Client) UpdateSchedule(ctx context.Context, req *UpdateScheduleRequest) (*Schedule, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -543,17 +565,15 @@ func (c *Client) moveSchedule(ctx context.Context, method, suffix, merchantUID s
 	if !isAmbiguous(err) {
 		return nil, err
 	}
-	return c.reconcileScheduleAt(ctx, r, merchantUID, at, err)
+	return c.reconcileScheduleAt(ctx, merchantUID, at, err)
 }
 
 // reconcileScheduleAt finds out whether a lost UpdateSchedule or
 // RescheduleSchedule was applied: the schedule is pending at the requested
-// time. Setting a time is idempotent, so when the lookups show it was not
-// applied, the request is sent once more.
-func (c *Client) reconcileScheduleAt(ctx context.Context, r *request, merchantUID string, at time.Time, cause error) (*Schedule, error) {
-	rctx, cancel := c.reconcileContext(ctx, merchantUID, cause)
-	defer cancel()
-	return settleOrResend(c, rctx, merchantUID, hintScheduleAt, r, cause, func(ctx context.Context) (*Schedule, verdict, error) {
+// time. A schedule not showing it yet may be a lagging lookup, or the change
+// still running: it is never sent again.
+func (c *Client) reconcileScheduleAt(ctx context.Context, merchantUID string, at time.Time, cause error) (*Schedule, error) {
+	return settle(c, ctx, merchantUID, hintScheduleAt, cause, func(ctx context.Context) (*Schedule, verdict, error) {
 		s, err := c.GetSchedule(ctx, merchantUID)
 		if err != nil {
 			return nil, lookupFailed, err
@@ -561,7 +581,7 @@ func (c *Client) reconcileScheduleAt(ctx context.Context, r *request, merchantUI
 		if s.ScheduleStatus == ScheduleStatusScheduled && s.ScheduleAt.Unix() == at.Unix() {
 			return s, decided, nil
 		}
-		return nil, absent, nil
+		return nil, pending, nil
 	})
 }
 
@@ -571,12 +591,13 @@ func (c *Client) reconcileScheduleAt(ctx context.Context, r *request, merchantUI
 // 400).
 //
 // A nil error means the card was charged. A declined card returns the failed
-// Payment and a *DeclinedError. If the answer is lost, RetrySchedule looks
-// the payment up by merchantUID before it answers, as Again does, and
-// returns an *OutcomeUnknownError only if it cannot find out.
+// Payment and a *DeclinedError. A lost answer is reconciled as for Onetime,
+// except that the request names no amount: a new attempt of merchantUID
+// proves the outcome.
 func (c *Client) RetrySchedule(ctx context.Context, merchantUID string) (*Payment, error) {
 	if err := checkID("merchant_uid", merchantUID); err != nil {
 		return nil, err
 	}
-	return c.charge(ctx, merchantUID, &request{method: "POST", path: "/subscribe/payments/schedule/" + escape(merchantUID) + "/retry", money: true})
+	return c.charge(ctx, &chargeOrder{merchantUID: merchantUID},
+		&request{method: "POST", path: "/subscribe/payments/schedule/" + escape(merchantUID) + "/retry", money: true})
 }

@@ -2,9 +2,9 @@ package iamport_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
-	"syscall"
 	"testing"
 	"time"
 
@@ -181,27 +181,20 @@ func TestScheduleLostAnswer(t *testing.T) {
 		require.Len(t, out, 2)
 		require.Equal(t, 1, m.count(http.MethodPost, schedulePath))
 	})
-	t.Run("one missing: only it is re-sent", func(t *testing.T) {
+	t.Run("one missing: never re-sent, unknown", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
 		m.on(http.MethodPost, schedulePath, seq(fail(lostAnswer), ok([]any{stored("sub-2")})))
 		m.on(http.MethodGet, getSchedule+"sub-1", ok(stored("sub-1")))
 		m.on(http.MethodGet, getSchedule+"sub-2", notFound)
-		out, err := m.client().Schedule(bg, &iamport.ScheduleRequest{CustomerUID: "cust-1", Schedules: entries("sub-1", "sub-2")})
-		require.NoError(t, err)
-		require.Len(t, out, 2)
+		out, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).Schedule(bg,
+			&iamport.ScheduleRequest{CustomerUID: "cust-1", Schedules: entries("sub-1", "sub-2")})
+		var ou *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &ou, "sub-2 may still be being stored")
+		require.Equal(t, "sub-2", ou.MerchantUID)
+		require.Len(t, out, 1)
 		require.Equal(t, "sub-1", out[0].MerchantUID)
-		require.Equal(t, "sub-2", out[1].MerchantUID)
-		cs := m.calls(http.MethodPost, schedulePath)
-		require.Len(t, cs, 2)
-		var second struct {
-			Schedules []struct {
-				MerchantUID string `json:"merchant_uid"`
-			} `json:"schedules"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(cs[1].Body), &second))
-		require.Len(t, second.Schedules, 1)
-		require.Equal(t, "sub-2", second.Schedules[0].MerchantUID)
+		require.Equal(t, 1, m.count(http.MethodPost, schedulePath))
 	})
 	t.Run("a merchant_uid of another billing key is reported", func(t *testing.T) {
 		t.Parallel()
@@ -215,17 +208,6 @@ func TestScheduleLostAnswer(t *testing.T) {
 		require.ErrorContains(t, err, "sub-2 is scheduled on another billing key")
 		require.Empty(t, out)
 		require.Equal(t, 1, m.count(http.MethodPost, schedulePath), "part of the batch is not re-sent")
-	})
-	t.Run("re-send stores less than asked", func(t *testing.T) {
-		t.Parallel()
-		m := newMock(t)
-		m.on(http.MethodPost, schedulePath, seq(fail(lostAnswer), ok([]any{})))
-		m.on(http.MethodGet, getSchedule+"sub-1", ok(stored("sub-1")))
-		m.on(http.MethodGet, getSchedule+"sub-2", notFound)
-		out, err := m.client().Schedule(bg, &iamport.ScheduleRequest{CustomerUID: "cust-1", Schedules: entries("sub-1", "sub-2")})
-		require.ErrorContains(t, err, "sub-2 were not stored")
-		require.Len(t, out, 1)
-		require.Equal(t, 2, m.count(http.MethodPost, schedulePath))
 	})
 	t.Run("lookups fail: outcome unknown", func(t *testing.T) {
 		t.Parallel()
@@ -241,15 +223,15 @@ func TestScheduleLostAnswer(t *testing.T) {
 		require.Len(t, out, 1, "what is known to be stored is returned")
 		require.Equal(t, 1, m.count(http.MethodPost, schedulePath))
 	})
-	t.Run("re-send lost too", func(t *testing.T) {
+	t.Run("a lagging lookup is polled, never re-sent", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
-		m.on(http.MethodPost, schedulePath, fail(lostAnswer))
-		m.on(http.MethodGet, getSchedule+"sub-1", notFound)
-		_, err := m.client().Schedule(bg, &iamport.ScheduleRequest{CustomerUID: "cust-1", Schedules: entries("sub-1")})
-		require.ErrorIs(t, err, syscall.ECONNRESET)
-		require.Contains(t, err.Error(), "not stored")
-		require.Equal(t, 2, m.count(http.MethodPost, schedulePath))
+		m.on(http.MethodPost, schedulePath, seq(fail(lostAnswer), reply(200, failure(1, "이미 등록된 merchant_uid입니다."))))
+		m.on(http.MethodGet, getSchedule+"sub-1", seq(notFound, notFound, notFound, ok(stored("sub-1"))))
+		out, err := m.client().Schedule(bg, &iamport.ScheduleRequest{CustomerUID: "cust-1", Schedules: entries("sub-1")})
+		require.NoError(t, err)
+		require.Len(t, out, 1)
+		require.Equal(t, 1, m.count(http.MethodPost, schedulePath))
 	})
 }
 
@@ -269,18 +251,24 @@ func TestUnscheduleLostAnswer(t *testing.T) {
 		require.Len(t, out, 1)
 		require.Equal(t, 1, m.count(http.MethodPost, unschedulePath))
 	})
-	t.Run("still scheduled: re-sent for it", func(t *testing.T) {
+	t.Run("still scheduled: unknown, never re-sent", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
 		m.on(http.MethodPost, unschedulePath, seq(fail(lostAnswer), ok([]any{revoked("sub-2")})))
 		m.on(http.MethodGet, getSchedule+"sub-1", ok(revoked("sub-1")))
 		m.on(http.MethodGet, getSchedule+"sub-2", ok(scheduled("sub-2")))
-		out, err := m.client().Unschedule(bg, &iamport.UnscheduleRequest{MerchantUIDs: []string{"sub-1", "sub-2"}})
-		require.NoError(t, err)
-		require.Len(t, out, 2)
-		cs := m.calls(http.MethodPost, unschedulePath)
-		require.Len(t, cs, 2)
-		require.JSONEq(t, `{"merchant_uid":["sub-2"]}`, cs[1].Body)
+		out, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).Unschedule(bg,
+			&iamport.UnscheduleRequest{MerchantUIDs: []string{"sub-1", "sub-2"}})
+		var ue *iamport.UnscheduleError
+		require.ErrorAs(t, err, &ue)
+		require.Equal(t, []string{"sub-1"}, uids(ue.Revoked))
+		require.Equal(t, []string{"sub-2"}, ue.Unknown)
+		require.Empty(t, ue.NotRevoked)
+		var ou *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &ou)
+		require.Equal(t, "sub-2", ou.MerchantUID)
+		require.Equal(t, uids(ue.Revoked), uids(out))
+		require.Equal(t, 1, m.count(http.MethodPost, unschedulePath))
 	})
 	t.Run("already executed", func(t *testing.T) {
 		t.Parallel()
@@ -288,27 +276,28 @@ func TestUnscheduleLostAnswer(t *testing.T) {
 		m.on(http.MethodPost, unschedulePath, fail(lostAnswer))
 		m.on(http.MethodGet, getSchedule+"sub-1", ok(schedule("cust-1", "sub-1", 1767225600, "schedule_status", "executed")))
 		_, err := m.client().Unschedule(bg, &iamport.UnscheduleRequest{MerchantUIDs: []string{"sub-1"}})
-		require.ErrorContains(t, err, "cannot be revoked")
+		var ue *iamport.UnscheduleError
+		require.ErrorAs(t, err, &ue)
+		require.Equal(t, []string{"sub-1"}, uids(ue.NotRevoked))
+		require.ErrorContains(t, err, "sub-1 (executed)")
+		var ou *iamport.OutcomeUnknownError
+		require.False(t, errors.As(err, &ou), "the outcome is known: it ran")
 		require.Equal(t, 1, m.count(http.MethodPost, unschedulePath))
 	})
-	t.Run("all: re-sent once, nothing left means done", func(t *testing.T) {
+	t.Run("all: never re-sent; what was revoked is unknown", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)
 		m.on(http.MethodPost, unschedulePath, seq(fail(lostAnswer), reply(200, failure(1, "취소할 예약결제 기록이 존재하지 않습니다."))))
 		out, err := m.client().Unschedule(bg, &iamport.UnscheduleRequest{CustomerUID: "cust-1", All: true})
-		require.NoError(t, err)
 		require.Empty(t, out)
-		require.Equal(t, 2, m.count(http.MethodPost, unschedulePath))
-	})
-	t.Run("all: re-send lost too", func(t *testing.T) {
-		t.Parallel()
-		m := newMock(t)
-		m.on(http.MethodPost, unschedulePath, fail(lostAnswer))
-		_, err := m.client().Unschedule(bg, &iamport.UnscheduleRequest{CustomerUID: "cust-1", All: true})
+		var ue *iamport.UnscheduleError
+		require.ErrorAs(t, err, &ue)
+		require.True(t, ue.All)
 		var ou *iamport.OutcomeUnknownError
 		require.ErrorAs(t, err, &ou)
 		require.Equal(t, "cust-1", ou.MerchantUID)
-		require.Equal(t, 2, m.count(http.MethodPost, unschedulePath))
+		require.Contains(t, err.Error(), "ListCustomerSchedules")
+		require.Equal(t, 1, m.count(http.MethodPost, unschedulePath))
 	})
 	t.Run("lookups fail", func(t *testing.T) {
 		t.Parallel()
@@ -320,4 +309,13 @@ func TestUnscheduleLostAnswer(t *testing.T) {
 		require.ErrorAs(t, err, &ou)
 		require.Equal(t, 1, m.count(http.MethodPost, unschedulePath))
 	})
+}
+
+// uids lists the merchant_uids of ss.
+func uids(ss []iamport.Schedule) []string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, s.MerchantUID)
+	}
+	return out
 }

@@ -113,12 +113,17 @@ func checkCharge(prefix, currency string, amount, taxFree Amount, vatAmount *Amo
 // payment window, and stores it as a billing key when req.CustomerUID is set
 // (POST /subscribe/payments/onetime).
 //
-// A nil error means the card was charged: the returned Payment is paid (or,
-// if a lost answer is reconciled after a refund, cancelled). A
-// declined card returns the failed Payment and a *DeclinedError. If the
-// answer is lost after the request may have reached iamport, Onetime looks
-// the payment up by MerchantUID before it answers, and returns an
-// *OutcomeUnknownError only if it cannot find out.
+// A nil error means the card was charged once by this call: the returned
+// Payment is paid. A declined card returns the failed Payment and a
+// *DeclinedError. Before sending, Onetime reads the order's earlier attempts
+// (GET /payments/findAll/{merchant_uid}); if the answer is lost after the
+// request may have reached iamport, it never sends it again, but lists the
+// attempts until one that is new and matches the request (merchant_uid,
+// amount, currency) proves the outcome, and returns an
+// *OutcomeUnknownError if none does within the reconcile timeout. A payment
+// found paid and then cancelled comes back with a *ChargeCancelledError. A
+// second Onetime, Again or RetrySchedule of the same MerchantUID while one
+// is in flight on this Client is refused with ErrChargeInFlight.
 func (c *Client) Onetime(ctx context.Context, req *OnetimeRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -134,7 +139,8 @@ func (c *Client) Onetime(ctx context.Context, req *OnetimeRequest) (*Payment, er
 	if err := checkExpiry("expiry", w.Expiry, now); err != nil {
 		return nil, err
 	}
-	return c.charge(ctx, w.MerchantUID, &request{method: "POST", path: "/subscribe/payments/onetime", body: &w, money: true})
+	o := &chargeOrder{merchantUID: w.MerchantUID, amount: &w.Amount, currency: w.Currency, customerUID: w.CustomerUID}
+	return c.charge(ctx, o, &request{method: "POST", path: "/subscribe/payments/onetime", body: &w, money: true})
 }
 
 // AgainRequest charges a stored billing key (POST /subscribe/payments/again).
@@ -215,8 +221,10 @@ func (r *AgainRequest) check() error {
 // Again charges the card stored under req.CustomerUID (POST
 // /subscribe/payments/again).
 //
-// A nil error means the card was charged. A declined card returns the failed
-// Payment and a *DeclinedError. A lost answer is reconciled as for Onetime.
+// A nil error means the card was charged once by this call. A declined card
+// returns the failed Payment and a *DeclinedError. A lost answer is
+// reconciled as for Onetime; a payment found while reconciling must also be
+// of the billing key CustomerUID.
 func (c *Client) Again(ctx context.Context, req *AgainRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -225,7 +233,8 @@ func (c *Client) Again(ctx context.Context, req *AgainRequest) (*Payment, error)
 	if err := w.check(); err != nil {
 		return nil, err
 	}
-	return c.charge(ctx, w.MerchantUID, &request{method: "POST", path: "/subscribe/payments/again", body: &w, money: true})
+	o := &chargeOrder{merchantUID: w.MerchantUID, amount: &w.Amount, currency: w.Currency, customerUID: w.CustomerUID}
+	return c.charge(ctx, o, &request{method: "POST", path: "/subscribe/payments/again", body: &w, money: true})
 }
 
 // SaveBillingKeyRequest issues a billing key from card data and stores it
@@ -291,7 +300,10 @@ func (r *SaveBillingKeyRequest) check() error {
 
 // SaveBillingKey issues a billing key from card data (POST
 // /subscribe/customers/{customer_uid}). A card the PG refuses comes back as
-// an *APIError with iamport's message.
+// an *APIError with iamport's message. If the answer is lost, SaveBillingKey
+// never sends the card again: it looks the billing key up until it shows
+// as inserted or updated since the call, and returns an
+// *OutcomeUnknownError if it does not within the reconcile timeout.
 func (c *Client) SaveBillingKey(ctx context.Context, req *SaveBillingKeyRequest) (*BillingKey, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -320,7 +332,7 @@ func (c *Client) SaveBillingKey(ctx context.Context, req *SaveBillingKeyRequest)
 	if !isAmbiguous(err) {
 		return nil, err
 	}
-	return c.reconcileBillingKey(ctx, r, w.CustomerUID, sentAt, err)
+	return c.reconcileBillingKey(ctx, w.CustomerUID, sentAt, err)
 }
 
 // GetBillingKey returns the billing key stored under customerUID (GET

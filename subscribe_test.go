@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/iamport-go/iamport"
@@ -107,7 +108,7 @@ func TestAgain(t *testing.T) {
 	require.Equal(t, iamport.Amount(10.5), p.Amount)
 	require.Equal(t, "USD", p.Currency)
 	require.Equal(t, "payment", p.CustomerUIDUsage)
-	require.Equal(t, 0, m.count(http.MethodGet, findPrefix+"order-2"), "no reconciliation after a clean answer")
+	require.Equal(t, 1, m.count(http.MethodGet, findAllPrefix+"order-2"), "no reconciliation after a clean answer")
 }
 
 func TestChargeDeclined(t *testing.T) {
@@ -171,13 +172,13 @@ func TestChargeLostAnswerReconciles(t *testing.T) {
 			t.Parallel()
 			m := newMock(t)
 			tt.answer(m)
-			m.on(http.MethodGet, findPrefix+"order-4", ok(payment("order-4")))
+			m.on(http.MethodGet, findAllPrefix+"order-4", appears(payment("order-4", "customer_uid", "cust-1")))
 			p, err := m.client().Again(bg, &iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-4", Amount: 8900})
 			require.NoError(t, err)
 			require.True(t, p.Paid())
 			require.Equal(t, "imp_100000000001", p.ImpUID)
 			require.Equal(t, 1, m.count(http.MethodPost, againPath), "the charge must not be re-sent")
-			require.Equal(t, 1, m.count(http.MethodGet, findPrefix+"order-4"))
+			require.Equal(t, 2, m.count(http.MethodGet, findAllPrefix+"order-4"), "one look before, one after")
 		})
 	}
 }
@@ -186,7 +187,7 @@ func TestChargeLostAnswerDeclinedByThisCall(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
 	m.on(http.MethodPost, onetimePath, fail(lostAnswer))
-	m.on(http.MethodGet, findPrefix+"order-5", ok(payment("order-5", "status", "failed", "paid_at", 0,
+	m.on(http.MethodGet, findAllPrefix+"order-5", appears(payment("order-5", "status", "failed", "paid_at", 0,
 		"failed_at", time.Now().Unix(), "fail_reason", "잔액부족")))
 	p, err := m.client().Onetime(bg, onetimeReq("order-5"))
 	var de *iamport.DeclinedError
@@ -195,64 +196,50 @@ func TestChargeLostAnswerDeclinedByThisCall(t *testing.T) {
 	require.Equal(t, 1, m.count(http.MethodPost, onetimePath))
 }
 
-// When the lookups show nothing was made, the charge is sent once more.
-func TestChargeLostAnswerNothingMadeResendsOnce(t *testing.T) {
+// When the lookups keep showing nothing, the charge may still be running:
+// it is never sent again, and the outcome is unknown.
+func TestChargeLostAnswerNothingFoundIsNotResent(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
 	m.on(http.MethodPost, againPath, seq(fail(lostAnswer), ok(payment("order-6"))))
-	m.on(http.MethodGet, findPrefix+"order-6", reply(404, failure(-1, "존재하지 않는 결제정보입니다.")))
-	p, err := m.client().Again(bg, &iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-6", Amount: 8900})
-	require.NoError(t, err)
-	require.True(t, p.Paid())
-	require.Equal(t, 2, m.count(http.MethodPost, againPath))
-	require.GreaterOrEqual(t, m.count(http.MethodGet, findPrefix+"order-6"), 1)
+	p, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).Again(bg,
+		&iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-6", Amount: 8900})
+	require.Nil(t, p)
+	var ou *iamport.OutcomeUnknownError
+	require.ErrorAs(t, err, &ou)
+	require.Equal(t, 1, m.count(http.MethodPost, againPath))
+	require.Greater(t, m.count(http.MethodGet, findAllPrefix+"order-6"), 1)
 }
 
-// Only an older, failed attempt of the order exists: this call made nothing.
+// An older, failed attempt of the order, there before the call, is not this
+// call's outcome, however the clocks compare: the new attempt is.
 func TestChargeLostAnswerOlderFailedAttempt(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on(http.MethodPost, againPath, seq(fail(lostAnswer), ok(payment("order-7"))))
-	m.on(http.MethodGet, findPrefix+"order-7", ok(payment("order-7", "status", "failed", "paid_at", 0,
-		"failed_at", time.Now().Add(-30*time.Minute).Unix())))
-	p, err := m.client().Again(bg, &iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-7", Amount: 8900})
-	require.NoError(t, err)
-	require.True(t, p.Paid())
-	require.Equal(t, 2, m.count(http.MethodPost, againPath))
-}
-
-// A local clock behind the server's must not make an older failed attempt
-// look like this call's decline, even on the Client's first call.
-func TestChargeLostAnswerSkewedClockFirstCall(t *testing.T) {
-	t.Parallel()
-	m := newMock(t)
-	m.on(http.MethodPost, againPath, seq(fail(lostAnswer), ok(payment("order-8"))))
-	m.on(http.MethodGet, findPrefix+"order-8", ok(payment("order-8", "status", "failed", "paid_at", 0,
-		"failed_at", time.Now().Add(-30*time.Minute).Unix())))
-	c := m.client(iamport.WithClock(func() time.Time { return time.Now().Add(-time.Hour) }))
-	p, err := c.Again(bg, &iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-8", Amount: 8900})
-	require.NoError(t, err, "the failed attempt is 30 minutes older than this call")
-	require.True(t, p.Paid())
-	require.Equal(t, 2, m.count(http.MethodPost, againPath))
-}
-
-func TestChargeLostAnswerResendRefusedFindsPaid(t *testing.T) {
-	t.Parallel()
-	m := newMock(t)
-	m.on(http.MethodPost, againPath, seq(fail(lostAnswer), reply(200, failure(1, "이미 결제된 merchant_uid입니다."))))
-	m.on(http.MethodGet, findPrefix+"order-9", reply(404, failure(-1, "존재하지 않는 결제정보입니다.")))
-	m.on(http.MethodGet, findPrefix+"order-9/paid", ok(payment("order-9")))
-	p, err := m.client().Again(bg, &iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-9", Amount: 8900})
-	require.NoError(t, err)
-	require.True(t, p.Paid())
-	require.Equal(t, 2, m.count(http.MethodPost, againPath))
+	older := payment("order-7", "imp_uid", "imp_100000000007", "status", "failed", "paid_at", 0,
+		"failed_at", time.Now().Add(-30*time.Minute).Unix(), "customer_uid", "cust-1")
+	for name, clock := range map[string]func() time.Time{
+		"same clock":         time.Now,
+		"local clock skewed": func() time.Time { return time.Now().Add(-time.Hour) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m := newMock(t)
+			m.on(http.MethodPost, againPath, fail(lostAnswer))
+			m.on(http.MethodGet, findAllPrefix+"order-7", seq(attempts(older), attempts(older, payment("order-7", "customer_uid", "cust-1"))))
+			p, err := m.client(iamport.WithClock(clock)).Again(bg, &iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-7", Amount: 8900})
+			require.NoError(t, err)
+			require.True(t, p.Paid())
+			require.Equal(t, "imp_100000000001", p.ImpUID)
+			require.Equal(t, 1, m.count(http.MethodPost, againPath))
+		})
+	}
 }
 
 func TestChargeLostAnswerUnknownOutcome(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
 	m.on(http.MethodPost, againPath, fail(lostAnswer))
-	m.on(http.MethodGet, findPrefix+"order-10", raw(502, "text/html", "<html>bad gateway</html>"))
+	m.on(http.MethodGet, findAllPrefix+"order-10", seq(attempts(), raw(502, "text/html", "<html>bad gateway</html>")))
 	p, err := m.client(iamport.WithMaxRetries(0)).Again(bg,
 		&iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-10", Amount: 8900})
 	require.Nil(t, p)
@@ -260,9 +247,9 @@ func TestChargeLostAnswerUnknownOutcome(t *testing.T) {
 	require.ErrorAs(t, err, &ou)
 	require.Equal(t, "order-10", ou.MerchantUID)
 	require.ErrorIs(t, err, syscall.ECONNRESET, "the cause stays inspectable")
-	require.Contains(t, err.Error(), "FindPayment")
+	require.Contains(t, err.Error(), "FindPayments")
 	require.Equal(t, 1, m.count(http.MethodPost, againPath), "an unknown outcome is never re-sent")
-	require.GreaterOrEqual(t, m.count(http.MethodGet, findPrefix+"order-10"), 1)
+	require.GreaterOrEqual(t, m.count(http.MethodGet, findAllPrefix+"order-10"), 2)
 }
 
 // The caller's deadline ends the charge mid-flight: the outcome is unknown,
@@ -294,7 +281,7 @@ func TestChargeDialErrorIsRetried(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, p.Paid())
 	require.Equal(t, 3, m.count(http.MethodPost, againPath))
-	require.Equal(t, 0, m.count(http.MethodGet, findPrefix+"order-12"))
+	require.Equal(t, 1, m.count(http.MethodGet, findAllPrefix+"order-12"), "only the look before sending")
 }
 
 func TestChargeDialErrorStopsAtMaxRetries(t *testing.T) {
@@ -319,7 +306,7 @@ func TestChargeAPIErrorIsNotReconciled(t *testing.T) {
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, -1, ae.Code)
 	require.Equal(t, "등록되지 않은 구매자입니다.", ae.Message)
-	require.Equal(t, 1, m.total()-m.tokenCalls())
+	require.Equal(t, 1, m.count(http.MethodPost, againPath))
 }
 
 func TestSaveBillingKey(t *testing.T) {
@@ -372,24 +359,23 @@ func TestSaveBillingKeyLostAnswer(t *testing.T) {
 		require.Equal(t, "cust-2", bk.CustomerUID)
 		require.Equal(t, 1, m.count(http.MethodPost, "/subscribe/customers/cust-2"))
 	})
-	t.Run("only an older key: sent once more", func(t *testing.T) {
+	t.Run("only an older key, or none: never re-sent", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on(http.MethodPost, "/subscribe/customers/cust-3", seq(fail(lostAnswer), ok(billingKey("cust-3"))))
-		m.on(http.MethodGet, "/subscribe/customers/cust-3", ok(billingKey("cust-3", "inserted", 1600000000, "updated", 1600000001)))
-		bk, err := m.client().SaveBillingKey(bg, &iamport.SaveBillingKeyRequest{CustomerUID: "cust-3", CardNumber: cardDashed, Expiry: expiryWire})
-		require.NoError(t, err)
-		require.Equal(t, "cust-3", bk.CustomerUID)
-		require.Equal(t, 2, m.count(http.MethodPost, "/subscribe/customers/cust-3"))
-	})
-	t.Run("no key and the re-send is lost too", func(t *testing.T) {
-		t.Parallel()
-		m := newMock(t)
-		m.on(http.MethodPost, "/subscribe/customers/cust-4", fail(lostAnswer))
-		m.on(http.MethodGet, "/subscribe/customers/cust-4", reply(200, failure(1, "요청하신 customer_uid(cust-4)로 등록된 정보를 찾을 수 없습니다.")))
-		_, err := m.client().SaveBillingKey(bg, &iamport.SaveBillingKeyRequest{CustomerUID: "cust-4", CardNumber: cardDashed, Expiry: expiryWire})
-		require.ErrorIs(t, err, syscall.ECONNRESET)
-		require.Equal(t, 2, m.count(http.MethodPost, "/subscribe/customers/cust-4"), "re-sent at most once")
+		for name, found := range map[string]httpmock.Responder{
+			"older": ok(billingKey("cust-3", "inserted", 1600000000, "updated", 1600000001)),
+			"none":  reply(200, failure(1, "요청하신 customer_uid(cust-3)로 등록된 정보를 찾을 수 없습니다.")),
+		} {
+			m := newMock(t)
+			m.on(http.MethodPost, "/subscribe/customers/cust-3", seq(fail(lostAnswer), ok(billingKey("cust-3"))))
+			m.on(http.MethodGet, "/subscribe/customers/cust-3", found)
+			_, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).SaveBillingKey(bg,
+				&iamport.SaveBillingKeyRequest{CustomerUID: "cust-3", CardNumber: cardDashed, Expiry: expiryWire})
+			var ou *iamport.OutcomeUnknownError
+			require.ErrorAs(t, err, &ou, name)
+			require.ErrorIs(t, err, syscall.ECONNRESET, name)
+			require.Contains(t, err.Error(), "GetBillingKey", name)
+			require.Equal(t, 1, m.count(http.MethodPost, "/subscribe/customers/cust-3"), name)
+		}
 	})
 	t.Run("lookups fail", func(t *testing.T) {
 		t.Parallel()

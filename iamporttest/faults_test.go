@@ -110,13 +110,14 @@ func TestFaultDropBeforeProcessing(t *testing.T) {
 		}
 		require.Empty(t, s.Payments(), "nothing processed")
 
-		// The SDK finds nothing was charged and sends once more.
+		// The SDK cannot tell a drop before processing from one after: it
+		// never sends the charge again, finds nothing, and says so.
 		s.InjectFault("POST", onetimePath, 1, iamporttest.Fault{Kind: iamporttest.FaultDropBeforeProcessing})
-		p, err := fastClient(s).Onetime(ctx, onetime("o-1", iamporttest.CardApproved, 1000))
-		require.NoError(t, err)
-		require.True(t, p.Paid())
-		require.Equal(t, 3, s.Calls("POST", onetimePath))
-		require.Len(t, s.Payments(), 1)
+		_, err = fastClient(s).Onetime(ctx, onetime("o-1", iamporttest.CardApproved, 1000))
+		var unknown *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &unknown)
+		require.Equal(t, 2, s.Calls("POST", onetimePath))
+		require.Empty(t, s.Payments())
 	})
 }
 
@@ -182,12 +183,14 @@ func TestFaultStatus(t *testing.T) {
 		require.True(t, p.Paid())
 		require.Equal(t, 1, s.Calls("POST", "/subscribe/payments/again"))
 
-		// Nothing processed before a 502: the SDK re-sends once.
+		// Nothing processed before a 502, but the SDK cannot know that: it
+		// never sends the charge again, and the outcome is unknown.
 		s.InjectFault("POST", "/subscribe/payments/again", 1, iamporttest.Fault{Kind: iamporttest.FaultStatusBeforeProcessing})
 		_, err = cl.Again(ctx, &iamport.AgainRequest{CustomerUID: "k", MerchantUID: "g-2", Amount: 500})
-		require.NoError(t, err)
-		require.Equal(t, 3, s.Calls("POST", "/subscribe/payments/again"))
-		require.Len(t, s.Payments(), 3)
+		var unknown *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &unknown)
+		require.Equal(t, 2, s.Calls("POST", "/subscribe/payments/again"))
+		require.Len(t, s.Payments(), 2)
 	})
 }
 

@@ -315,7 +315,7 @@ func TestFaultFunc(t *testing.T) {
 				mu.Lock()
 				defer mu.Unlock()
 				seen = append(seen, r)
-				if slices.Contains(r.IDs, "order_refused") {
+				if r.Method == "POST" && slices.Contains(r.IDs, "order_refused") {
 					return iamporttest.Fault{Kind: iamporttest.FaultRefuseConnection}, true
 				}
 				return iamporttest.Fault{}, false
