@@ -9,12 +9,17 @@
 //   - *APIError: the server said no (HTTP 4xx/5xx, or HTTP 200 with a
 //     non-zero code), or its body was not a complete JSON envelope;
 //   - *DeclinedError: a charge reached the card company and was declined;
+//   - *ChargeCancelledError: a charge whose answer was lost was found paid
+//     and then cancelled;
+//   - *UnscheduleError: not every schedule asked for was revoked;
 //   - *ValidationError: the input was refused before anything was sent;
-//   - *OutcomeUnknownError: a money-moving call may have been processed but
-//     its outcome could not be established (see the README's Reliability
-//     section).
+//   - *OutcomeUnknownError: a money-moving call may have been processed, or
+//     may still be running, and no lookup proved its outcome in time (see
+//     the README's Reliability section).
 //
-// A nil error from a call that moves money means the money moved.
+// A nil error from a call that moves money means the money moved once, by
+// this call, as reported; a charge's Payment is then paid. A money-moving
+// request that may have been written is never sent again.
 package iamport
 
 import (
@@ -282,7 +287,9 @@ func WithMaxRetries(n int) Option {
 
 // WithReconcileTimeout bounds how long a money-moving call whose answer was
 // lost keeps looking the outcome up before it gives up with an
-// *OutcomeUnknownError (default 20s). The call's context bounds it too.
+// *OutcomeUnknownError (default 20s). The request is never sent again
+// meanwhile, and lookups that find nothing prove nothing, so a call may
+// spend all of it. The call's context bounds it too.
 func WithReconcileTimeout(d time.Duration) Option {
 	return func(c *Client) error {
 		if d <= 0 {

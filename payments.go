@@ -234,8 +234,12 @@ func (r *CancelRequest) check() error {
 //
 // Every cancel is sent with a checksum, the balance before the cancel (see
 // CancelRequest.Checksum), so that iamport refuses a cancel that would refund
-// twice. If the answer is lost, CancelPayment compares the payment's cancel
-// history with what it was before, instead of guessing.
+// twice. Before sending, CancelPayment reads the payment's balance and
+// cancel history; if the answer is lost, it never sends the cancel again,
+// but looks the payment up until its history shows one more refund of the
+// amount than before, and returns an *OutcomeUnknownError if it does not
+// within the reconcile timeout. Cancels of one payment on one Client run
+// one after the other.
 func (c *Client) CancelPayment(ctx context.Context, req *CancelRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")

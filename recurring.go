@@ -388,7 +388,9 @@ func (c *Client) ScheduleCycle(ctx context.Context, plan *Plan, cycle int) (*Sch
 // (fetched from the API, as VerifyWebhook does), and returns the schedule:
 //
 //   - paid: the next cycle, at its billing time; after the plan's last
-//     cycle, nothing, and an error matching ErrNoFollowUp;
+//     cycle, nothing, and an error matching ErrNoFollowUp. Every other
+//     attempt of the paid cycle still scheduled (a retry booked before the
+//     cycle was paid late) is revoked first, so the cycle is charged once;
 //   - failed: the next retry of the same cycle, by plan.Retry; after the last
 //     one, nothing, and an error matching ErrRetriesExhausted;
 //   - any other status: nothing, and an error matching ErrNoFollowUp.

@@ -110,8 +110,8 @@ func TestFaultDropBeforeProcessing(t *testing.T) {
 		}
 		require.Empty(t, s.Payments(), "nothing processed")
 
-		// The SDK cannot tell a drop before processing from one after: it
-		// never sends the charge again, finds nothing, and says so.
+		// The SDK finds nothing, which proves nothing (the request may
+		// still be running): it never sends it again, and says so.
 		s.InjectFault("POST", onetimePath, 1, iamporttest.Fault{Kind: iamporttest.FaultDropBeforeProcessing})
 		_, err = fastClient(s).Onetime(ctx, onetime("o-1", iamporttest.CardApproved, 1000))
 		var unknown *iamport.OutcomeUnknownError
@@ -183,8 +183,8 @@ func TestFaultStatus(t *testing.T) {
 		require.True(t, p.Paid())
 		require.Equal(t, 1, s.Calls("POST", "/subscribe/payments/again"))
 
-		// Nothing processed before a 502, but the SDK cannot know that: it
-		// never sends the charge again, and the outcome is unknown.
+		// Nothing processed before a 502, but a 502 cannot prove it: the
+		// SDK never sends it again, and says the outcome is unknown.
 		s.InjectFault("POST", "/subscribe/payments/again", 1, iamporttest.Fault{Kind: iamporttest.FaultStatusBeforeProcessing})
 		_, err = cl.Again(ctx, &iamport.AgainRequest{CustomerUID: "k", MerchantUID: "g-2", Amount: 500})
 		var unknown *iamport.OutcomeUnknownError
