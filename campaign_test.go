@@ -261,9 +261,12 @@ func runCampaign(t *testing.T, seed uint64, ops int) {
 	}
 	lags := []time.Duration{0, 50 * time.Millisecond, 200 * time.Millisecond, 600 * time.Millisecond}
 	c := &campaign{t: t, seed: seed, plans: map[string]*opPlan{}, kinds: map[string]int{}}
-	c.srv = iamporttest.NewServer(append(opts, iamporttest.WithLookupLag(lags[rng.IntN(len(lags))]))...)
+	mainLag, recLag := lags[rng.IntN(len(lags))], lags[rng.IntN(len(lags))]
+	t.Logf("campaign seed=%d: lookup lag %s (recurring fake: %s), charges in processing visible as ready: %v",
+		seed, mainLag, recLag, len(opts) > 0)
+	c.srv = iamporttest.NewServer(append(opts, iamporttest.WithLookupLag(mainLag))...)
 	defer c.srv.Close()
-	c.rec = iamporttest.NewServer(append(opts, iamporttest.WithLookupLag(lags[rng.IntN(len(lags))]))...)
+	c.rec = iamporttest.NewServer(append(opts, iamporttest.WithLookupLag(recLag))...)
 	defer c.rec.Close()
 	c.srv.SetFaultFunc(c.fault)
 	c.rec.SetFaultFunc(c.fault)
