@@ -458,10 +458,14 @@ func (w *worker) call(bound time.Duration, f func(ctx context.Context) error) er
 func (w *worker) count(err error) string {
 	var unknown *iamport.OutcomeUnknownError
 	var declined *iamport.DeclinedError
+	var cancelled *iamport.ChargeCancelledError
 	switch {
 	case err == nil:
 		w.c.nNil.Add(1)
 		return "nil"
+	case errors.As(err, &cancelled):
+		w.c.nErr.Add(1)
+		return "cancelled"
 	case errors.As(err, &unknown):
 		w.c.nUnknown.Add(1)
 		return "unknown"
@@ -555,6 +559,15 @@ func (w *worker) checkCharges(srv *iamporttest.Server, merchantUID, customerUID 
 			}
 		case "unknown":
 			reported = true
+		case "cancelled":
+			// Paid by this call and refunded since: the payment must show
+			// exactly that.
+			reported = true
+			var ce *iamport.ChargeCancelledError
+			errors.As(err, &ce)
+			if ce.Payment == nil || len(paid) == 0 || paid[0].ImpUID != ce.Payment.ImpUID || paid[0].Status != iamport.PaymentStatusCancelled {
+				w.violate("*ChargeCancelledError (%v), but the order's charge is %v", err, impUIDs(paid))
+			}
 		case "declined":
 			if len(paid) > 0 {
 				w.violate("*DeclinedError (%v) while payment %s was charged", err, paid[0].ImpUID)
@@ -908,6 +921,19 @@ func (w *worker) unschedule(i int) {
 		reported[s.MerchantUID] = true
 	}
 	class := w.count(err)
+	// A partial result says exactly which were revoked, which not, and
+	// which are unknown; only the unknown ones may be either.
+	var ue *iamport.UnscheduleError
+	partial := errors.As(err, &ue) && !ue.All
+	unknownIDs := map[string]bool{}
+	if partial {
+		for _, s := range ue.Revoked {
+			reported[s.MerchantUID] = true
+		}
+		for _, m := range ue.Unknown {
+			unknownIDs[m] = true
+		}
+	}
 	var still []string
 	for _, m := range targets {
 		s, _ := w.c.srv.ScheduleOf(m)
@@ -915,7 +941,8 @@ func (w *worker) unschedule(i int) {
 		switch {
 		case class == "nil" && (!revoked || !reported[m]):
 			w.violate("nil error, but schedule %s is %s (reported revoked: %v)", m, s.ScheduleStatus, reported[m])
-		case class == "unknown":
+		case partial && unknownIDs[m]:
+		case class == "unknown" && !partial:
 		case revoked != reported[m]:
 			w.violate("error %v: schedule %s is %s but reported revoked: %v", err, m, s.ScheduleStatus, reported[m])
 		}
