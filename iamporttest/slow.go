@@ -30,7 +30,8 @@ import (
 // arrived, and two racing cancels with the same checksum both pass the
 // checksum check, as at iamport. Meanwhile the charge is invisible to
 // lookups, or visible as a payment in status ready with WithPendingVisible.
-// The other writes run whole after the latency. Scheduled payments that run
+// A schedule retry is checked on arrival and charged after the latency. The
+// other writes run whole after the latency. Scheduled payments that run
 // when the fake clock moves are not delayed.
 func WithLatency(min, max time.Duration) Option {
 	return func(c *config) { c.latMin, c.latMax = min, max }
@@ -210,7 +211,7 @@ func (s *Server) process(d time.Duration, ids []string, commit func() result) *p
 	return pr
 }
 
-// wait returns the answer of pr, or the context's or the server's error if
+// waitProcessing returns the answer of pr, or the context's or the server's error if
 // the client gave up first (the processing goes on).
 func (c *core) waitProcessing(ctx context.Context, pr *processing) (response, error) {
 	select {
