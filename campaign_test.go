@@ -232,8 +232,10 @@ type campaign struct {
 	seed uint64
 	srv  *iamporttest.Server // charges, refunds, schedules
 	cl   *iamport.Client
-	rec  *iamporttest.Server // recurring cycles: its clock moves
-	rcl  *iamport.Client
+	// recOpts make the fake of each recurring operation, whose clock it
+	// moves by months: a fake of its own, so that no card expires and
+	// nothing else runs when the clock moves.
+	recOpts []iamporttest.Option
 
 	mu    sync.Mutex
 	plans map[string]*opPlan // by the IDs an operation's requests name
@@ -242,6 +244,7 @@ type campaign struct {
 	recurringManual                       atomic.Int64 // cycles charged by hand after a failure
 	vmu                                   sync.Mutex
 	violations                            []string
+	seen                                  map[string]bool
 	kinds                                 map[string]int
 }
 
@@ -260,17 +263,15 @@ func runCampaign(t *testing.T, seed uint64, ops int) {
 		opts = append(opts, iamporttest.WithPendingVisible())
 	}
 	lags := []time.Duration{0, 50 * time.Millisecond, 200 * time.Millisecond, 600 * time.Millisecond}
-	c := &campaign{t: t, seed: seed, plans: map[string]*opPlan{}, kinds: map[string]int{}}
+	c := &campaign{t: t, seed: seed, plans: map[string]*opPlan{}, kinds: map[string]int{}, seen: map[string]bool{}}
 	mainLag, recLag := lags[rng.IntN(len(lags))], lags[rng.IntN(len(lags))]
 	t.Logf("campaign seed=%d: lookup lag %s (recurring fake: %s), charges in processing visible as ready: %v",
 		seed, mainLag, recLag, len(opts) > 0)
 	c.srv = iamporttest.NewServer(append(opts, iamporttest.WithLookupLag(mainLag))...)
 	defer c.srv.Close()
-	c.rec = iamporttest.NewServer(append(opts, iamporttest.WithLookupLag(recLag))...)
-	defer c.rec.Close()
+	c.recOpts = append(opts, iamporttest.WithLookupLag(recLag))
 	c.srv.SetFaultFunc(c.fault)
-	c.rec.SetFaultFunc(c.fault)
-	c.cl, c.rcl = campaignClient(c.srv), campaignClient(c.rec)
+	c.cl = campaignClient(c.srv)
 
 	started := time.Now()
 	var wg sync.WaitGroup
@@ -336,30 +337,46 @@ func (c *campaign) fault(r iamporttest.FaultRequest) (iamporttest.Fault, bool) {
 }
 
 func (c *campaign) violate(op string, format string, args ...any) {
-	v := fmt.Sprintf("seed %d: %s: %s", c.seed, op, fmt.Sprintf(format, args...))
+	c.report(op, fmt.Sprintf(format, args...), "")
+}
+
+// report records a violation once per operation and message (a state
+// checked again is reported once), with what was done to its requests.
+func (c *campaign) report(op, msg, faults string) {
+	key := op + ": " + msg
 	c.vmu.Lock()
 	defer c.vmu.Unlock()
-	if !slices.Contains(c.violations, v) { // a state checked again is reported once
-		c.violations = append(c.violations, v)
+	if c.seen[key] {
+		return
 	}
+	c.seen[key] = true
+	v := fmt.Sprintf("seed %d: %s", c.seed, key)
+	if faults != "" {
+		v += " [faults: " + faults + "]"
+	}
+	c.violations = append(c.violations, v)
 }
 
 // finalChecks looks at every order once everything is processed: never two
 // paid payments for one merchant_uid.
-func (c *campaign) finalChecks() {
-	for _, srv := range []*iamporttest.Server{c.srv, c.rec} {
+func (c *campaign) finalChecks() { c.checkServer(c.srv, "final") }
+
+// checkServer checks every order of srv: never two paid payments for one
+// merchant_uid, never more refunded than paid.
+func (c *campaign) checkServer(srv *iamporttest.Server, op string) {
+	{
 		paid := map[string][]string{}
 		for _, p := range srv.Payments() {
 			if !p.PaidAt.IsZero() {
 				paid[p.MerchantUID] = append(paid[p.MerchantUID], p.ImpUID)
 			}
 			if p.CancelAmount.Cents() > p.Amount.Cents() {
-				c.violate("final", "payment %s of %s refunded %s of %s", p.ImpUID, p.MerchantUID, p.CancelAmount, p.Amount)
+				c.violate(op, "payment %s of %s refunded %s of %s", p.ImpUID, p.MerchantUID, p.CancelAmount, p.Amount)
 			}
 		}
 		for mid, imps := range paid {
 			if len(imps) > 1 {
-				c.violate("final", "merchant_uid %s was paid %d times: %v", mid, len(imps), imps)
+				c.violate(op, "merchant_uid %s was paid %d times: %v", mid, len(imps), imps)
 			}
 		}
 	}
@@ -373,6 +390,8 @@ type worker struct {
 
 	op       string // the current operation, for reports
 	plan     *opPlan
+	rec      *iamporttest.Server // the current recurring operation's fake
+	rcl      *iamport.Client
 	keys     []string    // billing keys on the main fake
 	paid     []paidOrder // payments that may still be refunded
 	pending  []string    // merchant_uids of this worker's pending schedules
@@ -438,7 +457,7 @@ func (w *worker) violate(format string, args ...any) {
 	w.plan.mu.Lock()
 	faults := strings.Join(w.plan.desc, "; ")
 	w.plan.mu.Unlock()
-	w.c.violate(w.op, "%s [faults: %s]", fmt.Sprintf(format, args...), faults)
+	w.c.report(w.op, fmt.Sprintf(format, args...), faults)
 }
 
 // call runs f with the operation's deadline and checks that it returned in
@@ -973,14 +992,19 @@ func (w *worker) recurring(i int) {
 	c := w.c
 	ctx := context.Background()
 	key := w.uid("sub", i)
-	if _, err := c.rcl.SaveBillingKey(ctx, &iamport.SaveBillingKeyRequest{CustomerUID: key, CardNumber: iamporttest.CardApproved, Expiry: "2030-12", Birth: "900101", Pwd2Digit: "00"}); err != nil {
+	w.rec = iamporttest.NewServer(c.recOpts...)
+	defer w.rec.Close()
+	w.rec.SetFaultFunc(c.fault)
+	w.rcl = campaignClient(w.rec)
+	if _, err := w.rcl.SaveBillingKey(ctx, &iamport.SaveBillingKeyRequest{CustomerUID: key, CardNumber: iamporttest.CardApproved, Expiry: "2030-12", Birth: "900101", Pwd2Digit: "00"}); err != nil {
 		c.violate(fmt.Sprintf("op %d recurring", i), "save billing key: %v", err)
 		return
 	}
-	plan := &iamport.Plan{CustomerUID: key, Amount: 9900, Name: "campaign", Anchor: c.rec.Now().Add(time.Hour).Truncate(time.Second),
+	plan := &iamport.Plan{CustomerUID: key, Amount: 9900, Name: "campaign", Anchor: w.rec.Now().Add(time.Hour).Truncate(time.Second),
 		Cycles: 3, Retry: []time.Duration{24 * time.Hour, 48 * time.Hour, 72 * time.Hour}}
 	w.begin(i, "Recurring", key)
-	defer w.end(c.rec, key)
+	defer w.c.checkServer(w.rec, w.op)
+	defer w.end(w.rec, key)
 	addIDs := func(ids ...string) {
 		c.mu.Lock()
 		for _, id := range ids {
@@ -996,7 +1020,7 @@ func (w *worker) recurring(i int) {
 	var s *iamport.Schedule
 	err := w.call(2*campaignBound, func(ctx context.Context) error {
 		var err error
-		s, err = c.rcl.ScheduleCycle(ctx, plan, 1)
+		s, err = w.rcl.ScheduleCycle(ctx, plan, 1)
 		return err
 	})
 	if w.count(err) != "nil" {
@@ -1004,13 +1028,13 @@ func (w *worker) recurring(i int) {
 	}
 	for step := 0; step < 12 && s != nil; step++ {
 		if w.rng.IntN(2) == 0 {
-			c.rec.DeclineCharges(key, 1, "잔액부족")
+			w.rec.DeclineCharges(key, 1, "잔액부족")
 		}
-		if at := s.ScheduleAt.Add(time.Second); at.After(c.rec.Now()) {
-			c.rec.SetTime(at)
+		if at := s.ScheduleAt.Add(time.Second); at.After(w.rec.Now()) {
+			w.rec.SetTime(at)
 		}
-		c.rec.DeclineCharges(key, 0, "")
-		pay := latestPayment(c.rec, s.MerchantUID)
+		w.rec.DeclineCharges(key, 0, "")
+		pay := latestPayment(w.rec, s.MerchantUID)
 		if pay == nil {
 			w.violate("schedule %s did not run", s.MerchantUID)
 			return
@@ -1035,29 +1059,28 @@ func (w *worker) recurring(i int) {
 		}
 	}
 	// Let everything still pending run: no cycle is charged twice.
-	c.rec.Advance(30 * 24 * time.Hour * time.Duration(plan.Cycles+1))
+	w.rec.Advance(30 * 24 * time.Hour * time.Duration(plan.Cycles+1))
 	w.checkCycles(plan)
 }
 
 // followUp calls ScheduleFollowUp for pay, a payment of cycle, and checks
 // that a paid cycle has no attempt left pending once it returned nil.
 func (w *worker) followUp(plan *iamport.Plan, cycle int, pay *iamport.Payment) (*iamport.Schedule, string) {
-	c := w.c
 	var s *iamport.Schedule
 	// A follow-up may revoke a retry and then schedule: two calls, each of
 	// which may reconcile.
 	err := w.call(2*campaignBound, func(ctx context.Context) error {
 		var err error
-		s, err = c.rcl.ScheduleFollowUp(ctx, plan, pay)
+		s, err = w.rcl.ScheduleFollowUp(ctx, plan, pay)
 		return err
 	})
 	class := w.count(err)
-	if err := c.rec.Await(context.Background(), plan.CustomerUID); err != nil {
+	if err := w.rec.Await(context.Background(), plan.CustomerUID); err != nil {
 		w.violate("await: %v", err)
 	}
 	if pay.Paid() && class == "nil" {
 		for a := 0; a <= len(plan.Retry); a++ {
-			if sc, ok := c.rec.ScheduleOf(plan.MerchantUID(cycle, a)); ok && sc.ScheduleStatus == iamport.ScheduleStatusScheduled {
+			if sc, ok := w.rec.ScheduleOf(plan.MerchantUID(cycle, a)); ok && sc.ScheduleStatus == iamport.ScheduleStatusScheduled {
 				w.violate("cycle %d was paid by %s (%s) and followed up, but attempt %d is still pending", cycle, pay.ImpUID, pay.MerchantUID, a)
 			}
 		}
@@ -1068,11 +1091,10 @@ func (w *worker) followUp(plan *iamport.Plan, cycle int, pay *iamport.Payment) (
 // chargeByHand charges a failed cycle outside the schedule and returns the
 // payment if it was paid.
 func (w *worker) chargeByHand(plan *iamport.Plan, cycle int) *iamport.Payment {
-	c := w.c
 	var failed []string
 	for a := 0; a <= len(plan.Retry); a++ {
 		mid := plan.MerchantUID(cycle, a)
-		if p := latestPayment(c.rec, mid); p != nil && p.Status == iamport.PaymentStatusFailed {
+		if p := latestPayment(w.rec, mid); p != nil && p.Status == iamport.PaymentStatusFailed {
 			failed = append(failed, mid)
 		}
 	}
@@ -1084,16 +1106,16 @@ func (w *worker) chargeByHand(plan *iamport.Plan, cycle int) *iamport.Payment {
 	err := w.call(campaignBound, func(ctx context.Context) error {
 		var err error
 		if w.rng.IntN(2) == 0 {
-			p, err = c.rcl.RetrySchedule(ctx, mid)
+			p, err = w.rcl.RetrySchedule(ctx, mid)
 		} else {
-			p, err = c.rcl.Again(ctx, &iamport.AgainRequest{CustomerUID: plan.CustomerUID, MerchantUID: mid, Amount: plan.Amount, Name: plan.Name})
+			p, err = w.rcl.Again(ctx, &iamport.AgainRequest{CustomerUID: plan.CustomerUID, MerchantUID: mid, Amount: plan.Amount, Name: plan.Name})
 		}
 		return err
 	})
-	if err := c.rec.Await(context.Background(), mid); err != nil {
+	if err := w.rec.Await(context.Background(), mid); err != nil {
 		w.violate("await: %v", err)
 	}
-	w.checkCharge(c.rec, mid, plan.CustomerUID, plan.Amount, p, err)
+	w.checkCharge(w.rec, mid, plan.CustomerUID, plan.Amount, p, err)
 	if err == nil && p.Paid() {
 		return p
 	}
@@ -1105,7 +1127,7 @@ func (w *worker) checkCycles(plan *iamport.Plan) {
 	for cycle := 1; cycle <= plan.Cycles; cycle++ {
 		var paid []string
 		for a := 0; a <= len(plan.Retry); a++ {
-			for _, p := range w.c.rec.PaymentsOf(plan.MerchantUID(cycle, a)) {
+			for _, p := range w.rec.PaymentsOf(plan.MerchantUID(cycle, a)) {
 				if !p.PaidAt.IsZero() {
 					paid = append(paid, p.MerchantUID+"="+p.ImpUID)
 				}
