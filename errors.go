@@ -230,7 +230,7 @@ func invalid(field, format string, args ...any) *ValidationError {
 // cancel with the same Checksum.
 type OutcomeUnknownError struct {
 	// MerchantUID names what the call was about: the order's merchant_uid;
-	// for a cancel named only by imp_uid, that imp_uid; for SaveBillingKey,
+	// for a cancel, the imp_uid of the payment cancelled; for SaveBillingKey,
 	// the customer_uid; for Schedule and Unschedule, the merchant_uids
 	// concerned, comma-separated (for an Unschedule of every pending
 	// schedule of a billing key, its customer_uid).

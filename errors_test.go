@@ -60,3 +60,27 @@ func TestValidationError(t *testing.T) {
 	e := &iamport.ValidationError{Field: "schedules[1].merchant_uid", Reason: "is required"}
 	require.Equal(t, "iamport: invalid schedules[1].merchant_uid: is required", e.Error())
 }
+
+func TestChargeCancelledError(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "iamport: payment paid and then cancelled", (&iamport.ChargeCancelledError{}).Error())
+	e := &iamport.ChargeCancelledError{Payment: &iamport.Payment{MerchantUID: "order-1", ImpUID: "imp_1", Amount: 8900, CancelAmount: 8900}}
+	require.Equal(t, "iamport: payment order-1 (imp_uid imp_1) was paid and then cancelled: 8900 charged, 8900 cancelled", e.Error())
+}
+
+func TestUnscheduleError(t *testing.T) {
+	t.Parallel()
+	cause := &iamport.OutcomeUnknownError{MerchantUID: "cust-1", Err: context.DeadlineExceeded}
+	e := &iamport.UnscheduleError{All: true, Err: cause}
+	require.Contains(t, e.Error(), "every pending schedule: which were revoked is unknown")
+	var ou *iamport.OutcomeUnknownError
+	require.ErrorAs(t, e, &ou)
+	require.ErrorIs(t, e, context.DeadlineExceeded)
+	e = &iamport.UnscheduleError{
+		Revoked:    []iamport.Schedule{{MerchantUID: "a"}},
+		NotRevoked: []iamport.Schedule{{MerchantUID: "b", ScheduleStatus: iamport.ScheduleStatusExecuted}, {MerchantUID: "c"}},
+		Unknown:    []string{"d"},
+		Err:        errors.New("lost"),
+	}
+	require.Equal(t, "iamport: unschedule; revoked: a; not revoked: b (executed),c (not found); unknown: d: lost", e.Error())
+}

@@ -64,13 +64,13 @@ func (e *ChargeCancelledError) Error() string {
 // UnscheduleError is returned by Unschedule, with the schedules it revoked,
 // when not every schedule asked for was revoked by the call or its outcome is
 // unknown for some. Revoked lists the schedules now revoked; NotRevoked the
-// ones that can no longer be revoked (executed, failed, or unknown to iamport:
-// such a one has only its MerchantUID set); Unknown the merchant_uids whose
-// revocation could not be established (still scheduled when the
-// reconciliation ran out of time, or lookups failed). For an Unschedule of
-// every pending schedule (All) whose answer was lost, the set of revoked
-// schedules is not known, All is set, and the three lists are empty. Err is
-// the cause: an *OutcomeUnknownError when anything is unknown.
+// ones this call cannot revoke (executed, failed, of another billing key, or
+// unknown to iamport: such a one has only its MerchantUID set); Unknown the
+// merchant_uids whose revocation could not be established (still scheduled
+// when the reconciliation ran out of time, or lookups failed). For an
+// Unschedule of every pending schedule (All) whose answer was lost, the set
+// of revoked schedules is not known, All is set, and the three lists are
+// empty. Err is the cause: an *OutcomeUnknownError when anything is unknown.
 type UnscheduleError struct {
 	Revoked    []Schedule
 	NotRevoked []Schedule
@@ -697,6 +697,8 @@ func (c *Client) settleUnschedule(ctx context.Context, w *UnscheduleRequest, ans
 				not[m] = Schedule{MerchantUID: m}
 			case err != nil:
 				return lookupFailed, err
+			case w.CustomerUID != "" && s.CustomerUID != w.CustomerUID:
+				not[m] = *s // another billing key's: iamport leaves it alone
 			case s.ScheduleStatus == ScheduleStatusRevoked:
 				revoked[m] = *s
 			case s.ScheduleStatus == ScheduleStatusScheduled:

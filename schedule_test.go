@@ -319,3 +319,19 @@ func uids(ss []iamport.Schedule) []string {
 	}
 	return out
 }
+
+// A named schedule of another billing key is not revoked by an Unschedule
+// naming a customer_uid: it is reported as not revoked, not as unknown.
+func TestUnscheduleOtherBillingKeyIsNotRevoked(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on(http.MethodPost, unschedulePath, ok([]any{schedule("cust-1", "sub-1", 1767225600, "schedule_status", "revoked")}))
+	m.on(http.MethodGet, getSchedule+"sub-9", ok(schedule("cust-9", "sub-9", 1767225600)))
+	out, err := m.client().Unschedule(bg, &iamport.UnscheduleRequest{CustomerUID: "cust-1", MerchantUIDs: []string{"sub-1", "sub-9"}})
+	var ue *iamport.UnscheduleError
+	require.ErrorAs(t, err, &ue)
+	require.Equal(t, []string{"sub-1"}, uids(out))
+	require.Equal(t, []string{"sub-9"}, uids(ue.NotRevoked))
+	require.Empty(t, ue.Unknown)
+	require.Contains(t, err.Error(), "revoked: sub-1; not revoked: sub-9 (scheduled)")
+}

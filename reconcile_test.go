@@ -1,0 +1,100 @@
+package iamport
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// The charge proof, on random lists of attempts: whatever outcome it picks
+// is an attempt that was not there before the call and matches the request
+// exactly; a decline is picked only when no attempt of the order is paid or
+// still running. A failing seed is printed.
+func TestChargeOutcomeOnlyProvesThisCall(t *testing.T) {
+	t.Parallel()
+	statuses := []PaymentStatus{PaymentStatusPaid, PaymentStatusFailed, PaymentStatusCancelled, PaymentStatusReady, "pending"}
+	decided := map[PaymentStatus]int{}
+	for seed := uint64(1); seed <= 2000; seed++ {
+		r := rand.New(rand.NewPCG(seed, 7))
+		amount := Amount(8900)
+		o := &chargeOrder{merchantUID: "order-1", amount: &amount, customerUID: "cust-1", before: map[string]bool{}}
+		var ps []Payment
+		for i := range r.IntN(6) {
+			p := Payment{ImpUID: "imp_" + strconv.Itoa(i), MerchantUID: "order-1", Amount: 8900, Currency: "KRW",
+				CustomerUID: "cust-1", Status: statuses[r.IntN(len(statuses))]}
+			switch r.IntN(6) {
+			case 0:
+				p.MerchantUID = "order-1/paid"
+			case 1:
+				p.Amount = 9900
+			case 2:
+				p.CustomerUID = "cust-2"
+			case 3:
+				p.Currency = "USD"
+			}
+			if p.Status == PaymentStatusPaid || (p.Status == PaymentStatusCancelled && r.IntN(2) == 0) {
+				p.PaidAt = Time{time.Unix(1767225600, 0)}
+			}
+			if r.IntN(3) == 0 {
+				o.before[p.ImpUID] = true
+				o.paidBefore = o.paidBefore || p.Status == PaymentStatusPaid
+			}
+			ps = append(ps, p)
+		}
+		got := o.outcome(ps)
+		if got == nil {
+			continue
+		}
+		decided[got.Status]++
+		if o.before[got.ImpUID] || o.mismatch(got) != "" {
+			t.Fatalf("seed %d: %s proves nothing about this call (before %v, mismatch %q)", seed, got.ImpUID, o.before[got.ImpUID], o.mismatch(got))
+		}
+		if got.Status == PaymentStatusCancelled && got.PaidAt.IsZero() {
+			t.Fatalf("seed %d: a cancelled attempt never paid taken as charged", seed)
+		}
+		if got.Status == PaymentStatusFailed {
+			for _, p := range ps {
+				if p.MerchantUID == o.merchantUID && p.Status == PaymentStatusPaid {
+					t.Fatalf("seed %d: a decline reported while %s is paid", seed, p.ImpUID)
+				}
+				if !o.before[p.ImpUID] && o.mismatch(&p) == "" && p.Status != PaymentStatusFailed && p.Status != PaymentStatusCancelled {
+					t.Fatalf("seed %d: a decline reported while %s is still %s", seed, p.ImpUID, p.Status)
+				}
+			}
+		}
+	}
+	for _, st := range []PaymentStatus{PaymentStatusPaid, PaymentStatusCancelled, PaymentStatusFailed} {
+		if decided[st] == 0 {
+			t.Errorf("no random case was decided %s: the generator misses it", st)
+		}
+	}
+}
+
+// The cancel proof: only one more refund of the amount than before, with
+// the total grown by it, proves the cancel; an older refund of the same
+// amount, or a new one of another amount, does not.
+func TestCancelAppliedCountsRefunds(t *testing.T) {
+	t.Parallel()
+	refund := func(a Amount) Cancel { return Cancel{Amount: a} }
+	pay := func(total Amount, h ...Cancel) *Payment {
+		return &Payment{Amount: 10000, CancelAmount: total, CancelHistory: h}
+	}
+	for _, tc := range []struct {
+		name          string
+		before, after *Payment
+		want          bool
+	}{
+		{"one new refund of the amount", pay(0), pay(3000, refund(3000)), true},
+		{"alongside another", pay(0), pay(3500, refund(500), refund(3000)), true},
+		{"an older refund of the same amount", pay(3000, refund(3000)), pay(3000, refund(3000)), false},
+		{"a new refund of another amount", pay(3000, refund(3000)), pay(3500, refund(3000), refund(500)), false},
+		{"a history without the total", pay(0), pay(0, refund(3000)), false},
+		{"no history: the total alone", pay(0), pay(3000), true},
+		{"no history: another total", pay(0), pay(2000), false},
+	} {
+		if got := cancelApplied(tc.before, tc.after, 3000); got != tc.want {
+			t.Errorf("%s: cancelApplied = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
