@@ -41,20 +41,26 @@ import (
 //	go test -run TestCampaign -campaign.seed=7 -campaign.ops=2000 .
 //	CAMPAIGN_SEED=7 CAMPAIGN_OPS=2000 go test -run TestCampaign .
 //
-// The long run, 20 seeds of 10,000 operations each (about 20-40 minutes on
-// two cores without -race):
+// An operation mostly waits (latencies, timeouts, reconciliation), so the
+// run takes wall time more than CPU: about 7 operations a second with the
+// CI's 6 workers, about 23 with 32 (measured on two shared cores, without
+// -race). The long run, 20 seeds of 10,000 operations each, takes about 25
+// minutes a seed with 6 workers, about 7 with 32:
 //
-//	go test -run TestCampaign -timeout 3h -campaign.seed=1 -campaign.seeds=20 -campaign.ops=10000 .
+//	go test -run TestCampaign -timeout 4h -campaign.seed=1 -campaign.seeds=20 -campaign.ops=10000 -campaign.workers=32 .
 //
 // A failure prints the seed, the operation (its index, worker, kind, IDs,
-// the faults and latencies it was given) and what went wrong. Operations of
-// one worker are reproducible from the seed; their interleaving with other
-// workers is not.
+// the faults and latencies it was given) and what went wrong. With the same
+// seed and workers, worker i%workers runs operation i, and draws it and its
+// faults the same way as long as the worker's earlier operations came out
+// the same; the interleaving of the workers, and so the timing, differs
+// from run to run.
 
 var (
 	campaignSeedFlag  = flag.Uint64("campaign.seed", 0, "first seed of the randomized campaign (0: the CI seed set)")
 	campaignSeedsFlag = flag.Int("campaign.seeds", 1, "number of consecutive seeds to run from -campaign.seed")
 	campaignOpsFlag   = flag.Int("campaign.ops", 0, "operations per seed (0: the CI default)")
+	campaignWorkFlag  = flag.Int("campaign.workers", 0, "goroutines running operations (0: the CI default)")
 )
 
 // campaignCISeeds are the seeds CI runs, each with campaignCIOps operations.
@@ -62,7 +68,7 @@ var campaignCISeeds = []uint64{1, 2, 3}
 
 const (
 	campaignCIOps     = 120
-	campaignWorkers   = 6
+	campaignCIWorkers = 6
 	campaignTimeout   = 400 * time.Millisecond // WithTimeout
 	campaignReconcile = 3 * time.Second        // WithReconcileTimeout
 	// campaignBound is the longest an operation may take: a lookup before a
@@ -98,9 +104,16 @@ func TestCampaign(t *testing.T) {
 	if v, ok := campaignEnv("CAMPAIGN_OPS"); ok && v > 0 {
 		ops = int(v)
 	}
+	workers := campaignCIWorkers
+	if *campaignWorkFlag > 0 {
+		workers = *campaignWorkFlag
+	}
+	if v, ok := campaignEnv("CAMPAIGN_WORKERS"); ok && v > 0 {
+		workers = int(v)
+	}
 	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			runCampaign(t, seed, ops)
+			runCampaign(t, seed, ops, workers)
 		})
 	}
 }
@@ -256,7 +269,7 @@ func campaignClient(s *iamporttest.Server) *iamport.Client {
 	)
 }
 
-func runCampaign(t *testing.T, seed uint64, ops int) {
+func runCampaign(t *testing.T, seed uint64, ops, workers int) {
 	rng := rand.New(rand.NewPCG(seed, 0xca3a1))
 	var opts []iamporttest.Option
 	if rng.IntN(2) == 0 {
@@ -275,18 +288,13 @@ func runCampaign(t *testing.T, seed uint64, ops int) {
 
 	started := time.Now()
 	var wg sync.WaitGroup
-	next := atomic.Int64{}
-	for w := range campaignWorkers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			wk := &worker{c: c, id: w, rng: rand.New(rand.NewPCG(seed, uint64(w)+1))}
 			wk.setup()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= ops {
-					return
-				}
+			for i := w; i < ops; i += workers { // op i is always worker i%workers's
 				wk.run(i)
 			}
 		}()
@@ -314,8 +322,8 @@ func runCampaign(t *testing.T, seed uint64, ops int) {
 		t.Error(v)
 	}
 	if len(c.violations) > 0 {
-		t.Errorf("campaign failed: seed=%d ops=%d; re-run with: go test -run 'TestCampaign' -campaign.seed=%d -campaign.ops=%d .",
-			seed, ops, seed, ops)
+		t.Errorf("campaign failed: seed=%d ops=%d workers=%d; re-run with: go test -run 'TestCampaign' -campaign.seed=%d -campaign.ops=%d -campaign.workers=%d -v .",
+			seed, ops, workers, seed, ops, workers)
 	}
 }
 
