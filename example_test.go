@@ -2,6 +2,7 @@ package iamport_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -293,4 +294,18 @@ func ExampleAmount() {
 	b := iamport.Amount(0.2)
 	fmt.Println(a.Add(b), a.Sub(b), iamport.Amount(0.1).Add(0.2).Equal(0.3))
 	// Output: 10.3 9.9 true
+}
+
+// Request types print and encode their card data and the buyer's personal
+// data redacted, however they are logged; the SDK itself sends the real
+// values.
+func ExampleOnetimeRequest_redacted() {
+	req := iamport.OnetimeRequest{MerchantUID: "order-1", Amount: 8900, CardNumber: "4242-4242-4242-4242",
+		Expiry: "2031-07", Birth: "880514", Pwd2Digit: "47", BuyerTel: "010-1234-5678"}
+	b, _ := json.Marshal([]iamport.OnetimeRequest{req})
+	fmt.Println(string(b))
+	fmt.Printf("%v\n", req.CardNumber == "4242-4242-4242-4242") // the caller's value is untouched
+	// Output:
+	// [{"merchant_uid":"order-1","amount":8900,"card_number":"[REDACTED]","expiry":"[REDACTED]","birth":"[REDACTED]","pwd_2digit":"[REDACTED]","buyer_tel":"[REDACTED]"}]
+	// true
 }

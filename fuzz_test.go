@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -170,4 +171,53 @@ func FuzzParseWebhook(f *testing.F) {
 			t.Fatalf("accepted ids with control characters: %+v", ev)
 		}
 	})
+}
+
+func FuzzAmbiguousKey(f *testing.F) {
+	for _, s := range []string{
+		`{"code":0,"response":{"status":"failed","STATUS":"paid"}}`,
+		`{"code":0,"response":{"status":"paid","note":"\"status\":{"}}`,
+		`{"a":[{"status":"paid"},{"status":"failed"}],"b":"}{]["}`,
+		`{"\u0073tatus":1,"status":2}`, `{"ſtatus":1,"status":2}`, `{"status`, `"\`, `[[[`, `}}]]`, ``,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		got := ambiguousKey([]byte(body)) // never panics
+		// Two keys of one object that encoding/json would match to the
+		// same decisive field are always found.
+		var top map[string]json.RawMessage
+		if json.Unmarshal([]byte(body), &top) != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for k := range top {
+			for _, d := range decisiveKeys {
+				if strings.EqualFold(k, d) {
+					if seen[d] && got == "" {
+						t.Fatalf("%s holds %s twice, not found", body, d)
+					}
+					seen[d] = true
+				}
+			}
+		}
+	})
+}
+
+func TestAmbiguousKeyReadsStringsAndNesting(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"status":"paid","note":"\"status\":\"failed\""}`:                 "",
+		`{"list":[{"status":"paid"},{"status":"failed"}]}`:                 "",
+		`{"response":{"status":"paid"},"status":"x"}`:                      "",
+		`{"response":{"status":"paid","x":{"y":1},"Status":"failed"}}`:     "status",
+		`{"code":0, "CODE" : -1}`:                                          "code",
+		`{"a":"}","status":"paid","b":"{","status":"failed"}`:              "status",
+		`{"response":[{"amount":1,"AMOUNT":2}]}`:                           "amount",
+		`{"response":{"extension":{"k":"v"},"imp_uid":"a","Imp_Uid":"b"}}`: "imp_uid",
+		`{"status":"paid"`: "",
+	} {
+		if got := ambiguousKey([]byte(body)); got != want {
+			t.Errorf("ambiguousKey(%s) = %q, want %q", body, got, want)
+		}
+	}
 }

@@ -43,10 +43,13 @@ package iamport
 // What fmt cannot do: Go's fmt calls no method on a value it reaches through
 // an unexported struct field (reflect forbids it), and prints such a value
 // field by field. A request held by value in an unexported field of your own
-// struct therefore prints its fields as they are; hold it by pointer (fmt
-// prints a nested pointer as an address), in an exported field, or give your
-// struct a String or Format method. slog and encoding/json never look at
-// unexported fields.
+// struct therefore prints its fields as they are, and so does one held there
+// by pointer under a verb other than %v (fmt reports the bad verb with the
+// value it points to; under %v it prints the address). Keep requests in
+// exported fields, or give your struct a String or Format method. slog and
+// encoding/json never look at unexported fields. Encoders that bypass all
+// three methods (encoding/gob, encoding/xml) are not covered: do not encode
+// requests with them.
 //
 // Response types (Payment, BillingKey, Schedule, ...) are not redacted: they
 // hold no secret (iamport masks the card number it returns, and never

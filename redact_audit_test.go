@@ -219,7 +219,8 @@ func TestRedactionAuditCoversEveryType(t *testing.T) {
 	sensitive := []string{
 		"card_number", "expiry", "birth", "pwd_2digit", "cvc", "secure_3d_token", "refund_holder", "refund_account",
 		"refund_tel", "buyer_name", "buyer_email", "buyer_tel", "buyer_addr", "customer_name", "customer_tel",
-		"customer_email", "customer_addr", "browser_ip", "phone", "account", "holder", "identity",
+		"customer_email", "customer_addr", "browser_ip", "phone", "account", "holder", "identity", "email", "tel",
+		"addr", "address", "ip",
 	}
 	fset := token.NewFileSet()
 	files, err := filepath.Glob("*.go")
@@ -249,15 +250,21 @@ func TestRedactionAuditCoversEveryType(t *testing.T) {
 						continue
 					}
 					for _, f := range st.Fields.List {
-						if f.Tag == nil || len(f.Names) == 0 {
+						if len(f.Names) == 0 {
 							continue
 						}
-						tag, err := strconv.Unquote(f.Tag.Value)
-						require.NoError(t, err)
-						st := reflect.StructTag(tag)
+						var st reflect.StructTag
+						if f.Tag != nil {
+							tag, err := strconv.Unquote(f.Tag.Value)
+							require.NoError(t, err)
+							st = reflect.StructTag(tag)
+						}
 						jsonName, _, _ := strings.Cut(st.Get("json"), ",")
+						if jsonName == "" {
+							jsonName = snakeCase(f.Names[0].Name)
+						}
 						for _, s := range sensitive {
-							if jsonName == s || strings.HasSuffix(jsonName, "_"+s) {
+							if jsonName == s || strings.HasSuffix(jsonName, "_"+s) || strings.HasPrefix(jsonName, s+"_") {
 								require.Equal(t, "true", st.Get("redact"), "%s.%s (%s) must be tagged redact:\"true\"",
 									ts.Name.Name, f.Names[0].Name, jsonName)
 							}
@@ -268,4 +275,19 @@ func TestRedactionAuditCoversEveryType(t *testing.T) {
 		}
 	}
 	require.Greater(t, seen, 30, "the package's types were found")
+}
+
+// snakeCase is the API's spelling of a Go field name: BuyerName, buyer_name.
+func snakeCase(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 && !(name[i-1] >= 'A' && name[i-1] <= 'Z') {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -43,20 +43,37 @@ func (a Amount) Add(b Amount) Amount { return AmountFromCents(a.Cents() + b.Cent
 // Sub returns a-b, exact to two decimals.
 func (a Amount) Sub(b Amount) Amount { return AmountFromCents(a.Cents() - b.Cents()) }
 
-// Equal reports whether a and b are the same amount to two decimals.
-func (a Amount) Equal(b Amount) bool { return a.Cents() == b.Cents() }
+// Equal reports whether a and b are the same amount, exactly: it never
+// rounds, so Amount(0.001) is not Equal to 0, and NaN is Equal to nothing.
+// Amounts with at most two decimals (what iamport carries) compare as their
+// Cents do; a sum made with float arithmetic may not be Equal to its
+// decimal (Amount(0.1)+Amount(0.2) is not Equal to 0.3): use Add and Sub.
+func (a Amount) Equal(b Amount) bool { return a == b }
 
 // String formats a as its shortest exact decimal ("8900", "10.5").
 func (a Amount) String() string { return strconv.FormatFloat(float64(a), 'f', -1, 64) }
 
+// maxExactAmount is the largest amount whose hundredths a float64 holds
+// exactly: 2^53 hundredths.
+const maxExactAmount = 1 << 53 / 100
+
 // UnmarshalJSON decodes an amount written as a JSON number, a numeric string
 // or null (as 0), so that a server writing "8900" does not break a decode.
+// It refuses what Cents cannot hold exactly: a value that is not finite,
+// beyond 2^53 hundredths, or with more than two decimals, since rounding it
+// would make two different amounts compare as one.
 func (a *Amount) UnmarshalJSON(b []byte) error {
 	f, err := parseLenientFloat(b, "an amount", reflect.TypeOf(*a))
 	if err != nil {
 		return err
 	}
-	*a = Amount(f)
+	switch {
+	case math.Abs(f) > maxExactAmount:
+		return fmt.Errorf("iamport: amount %q is beyond what an Amount holds exactly", truncate(unquote(b), 32))
+	case decimals(f) > 2:
+		return fmt.Errorf("iamport: amount %q has more than two decimal places", truncate(unquote(b), 32))
+	}
+	*a = Amount(f + 0) // -0 reads as 0
 	return nil
 }
 

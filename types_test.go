@@ -182,3 +182,48 @@ func TestPtr(t *testing.T) {
 	require.JSONEq(t, `{"vat_amount":0}`, string(b), "a pointer to zero is sent")
 	require.False(t, math.IsNaN(float64(*a)))
 }
+
+// Amount decodes leniently what it can hold exactly, and refuses what Cents
+// would have to round: two different amounts would then compare as one.
+func TestAmountDecodeRefusesWhatItCannotHoldExactly(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]iamport.Amount{
+		`8900`: 8900, `8900.0`: 8900, `"8900"`: 8900, `" 10.5 "`: 10.5, `null`: 0, `""`: 0, `1e3`: 1000,
+		`10.50`: 10.5, `-500`: -500, `90071992547409`: 90071992547409, `0.01`: 0.01,
+	} {
+		var a iamport.Amount
+		require.NoError(t, json.Unmarshal([]byte(in), &a), in)
+		require.Equal(t, want, a, in)
+	}
+	var z iamport.Amount
+	require.NoError(t, json.Unmarshal([]byte(`-0`), &z))
+	require.False(t, math.Signbit(float64(z)), "-0 reads as 0")
+	for _, in := range []string{`"NaN"`, `"Inf"`, `"-Infinity"`, `"x"`, `true`, `{}`, `1e20`, `90071992547410`,
+		`0.001`, `8900.005`, `"0.125"`} {
+		var a iamport.Amount
+		require.Error(t, json.Unmarshal([]byte(in), &a), in)
+	}
+	// In a payment, the whole decode fails: the answer is invalid.
+	var p iamport.Payment
+	require.Error(t, json.Unmarshal([]byte(`{"amount":8900.001}`), &p))
+}
+
+// Equal never calls two different amounts equal: it does not round.
+func TestAmountEqualIsExact(t *testing.T) {
+	t.Parallel()
+	require.False(t, iamport.Amount(0.001).Equal(0))
+	require.False(t, iamport.Amount(0).Equal(0.004))
+	require.False(t, iamport.Amount(8900.004).Equal(8900))
+	require.False(t, iamport.Amount(math.NaN()).Equal(iamport.Amount(math.NaN())))
+	require.True(t, iamport.Amount(math.Copysign(0, -1)).Equal(0), "-0 and 0 are one amount")
+	require.True(t, iamport.Amount(10.5).Equal(iamport.AmountFromCents(1050)))
+	require.True(t, iamport.Amount(0.1).Add(0.2).Equal(0.3))
+	x := 0.1
+	require.False(t, iamport.Amount(x+0.2).Equal(0.3), "float arithmetic is not rounded")
+	// For every amount of at most two decimals, Equal agrees with Cents.
+	for c := int64(-1000); c <= 1000; c++ {
+		a := iamport.AmountFromCents(c)
+		require.True(t, a.Equal(iamport.Amount(float64(c)/100)))
+		require.False(t, a.Equal(iamport.AmountFromCents(c+1)))
+	}
+}

@@ -87,8 +87,8 @@ func checkNonNegative(field string, a Amount) error {
 	switch {
 	case math.IsNaN(f) || math.IsInf(f, 0):
 		return invalid(field, "must be a finite number")
-	case f < 0:
-		return invalid(field, "must not be negative")
+	case f < 0 || math.Signbit(f):
+		return invalid(field, "must not be negative") // -0 included: it encodes as "-0"
 	case f >= 1e13:
 		return invalid(field, "is too large")
 	case decimals(f) > 2:

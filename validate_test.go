@@ -88,6 +88,8 @@ func TestValidation(t *testing.T) {
 		{"onetime amount 3 decimals", onetime(func(r *iamport.OnetimeRequest) { r.Amount = 10.555 }), "amount", ""},
 		{"onetime amount with float noise", onetime(func(r *iamport.OnetimeRequest) { x := 0.1; r.Amount = iamport.Amount(x + 0.2) }), "amount", ""},
 		{"onetime amount too large", onetime(func(r *iamport.OnetimeRequest) { r.Amount = 1e13 }), "amount", ""},
+		{"onetime tax_free negative zero", onetime(func(r *iamport.OnetimeRequest) { r.TaxFree = iamport.Amount(math.Copysign(0, -1)) }), "tax_free", ""},
+		{"cancel amount negative zero", cancel(&iamport.CancelRequest{ImpUID: "imp_1", Amount: iamport.Amount(math.Copysign(0, -1))}), "amount", ""},
 		{"onetime tax_free 3 decimals", onetime(func(r *iamport.OnetimeRequest) { r.TaxFree = 0.001 }), "tax_free", ""},
 		{"onetime vat_amount negative", onetime(func(r *iamport.OnetimeRequest) { r.VatAmount = iamport.Ptr(iamport.Amount(-1)) }), "vat_amount", ""},
 		{"onetime vat negative", onetime(func(r *iamport.OnetimeRequest) { r.Vat = -1 }), "vat", ""},

@@ -162,6 +162,10 @@ func webhookJSON(body []byte) (map[string]string, error) {
 	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
 		return nil, badWebhook("body is not a JSON object")
 	}
+	if k := ambiguousKey(body); k != "" {
+		// As for a form: which of the two would be meant?
+		return nil, badWebhook("field %s is given twice", k)
+	}
 	fields := make(map[string]string, len(raw))
 	for k, v := range raw {
 		known := slices.Contains(webhookKnownFields, k)

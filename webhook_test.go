@@ -178,6 +178,8 @@ func TestParseWebhookRejects(t *testing.T) {
 		{"object status", "POST", "application/json", `{"imp_uid":"imp_1","merchant_uid":"m","status":{"x":1}}`, 400},
 		{"bad form escape", "POST", "application/x-www-form-urlencoded", "imp_uid=%zz&merchant_uid=m", 400},
 		{"two imp_uids", "POST", "application/x-www-form-urlencoded", "imp_uid=imp_1&imp_uid=imp_2&merchant_uid=m", 400},
+		{"two imp_uids json", "POST", "application/json", `{"imp_uid":"imp_1","imp_uid":"imp_2","merchant_uid":"m"}`, 400},
+		{"two merchant_uids json, by case", "POST", "application/json", `{"imp_uid":"imp_1","merchant_uid":"m","Merchant_UID":"n"}`, 400},
 		{"path tricks", "POST", "application/json", `{"imp_uid":"..","merchant_uid":"m"}`, 400},
 		{"control characters", "POST", "application/json", `{"imp_uid":"imp_1\n","merchant_uid":"m"}`, 400},
 		{"binary", "POST", "application/octet-stream", "\x00\x01\x02imp_uid", 400},
