@@ -12,7 +12,9 @@ import (
 // returns.
 var (
 	// ErrUnauthorized matches an *APIError for HTTP 401: wrong API key or
-	// secret, or an access token the server no longer accepts.
+	// secret, or an access token the server no longer accepts; also a 403
+	// answer to the token request, which is how some iamport-compatible
+	// servers refuse a wrong key.
 	ErrUnauthorized = errors.New("iamport: unauthorized")
 	// ErrNotFound matches an *APIError for HTTP 404, the HTTP 200 "no such
 	// customer_uid" answer of the billing-key endpoints, and an unknown
@@ -107,7 +109,9 @@ func (e *APIError) Error() string {
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
+		// Some iamport-compatible servers refuse a wrong key with 403.
+		return e.StatusCode == http.StatusUnauthorized ||
+			(e.StatusCode == http.StatusForbidden && e.Path == "/users/getToken")
 	case ErrNotFound:
 		return e.StatusCode == http.StatusNotFound || e.notFound || e.says(msgUnknownBuyer) || e.says(msgNoCustomer)
 	case ErrInvalidResponse:

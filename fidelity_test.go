@@ -36,6 +36,17 @@ type sentRequest struct {
 	Body         []byte
 }
 
+// peekBody reads req's body and puts it back for the next reader.
+func peekBody(req *http.Request) []byte {
+	if req.Body == nil {
+		return nil
+	}
+	body, _ := io.ReadAll(req.Body)
+	req.Body.Close()
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	return body
+}
+
 // recordingTransport records the requests that pass through it.
 type recordingTransport struct {
 	base http.RoundTripper
@@ -44,12 +55,7 @@ type recordingTransport struct {
 }
 
 func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-		req.Body.Close()
-		req.Body = io.NopCloser(bytes.NewReader(body))
-	}
+	body := peekBody(req)
 	t.mu.Lock()
 	t.reqs = append(t.reqs, sentRequest{req.Method, req.URL.EscapedPath(), body})
 	t.mu.Unlock()

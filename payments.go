@@ -564,8 +564,15 @@ type PreparePaymentRequest struct {
 	Currency string `json:"currency,omitempty"`
 }
 
-func (r *PreparePaymentRequest) check() error {
-	if err := checkNewMerchantUID("merchant_uid", r.MerchantUID); err != nil {
+// check validates r; registering (isNew) names a new order, whose
+// merchant_uid is limited to 40 characters, while a change names one
+// already registered.
+func (r *PreparePaymentRequest) check(isNew bool) error {
+	check := checkID
+	if isNew {
+		check = checkNewMerchantUID
+	}
+	if err := check("merchant_uid", r.MerchantUID); err != nil {
 		return err
 	}
 	if err := checkAmount("amount", r.Amount); err != nil {
@@ -603,7 +610,7 @@ func (c *Client) prepare(ctx context.Context, method string, req *PreparePayment
 	if req == nil {
 		return nil, invalid("request", "is required")
 	}
-	if err := req.check(); err != nil {
+	if err := req.check(method == "POST"); err != nil {
 		return nil, err
 	}
 	var p PreparedPayment

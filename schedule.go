@@ -36,7 +36,9 @@ type ScheduleRequest struct {
 	PG string `json:"pg,omitempty"`
 }
 
-// ScheduleEntry is one payment to make at ScheduleAt.
+// ScheduleEntry is one payment to make at ScheduleAt. Descriptive fields
+// (name, buyer_*, custom_data) are sent as given, whatever their length
+// (documented limits as for OnetimeRequest).
 type ScheduleEntry struct {
 	MerchantUID string    `json:"merchant_uid"` // required, at most 40 characters, unique: iamport refuses a reused one
 	ScheduleAt  time.Time `json:"schedule_at"`  // required, in the future on the server's clock; sent as Unix seconds

@@ -13,9 +13,14 @@ import (
 // billing key (POST /subscribe/payments/onetime). The fields tagged
 // redact:"true" (card data, the buyer's personal data) are redacted in fmt,
 // slog and encoding/json output; the SDK sends the real values.
+//
+// Descriptive fields are sent as given, whatever their length: iamport
+// documents name 40, buyer_name 16, buyer_email 64, buyer_tel 16,
+// buyer_addr 128 and buyer_postcode 8 characters, and some PGs allow more
+// or truncate. See the README's "What is checked before sending".
 type OnetimeRequest struct {
 	MerchantUID string `json:"merchant_uid"` // required, at most 40 characters, unique per order
-	Amount      Amount `json:"amount"`       // required, > 0
+	Amount      Amount `json:"amount"`       // required, > 0; whole in KRW (the default) and JPY
 	Currency    string `json:"currency,omitempty"`
 	TaxFree     Amount `json:"tax_free,omitempty"`
 	// VatAmount sets the VAT explicitly; Ptr(Amount(0)) with TaxFree 0 is zero-rated.
@@ -23,11 +28,11 @@ type OnetimeRequest struct {
 	// Deprecated: use TaxFree and VatAmount.
 	Vat Amount `json:"vat,omitempty"`
 
-	CardNumber string `json:"card_number" redact:"true"`          // required, 15 or 16 digits, dashes allowed
-	Expiry     string `json:"expiry" redact:"true"`               // required, YYYY-MM or YYYYMM
+	CardNumber string `json:"card_number" redact:"true"`          // required, 14 to 19 digits, dashes allowed
+	Expiry     string `json:"expiry" redact:"true"`               // required, YYYY-MM or YYYYMM, not a month already passed
 	Birth      string `json:"birth,omitempty" redact:"true"`      // YYMMDD, or a 10-digit business number for corporate cards
 	Pwd2Digit  string `json:"pwd_2digit,omitempty" redact:"true"` // first two digits of the card PIN
-	CVC        string `json:"cvc,omitempty" redact:"true"`        // paymentwall only
+	CVC        string `json:"cvc,omitempty" redact:"true"`        // paymentwall only; the PG judges it
 
 	// CustomerUID, if set, also stores the card as a billing key under this ID.
 	CustomerUID    string `json:"customer_uid,omitempty"`
@@ -146,11 +151,15 @@ func (c *Client) Onetime(ctx context.Context, req *OnetimeRequest) (*Payment, er
 // AgainRequest charges a stored billing key (POST /subscribe/payments/again).
 // The fields tagged redact:"true" (the buyer's personal data) are redacted in
 // fmt, slog and encoding/json output; the SDK sends the real values.
+// Descriptive fields are sent as given, whatever their length (documented
+// limits as for OnetimeRequest).
 type AgainRequest struct {
 	CustomerUID string `json:"customer_uid"` // required: the billing key
 	MerchantUID string `json:"merchant_uid"` // required, at most 40 characters, unique per order
-	Amount      Amount `json:"amount"`       // required, > 0
-	// Name is the order name. The API requires it for most PGs.
+	Amount      Amount `json:"amount"`       // required, > 0; whole in KRW (the default) and JPY
+	// Name is the order name. The API requires it for most PGs. iamport
+	// documents 40 characters; KakaoPay allows 100, NaverPay 128, TossPay
+	// 255, and some PGs truncate. The SDK sends it as given.
 	Name      string  `json:"name,omitempty"`
 	Currency  string  `json:"currency,omitempty"`
 	TaxFree   Amount  `json:"tax_free,omitempty"`
@@ -248,8 +257,8 @@ type SaveBillingKeyRequest struct {
 	// client) expect it as well.
 	CustomerUID string `json:"customer_uid"`
 
-	CardNumber string `json:"card_number" redact:"true"` // required, 15 or 16 digits, dashes allowed
-	Expiry     string `json:"expiry" redact:"true"`      // required, YYYY-MM or YYYYMM
+	CardNumber string `json:"card_number" redact:"true"` // required, 14 to 19 digits, dashes allowed
+	Expiry     string `json:"expiry" redact:"true"`      // required, YYYY-MM or YYYYMM, not a month already passed
 	Birth      string `json:"birth,omitempty" redact:"true"`
 	Pwd2Digit  string `json:"pwd_2digit,omitempty" redact:"true"`
 	CVC        string `json:"cvc,omitempty" redact:"true"`
@@ -261,6 +270,9 @@ type SaveBillingKeyRequest struct {
 	// smart-routing group.
 	ChannelGroupID string `json:"channel_group_id,omitempty"`
 
+	// The customer_* fields are sent as given; iamport documents
+	// customer_name 20, customer_tel 20, customer_email 200, customer_addr
+	// 200 and customer_postcode 8 characters.
 	CustomerID       string `json:"customer_id,omitempty"`
 	CustomerName     string `json:"customer_name,omitempty" redact:"true"`
 	CustomerTel      string `json:"customer_tel,omitempty" redact:"true"`

@@ -347,3 +347,25 @@ func TestNewValidation(t *testing.T) {
 		})
 	}
 }
+
+// A refund of a KRW payment with a fraction is refused once the SDK has
+// looked the payment up (iamport: "취소금액은 정수여야 합니다."); in USD it
+// goes out.
+func TestRefundFractionJudgedByThePaymentsCurrency(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on(http.MethodGet, "/payments/imp_krw", ok(payment("order-krw", "imp_uid", "imp_krw", "amount", 8901)))
+	m.on(http.MethodGet, "/payments/imp_usd", ok(payment("order-usd", "imp_uid", "imp_usd", "amount", 89.01, "currency", "USD")))
+	m.on(http.MethodPost, cancelPath, ok(payment("order-usd", "imp_uid", "imp_usd", "amount", 89.01, "currency", "USD", "cancel_amount", 44.5)))
+	c := m.client()
+	_, err := c.CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_krw", Amount: iamport.Amount(8901) / 2})
+	var ve *iamport.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "amount", ve.Field)
+	require.Contains(t, ve.Reason, "whole number in KRW")
+	require.Zero(t, m.count(http.MethodPost, cancelPath))
+
+	p, err := c.CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_usd", Amount: 44.5})
+	require.NoError(t, err)
+	require.Equal(t, iamport.Amount(44.5), p.CancelAmount)
+}

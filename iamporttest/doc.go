@@ -55,19 +55,29 @@
 //
 // The fake has its own clock, which starts at WithStartTime (default
 // time.Now()) and moves only when Advance or SetTime moves it, so tests are
-// deterministic. Token expiry and schedules follow it. The SDK estimates the
-// server's clock from its first token answer and checks schedule_at against
-// that estimate: with a start time far from the real time, make one call
-// (any call) with a new Client before it schedules payments.
+// deterministic. Token expiry and schedules follow it. The SDK fetches its
+// token before it judges a schedule_at or a card's expiry month, and judges
+// them on the server clock that token answer shows: this clock, however far
+// from the real time it is set.
 //
 // # Test cards
 //
-// CardApproved and any other card number with 15 or 16 digits are approved;
+// CardApproved and any other card number with 14 to 19 digits are approved;
 // CardDeclinedLimit, CardDeclinedSuspended and CardDeclinedFunds decline with
 // their fail_reason; CardRejected is refused with code -1. A billing key
 // issued from a declining card declines on every charge. DeclineCharges makes
 // the next charges of one billing key decline. Expired or malformed card data
 // is refused with code -1, as a PG would.
+//
+// # What the fake refuses
+//
+// It refuses what iamport refuses, with iamport's messages: a KRW or JPY
+// amount with a fraction ("원화(KRW) 결제금액은 정수여야 합니다.", and for a
+// refund "취소금액은 정수여야 합니다."), an expired card, a reused paid
+// merchant_uid, a merchant_uid over 40 characters, codes (pg, channel_key)
+// over their documented length. Descriptive text (name, buyer_*,
+// customer_*, custom_data, reasons, refund details) is accepted at any
+// length, as iamport accepts it; PGs may truncate it.
 //
 // # Faults
 //
