@@ -255,6 +255,7 @@ type campaign struct {
 
 	nOps, nUnknown, nDeclined, nErr, nNil atomic.Int64
 	recurringManual                       atomic.Int64 // cycles charged by hand after a failure
+	nUnrevoked                            atomic.Int64 // paid cycles whose follow-up failed at every delivery
 	vmu                                   sync.Mutex
 	violations                            []string
 	seen                                  map[string]bool
@@ -309,9 +310,9 @@ func runCampaign(t *testing.T, seed uint64, ops, workers int) {
 
 	n := c.nOps.Load()
 	calls := c.nNil.Load() + c.nUnknown.Load() + c.nDeclined.Load() + c.nErr.Load()
-	t.Logf("campaign seed=%d: %d operations (%d checked calls) in %s: %d nil, %d *OutcomeUnknownError (%.1f%% of calls), %d declined, %d other errors; operations by kind: %v; recurring cycles charged by hand: %d",
+	t.Logf("campaign seed=%d: %d operations (%d checked calls) in %s: %d nil, %d *OutcomeUnknownError (%.1f%% of calls), %d declined, %d other errors; operations by kind: %v; recurring cycles charged by hand: %d; paid cycles whose follow-up failed at every delivery: %d",
 		seed, n, calls, time.Since(started).Round(time.Millisecond), c.nNil.Load(), c.nUnknown.Load(),
-		100*float64(c.nUnknown.Load())/float64(max(calls, 1)), c.nDeclined.Load(), c.nErr.Load(), c.kinds, c.recurringManual.Load())
+		100*float64(c.nUnknown.Load())/float64(max(calls, 1)), c.nDeclined.Load(), c.nErr.Load(), c.kinds, c.recurringManual.Load(), c.nUnrevoked.Load())
 	c.vmu.Lock()
 	defer c.vmu.Unlock()
 	for i, v := range c.violations {
@@ -396,14 +397,15 @@ type worker struct {
 	id  int
 	rng *rand.Rand
 
-	op       string // the current operation, for reports
-	plan     *opPlan
-	rec      *iamporttest.Server // the current recurring operation's fake
-	rcl      *iamport.Client
-	keys     []string    // billing keys on the main fake
-	paid     []paidOrder // payments that may still be refunded
-	pending  []string    // merchant_uids of this worker's pending schedules
-	schedKey string      // the billing key this worker schedules on
+	op        string // the current operation, for reports
+	plan      *opPlan
+	rec       *iamporttest.Server // the current recurring operation's fake
+	rcl       *iamport.Client
+	unrevoked map[int]bool // cycles whose paid follow-up failed at every delivery
+	keys      []string     // billing keys on the main fake
+	paid      []paidOrder  // payments that may still be refunded
+	pending   []string     // merchant_uids of this worker's pending schedules
+	schedKey  string       // the billing key this worker schedules on
 }
 
 type paidOrder struct {
@@ -1000,6 +1002,7 @@ func (w *worker) recurring(i int) {
 	c := w.c
 	ctx := context.Background()
 	key := w.uid("sub", i)
+	w.unrevoked = map[int]bool{}
 	w.rec = iamporttest.NewServer(c.recOpts...)
 	defer w.rec.Close()
 	w.rec.SetFaultFunc(c.fault)
@@ -1071,29 +1074,52 @@ func (w *worker) recurring(i int) {
 	w.checkCycles(plan)
 }
 
-// followUp calls ScheduleFollowUp for pay, a payment of cycle, and checks
-// that a paid cycle has no attempt left pending once it returned nil.
+// followUp calls ScheduleFollowUp for pay, a payment of cycle, as a webhook
+// handler does: when it fails (other than with the plan's own answers,
+// ErrNoFollowUp and ErrRetriesExhausted), the handler answers 500 and
+// iamport delivers the webhook again, up to three times here. Once a
+// follow-up of a paid payment has returned nil (or ErrNoFollowUp after the
+// last cycle), no attempt of the cycle may be left pending. If every
+// delivery failed, the merchant was told each time, and the cycle is not
+// held to being charged once.
 func (w *worker) followUp(plan *iamport.Plan, cycle int, pay *iamport.Payment) (*iamport.Schedule, string) {
-	var s *iamport.Schedule
-	// A follow-up may revoke a retry and then schedule: two calls, each of
-	// which may reconcile.
-	err := w.call(2*campaignBound, func(ctx context.Context) error {
-		var err error
-		s, err = w.rcl.ScheduleFollowUp(ctx, plan, pay)
-		return err
-	})
-	class := w.count(err)
-	if err := w.rec.Await(context.Background(), plan.CustomerUID); err != nil {
-		w.violate("await: %v", err)
-	}
-	if pay.Paid() && class == "nil" {
-		for a := 0; a <= len(plan.Retry); a++ {
-			if sc, ok := w.rec.ScheduleOf(plan.MerchantUID(cycle, a)); ok && sc.ScheduleStatus == iamport.ScheduleStatusScheduled {
-				w.violate("cycle %d was paid by %s (%s) and followed up, but attempt %d is still pending", cycle, pay.ImpUID, pay.MerchantUID, a)
+	for delivery := 1; ; delivery++ {
+		var s *iamport.Schedule
+		// A follow-up may revoke a retry and then schedule: two calls, each
+		// of which may reconcile.
+		err := w.call(2*campaignBound, func(ctx context.Context) error {
+			var err error
+			s, err = w.rcl.ScheduleFollowUp(ctx, plan, pay)
+			return err
+		})
+		class := w.count(err)
+		if err := w.rec.Await(context.Background(), plan.CustomerUID); err != nil {
+			w.violate("await: %v", err)
+		}
+		planAnswer := errors.Is(err, iamport.ErrNoFollowUp) || errors.Is(err, iamport.ErrRetriesExhausted)
+		if class != "nil" && !planAnswer && delivery < 3 {
+			continue
+		}
+		if pay.Paid() && (class == "nil" || planAnswer) {
+			for a := 0; a <= len(plan.Retry); a++ {
+				if sc, ok := w.rec.ScheduleOf(plan.MerchantUID(cycle, a)); ok && sc.ScheduleStatus == iamport.ScheduleStatusScheduled {
+					w.violate("cycle %d was paid by %s (%s) and followed up (%v), but attempt %d is still pending", cycle, pay.ImpUID, pay.MerchantUID, errOrNil(err), a)
+				}
 			}
 		}
+		if pay.Paid() && class != "nil" && !planAnswer {
+			w.unrevoked[cycle] = true
+			w.c.nUnrevoked.Add(1)
+		}
+		return s, class
 	}
-	return s, class
+}
+
+func errOrNil(err error) string {
+	if err == nil {
+		return "nil"
+	}
+	return err.Error()
 }
 
 // chargeByHand charges a failed cycle outside the schedule and returns the
@@ -1142,7 +1168,7 @@ func (w *worker) checkCycles(plan *iamport.Plan) {
 			}
 		}
 		sort.Strings(paid)
-		if len(paid) > 1 {
+		if len(paid) > 1 && !w.unrevoked[cycle] {
 			w.violate("cycle %d was charged %d times: %v", cycle, len(paid), paid)
 		}
 	}
