@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -323,9 +324,39 @@ func runCampaign(t *testing.T, seed uint64, ops, workers int) {
 		t.Error(v)
 	}
 	if len(c.violations) > 0 {
+		t.Errorf("violations by kind: %s", violationKinds(c.violations))
 		t.Errorf("campaign failed: seed=%d ops=%d workers=%d; re-run with: go test -run 'TestCampaign' -campaign.seed=%d -campaign.ops=%d -campaign.workers=%d -v .",
 			seed, ops, workers, seed, ops, workers)
 	}
+}
+
+// violationKinds counts violations by operation kind and message, with
+// IDs and numbers left out, for a long run's summary.
+func violationKinds(vs []string) string {
+	digits := regexp.MustCompile(`[0-9]+`)
+	counts := map[string]int{}
+	for _, v := range vs {
+		_, rest, _ := strings.Cut(v, ") ") // after "seed N: op N (worker N"
+		kind, msg, _ := strings.Cut(rest, " [")
+		if _, m, ok := strings.Cut(msg, "]: "); ok {
+			msg = m
+		}
+		msg, _, _ = strings.Cut(msg, " [faults:")
+		if f := strings.Fields(msg); len(f) > 8 {
+			msg = strings.Join(f[:8], " ")
+		}
+		counts[kind+": "+digits.ReplaceAllString(msg, "N")]++
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "\n  %4d  %s", counts[k], k)
+	}
+	return b.String()
 }
 
 // fault is the fake's fault function: the plan of the operation a request
