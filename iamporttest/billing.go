@@ -149,7 +149,7 @@ func (c *core) billingKeyPayments(rq *apiRequest) result {
 		return *res
 	}
 	var ps []*payment
-	for _, p := range c.payments {
+	for _, p := range c.visiblePayments() {
 		if p.CustomerUID == uid {
 			ps = append(ps, p)
 		}
