@@ -248,11 +248,24 @@ func TestCancelPaymentLostAnswer(t *testing.T) {
 		m := newMock(t)
 		now := time.Now().Unix()
 		m.on(http.MethodGet, "/payments/imp_1", seq(ok(before()), ok(payment("order-1", "imp_uid", "imp_1", "cancel_amount", 1500,
-			"cancel_history", []any{map[string]any{"amount": 500, "cancelled_at": now}, map[string]any{"amount": 1000, "cancelled_at": now}}))))
+			"cancel_history", []any{map[string]any{"amount": 1000, "cancelled_at": now}, map[string]any{"amount": 500, "cancelled_at": now}}))))
 		m.on(http.MethodPost, cancelPath, fail(lostAnswer))
 		p, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
 		require.NoError(t, err)
 		require.Equal(t, iamport.Amount(7400), p.Balance())
+		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
+	})
+	t.Run("another cancel took the checksum's balance first", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		now := time.Now().Unix()
+		m.on(http.MethodGet, "/payments/imp_1", seq(ok(before()), ok(payment("order-1", "imp_uid", "imp_1", "cancel_amount", 1500,
+			"cancel_history", []any{map[string]any{"amount": 500, "cancelled_at": now}, map[string]any{"amount": 1000, "cancelled_at": now}}))))
+		m.on(http.MethodPost, cancelPath, fail(lostAnswer))
+		_, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).CancelPayment(bg,
+			&iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
+		var ou *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &ou, "the refund of 1000 was made from another balance than this cancel's checksum: not this one's")
 		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
 	})
 	t.Run("an older cancel of the same amount does not count", func(t *testing.T) {
