@@ -390,7 +390,11 @@ func (c *Client) ScheduleCycle(ctx context.Context, plan *Plan, cycle int) (*Sch
 //   - paid: the next cycle, at its billing time; after the plan's last
 //     cycle, nothing, and an error matching ErrNoFollowUp. Every other
 //     attempt of the paid cycle still scheduled (a retry booked before the
-//     cycle was paid late) is revoked first, so the cycle is charged once;
+//     cycle was paid late) is revoked first, so the cycle is charged once:
+//     they are unscheduled by name, and if that answer is lost and leaves
+//     an attempt's fate unknown, nothing is booked and the error (an
+//     *UnscheduleError wrapping an *OutcomeUnknownError) is returned;
+//     calling again with the same payment finishes the job;
 //   - failed: the next retry of the same cycle, by plan.Retry; after the last
 //     one, nothing, and an error matching ErrRetriesExhausted;
 //   - any other status: nothing, and an error matching ErrNoFollowUp.
