@@ -77,6 +77,18 @@ func (l *cancelLocks) saw(p *Payment) {
 	})
 }
 
+// made records a refund of refund that iamport answered as done, from the
+// snapshot before: its answer p is seen, and the cancelled total is at
+// least before's and refund more, also when the answer leaves it out.
+func (l *cancelLocks) made(before, p *Payment, refund Amount) {
+	if p.ImpUID == before.ImpUID {
+		l.saw(p)
+	}
+	l.update(before.ImpUID, func(s *cancelSeen) {
+		s.cancelled = max(s.cancelled, before.CancelAmount.Cents()+refund.Cents())
+	})
+}
+
 // lost records a cancel whose outcome could not be established.
 func (l *cancelLocks) lost(impUID string, t cancelTry) {
 	l.update(impUID, func(s *cancelSeen) { s.unsettled = append(s.unsettled, t) })

@@ -255,6 +255,18 @@ func TestCancelPaymentLostAnswer(t *testing.T) {
 		require.Equal(t, iamport.Amount(7400), p.Balance())
 		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
 	})
+	t.Run("a refund answered without its imp_uid still counts", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on(http.MethodGet, "/payments/imp_1", ok(before())) // lookups lag behind both refunds
+		m.on(http.MethodPost, cancelPath, seq(ok(map[string]any{"cancel_amount": 1000}), fail(lostAnswer)))
+		c := m.client(iamport.WithReconcileTimeout(300 * time.Millisecond))
+		_, err := c.CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
+		require.NoError(t, err)
+		_, err = c.CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
+		require.ErrorContains(t, err, "not sent", "a lookup without the first refund is not a base for the second")
+		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
+	})
 	t.Run("another cancel took the checksum's balance first", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t)

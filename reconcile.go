@@ -519,9 +519,7 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 	var p Payment
 	err = c.call(ctx, r, &p)
 	if err == nil && (p.ImpUID == "" || p.ImpUID == before.ImpUID) {
-		if p.ImpUID == before.ImpUID {
-			c.cancelling.saw(&p)
-		}
+		c.cancelling.made(before, &p, refund)
 		return &p, nil
 	}
 	if err == nil {
