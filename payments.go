@@ -235,11 +235,14 @@ func (r *CancelRequest) check() error {
 // Every cancel is sent with a checksum, the balance before the cancel (see
 // CancelRequest.Checksum), so that iamport refuses a cancel that would refund
 // twice. Before sending, CancelPayment reads the payment's balance and
-// cancel history; if the answer is lost, it never sends the cancel again,
-// but looks the payment up until its history shows one more refund of the
-// amount than before, and returns an *OutcomeUnknownError if it does not
-// within the reconcile timeout. Cancels of one payment on one Client run
-// one after the other.
+// cancel history; a lookup that shows fewer cancels than this Client has
+// already seen or made of the payment (lookups lag) is read again until it
+// catches up, and if it does not within the reconcile timeout, the cancel
+// is not sent. If the answer is lost, it never sends the cancel again, but
+// looks the payment up until its history shows a refund of the amount,
+// beyond what it read before, made from a balance equal to the checksum,
+// and returns an *OutcomeUnknownError if it does not within the reconcile
+// timeout. Cancels of one payment on one Client run one after the other.
 func (c *Client) CancelPayment(ctx context.Context, req *CancelRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")

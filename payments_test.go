@@ -248,11 +248,36 @@ func TestCancelPaymentLostAnswer(t *testing.T) {
 		m := newMock(t)
 		now := time.Now().Unix()
 		m.on(http.MethodGet, "/payments/imp_1", seq(ok(before()), ok(payment("order-1", "imp_uid", "imp_1", "cancel_amount", 1500,
-			"cancel_history", []any{map[string]any{"amount": 500, "cancelled_at": now}, map[string]any{"amount": 1000, "cancelled_at": now}}))))
+			"cancel_history", []any{map[string]any{"amount": 1000, "cancelled_at": now}, map[string]any{"amount": 500, "cancelled_at": now}}))))
 		m.on(http.MethodPost, cancelPath, fail(lostAnswer))
 		p, err := m.client().CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
 		require.NoError(t, err)
 		require.Equal(t, iamport.Amount(7400), p.Balance())
+		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
+	})
+	t.Run("a refund answered without its imp_uid still counts", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on(http.MethodGet, "/payments/imp_1", ok(before())) // lookups lag behind both refunds
+		m.on(http.MethodPost, cancelPath, seq(ok(map[string]any{"cancel_amount": 1000}), fail(lostAnswer)))
+		c := m.client(iamport.WithReconcileTimeout(300 * time.Millisecond))
+		_, err := c.CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
+		require.NoError(t, err)
+		_, err = c.CancelPayment(bg, &iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
+		require.ErrorContains(t, err, "not sent", "a lookup without the first refund is not a base for the second")
+		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
+	})
+	t.Run("another cancel took the checksum's balance first", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		now := time.Now().Unix()
+		m.on(http.MethodGet, "/payments/imp_1", seq(ok(before()), ok(payment("order-1", "imp_uid", "imp_1", "cancel_amount", 1500,
+			"cancel_history", []any{map[string]any{"amount": 500, "cancelled_at": now}, map[string]any{"amount": 1000, "cancelled_at": now}}))))
+		m.on(http.MethodPost, cancelPath, fail(lostAnswer))
+		_, err := m.client(iamport.WithReconcileTimeout(300*time.Millisecond)).CancelPayment(bg,
+			&iamport.CancelRequest{ImpUID: "imp_1", Amount: 1000})
+		var ou *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &ou, "the refund of 1000 was made from another balance than this cancel's checksum: not this one's")
 		require.Equal(t, 1, m.count(http.MethodPost, cancelPath))
 	})
 	t.Run("an older cancel of the same amount does not count", func(t *testing.T) {

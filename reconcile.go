@@ -67,9 +67,10 @@ func (e *ChargeCancelledError) Error() string {
 // when not every schedule asked for was revoked by the call or its outcome is
 // unknown for some. Revoked lists the schedules now revoked; NotRevoked the
 // ones this call cannot revoke (executed, failed, of another billing key, or
-// unknown to iamport: such a one has only its MerchantUID set); Unknown the
-// merchant_uids whose revocation could not be established (still scheduled
-// when the reconciliation ran out of time, or lookups failed). For an
+// not revoked by an answer and not found: such a one has only its MerchantUID
+// set); Unknown the merchant_uids whose revocation could not be established
+// (still scheduled or not found when the reconciliation of a lost answer ran
+// out of time, or lookups failed). For an
 // Unschedule of every pending schedule (All) whose answer was lost, the set
 // of revoked schedules is not known, All is set, and the three lists are
 // empty. Err is the cause: an *OutcomeUnknownError when anything is unknown.
@@ -439,6 +440,7 @@ func (o *chargeOrder) outcome(ps []Payment) *Payment {
 type cancelLocks struct {
 	mu   sync.Mutex
 	held map[string]chan struct{}
+	seen map[string]*cancelSeen // see cancelstate.go
 }
 
 // lock waits until impUID is free, or ctx ends.
@@ -471,7 +473,8 @@ func (l *cancelLocks) lock(ctx context.Context, impUID string) (unlock func(), e
 
 // cancel sends a cancel with a checksum, so iamport refuses one that would
 // refund twice, and reconciles a lost answer against the cancel history
-// read just before sending.
+// read just before sending (see cancelBase: never older than what this
+// Client has seen).
 func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error) {
 	if err := checkSendable(w); err != nil {
 		return nil, err
@@ -490,13 +493,9 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 		return nil, err
 	}
 	defer unlock()
-	before, err := c.lookupPayment(ctx, impUID, "")
+	before, err := c.cancelBase(ctx, impUID)
 	if err != nil {
 		return nil, err
-	}
-	if before.ImpUID != impUID {
-		return nil, &APIError{StatusCode: http.StatusOK, Method: "GET", Path: "/payments/" + escape(impUID), invalid: true,
-			Message: fmt.Sprintf("the answer is for imp_uid %q: the cancel is not sent", before.ImpUID)}
 	}
 	if w.Checksum == nil {
 		bal := before.Balance()
@@ -520,6 +519,7 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 	var p Payment
 	err = c.call(ctx, r, &p)
 	if err == nil && (p.ImpUID == "" || p.ImpUID == before.ImpUID) {
+		c.cancelling.made(before, &p, refund)
 		return &p, nil
 	}
 	if err == nil {
@@ -529,57 +529,58 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 	if !isAmbiguous(err) {
 		return nil, err
 	}
-	if before.Balance().Cents() != checksum.Cents() {
-		// iamport compares the checksum with the balance, and a balance
-		// only ever goes down: this cancel can never apply.
-		return nil, fmt.Errorf("iamport: cancel of %s not applied: its checksum %s is not the balance %s: %w",
+	if checksum.Cents() > before.Balance().Cents() {
+		// A balance only ever goes down, and any lookup, however late,
+		// shows one at least as high as it is now: the checksum is above
+		// the balance, so iamport refuses this cancel whenever it runs.
+		// (A checksum below a lookup's balance proves nothing: the lookup
+		// may predate a refund.)
+		return nil, fmt.Errorf("iamport: cancel of %s not applied: its checksum %s is above the balance %s: %w",
 			before.ImpUID, checksum, before.Balance(), plain(err))
 	}
-	return c.reconcileCancel(ctx, before, refund, err)
+	return c.reconcileCancel(ctx, before, checksum, refund, err)
 }
 
 // reconcileCancel looks the payment up until its cancel history shows a
-// refund of refund that was not there before, or time runs out. Serialised
-// by cancelLocks, no other cancel of this Client can have made it.
-func (c *Client) reconcileCancel(ctx context.Context, before *Payment, refund Amount, cause error) (*Payment, error) {
+// refund of refund, made from a balance of checksum, that was not there
+// before, or time runs out (*OutcomeUnknownError). Serialised by
+// cancelLocks, no other cancel of this Client can have made it, unless an
+// earlier one of the same checksum and refund whose outcome is unknown: then
+// the outcome stays unknown.
+func (c *Client) reconcileCancel(ctx context.Context, before *Payment, checksum, refund Amount, cause error) (*Payment, error) {
 	rctx, cancel := c.reconcileContext(ctx, before.ImpUID, cause)
 	defer cancel()
+	try := cancelTry{checksum: checksum.Cents(), refund: refund.Cents()}
+	twin := false
+	for _, u := range c.cancelling.seenState(before.ImpUID).unsettled {
+		twin = twin || u == try
+	}
+	if twin {
+		// A refund found could be either one's: no lookup can tell.
+		return nil, unknown(before.ImpUID, hintCancel, cause, fmt.Errorf(
+			"an earlier cancel of %s from the balance %s on this Client has an unknown outcome too", refund, checksum))
+	}
 	var after *Payment
 	err := c.poll(rctx, func(ctx context.Context) (verdict, error) {
 		p, err := c.GetPayment(ctx, before.ImpUID, GetPaymentParams{IncludeSandbox: true})
 		if err != nil {
 			return lookupFailed, err
 		}
-		if p.ImpUID == before.ImpUID && cancelApplied(before, p, refund) {
+		if p.ImpUID != before.ImpUID {
+			return pending, nil
+		}
+		if refundedFrom(before, p, try.checksum, try.refund) {
 			after = p
 			return decided, nil
 		}
 		return pending, nil
 	})
 	if err != nil {
+		c.cancelling.lost(before.ImpUID, try)
 		return nil, unknown(before.ImpUID, hintCancel, cause, err)
 	}
+	c.cancelling.saw(after)
 	return after, nil
-}
-
-// cancelApplied reports whether after shows one more refund of refund than
-// before did, and a cancelled total grown by at least refund. A payment
-// whose history iamport does not fill in is judged by its total alone.
-func cancelApplied(before, after *Payment, refund Amount) bool {
-	grown := after.CancelAmount.Cents() - before.CancelAmount.Cents()
-	if len(after.CancelHistory) == 0 && len(before.CancelHistory) == 0 {
-		return grown == refund.Cents()
-	}
-	count := func(p *Payment) int {
-		n := 0
-		for _, h := range p.CancelHistory {
-			if h.Amount.Cents() == refund.Cents() {
-				n++
-			}
-		}
-		return n
-	}
-	return count(after) > count(before) && grown >= refund.Cents()
 }
 
 // checkSchedules compares a Schedule answer with the request, entry by
@@ -681,6 +682,8 @@ func scheduleIDs(w *ScheduleRequest, stored map[string]Schedule) string {
 // answered lists what the answer showed revoked (nil when it was lost).
 // The schedules the answer does not show are looked up (until the reconcile
 // deadline, when the answer was lost: the request may still be running).
+// After a lost answer, a schedule no lookup finds stays unknown: lookups lag,
+// and "not found" may be a schedule booked a moment ago that was revoked.
 // It returns the revoked schedules, and an *UnscheduleError unless every one
 // was revoked.
 func (c *Client) settleUnschedule(ctx context.Context, w *UnscheduleRequest, answered []Schedule, cause error) ([]Schedule, error) {
@@ -703,8 +706,12 @@ func (c *Client) settleUnschedule(ctx context.Context, w *UnscheduleRequest, ans
 			}
 			s, err := c.GetSchedule(ctx, m)
 			switch {
+			case errors.Is(err, ErrNotFound) && lost:
+				// Not proof: a lookup lags behind a schedule booked a
+				// moment ago, which the lost request may have revoked.
+				v = pending
 			case errors.Is(err, ErrNotFound):
-				not[m] = Schedule{MerchantUID: m}
+				not[m] = Schedule{MerchantUID: m} // the answer did not revoke it
 			case err != nil:
 				return lookupFailed, err
 			case w.CustomerUID != "" && s.CustomerUID != w.CustomerUID:

@@ -71,10 +71,11 @@ func TestChargeOutcomeOnlyProvesThisCall(t *testing.T) {
 	}
 }
 
-// The cancel proof: only one more refund of the amount than before, with
-// the total grown by it, proves the cancel; an older refund of the same
-// amount, or a new one of another amount, does not.
-func TestCancelAppliedCountsRefunds(t *testing.T) {
+// The cancel proof: only a refund of the amount beyond the snapshot whose
+// balance before it was the checksum proves the cancel; an older refund of
+// the same amount, a new one of another amount, or one made from another
+// balance does not.
+func TestRefundedFromChecksumAndAmount(t *testing.T) {
 	t.Parallel()
 	refund := func(a Amount) Cancel { return Cancel{Amount: a} }
 	pay := func(total Amount, h ...Cancel) *Payment {
@@ -83,18 +84,22 @@ func TestCancelAppliedCountsRefunds(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
 		before, after *Payment
+		checksum      Amount
 		want          bool
 	}{
-		{"one new refund of the amount", pay(0), pay(3000, refund(3000)), true},
-		{"alongside another", pay(0), pay(3500, refund(500), refund(3000)), true},
-		{"an older refund of the same amount", pay(3000, refund(3000)), pay(3000, refund(3000)), false},
-		{"a new refund of another amount", pay(3000, refund(3000)), pay(3500, refund(3000), refund(500)), false},
-		{"a history without the total", pay(0), pay(0, refund(3000)), false},
-		{"no history: the total alone", pay(0), pay(3000), true},
-		{"no history: another total", pay(0), pay(2000), false},
+		{"one new refund of the amount", pay(0), pay(3000, refund(3000)), 10000, true},
+		{"after another one, from the checksum", pay(500, refund(500)), pay(3500, refund(500), refund(3000)), 9500, true},
+		{"another refund took the checksum's balance first", pay(0), pay(3500, refund(500), refund(3000)), 10000, false},
+		{"an older refund of the same amount", pay(3000, refund(3000)), pay(3000, refund(3000)), 7000, false},
+		{"the snapshot's own refund", pay(3000, refund(3000)), pay(6000, refund(3000), refund(3000)), 10000, false},
+		{"a new refund of another amount", pay(3000, refund(3000)), pay(3500, refund(3000), refund(500)), 7000, false},
+		{"a checksum above the snapshot's balance", pay(3000, refund(3000)), pay(6000, refund(3000), refund(3000)), 9000, false},
+		{"no history: the total alone", pay(0), pay(3000), 10000, true},
+		{"no history: another total", pay(0), pay(2000), 10000, false},
+		{"no history: the same refund from another balance", pay(1000), pay(5000), 9000, false},
 	} {
-		if got := cancelApplied(tc.before, tc.after, 3000); got != tc.want {
-			t.Errorf("%s: cancelApplied = %v, want %v", tc.name, got, tc.want)
+		if got := refundedFrom(tc.before, tc.after, tc.checksum.Cents(), 300000); got != tc.want {
+			t.Errorf("%s: refundedFrom = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -390,7 +390,11 @@ func (c *Client) ScheduleCycle(ctx context.Context, plan *Plan, cycle int) (*Sch
 //   - paid: the next cycle, at its billing time; after the plan's last
 //     cycle, nothing, and an error matching ErrNoFollowUp. Every other
 //     attempt of the paid cycle still scheduled (a retry booked before the
-//     cycle was paid late) is revoked first, so the cycle is charged once;
+//     cycle was paid late) is revoked first, so the cycle is charged once:
+//     they are unscheduled by name, and if that answer is lost and leaves
+//     an attempt's fate unknown, nothing is booked and the error (an
+//     *UnscheduleError wrapping an *OutcomeUnknownError) is returned;
+//     calling again with the same payment finishes the job;
 //   - failed: the next retry of the same cycle, by plan.Retry; after the last
 //     one, nothing, and an error matching ErrRetriesExhausted;
 //   - any other status: nothing, and an error matching ErrNoFollowUp.
@@ -446,34 +450,35 @@ func (c *Client) ScheduleFollowUp(ctx context.Context, plan *Plan, verified *Pay
 	return c.scheduleAttempt(ctx, plan, cycle, attempt, at)
 }
 
-// revokeCycle revokes every attempt of cycle other than paid that is
-// scheduled on the plan's billing key and not yet run. Attempts that do not
-// exist, have run, or were revoked are left alone.
+// revokeCycle revokes every attempt of cycle other than paid that is still
+// scheduled on the plan's billing key. A lookup that does not find an
+// attempt proves nothing (lookups lag behind a schedule booked a moment
+// ago), so every other attempt is unscheduled by name: iamport revokes the
+// pending ones and refuses with "nothing to revoke" when there is none. An
+// answer of that unschedule that was lost, or that leaves an attempt's fate
+// unknown, is an error: the cycle is not proven to be charged only once.
 func (c *Client) revokeCycle(ctx context.Context, plan *Plan, cycle, paid int) error {
 	var mids []string
 	for attempt := 0; attempt <= len(plan.retry()); attempt++ {
-		if attempt == paid {
-			continue
-		}
-		mid := plan.MerchantUID(cycle, attempt)
-		s, err := c.GetSchedule(ctx, mid)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			continue
-		case err != nil:
-			return err
-		case s.ScheduleStatus == ScheduleStatusScheduled && s.CustomerUID == plan.CustomerUID:
-			mids = append(mids, mid)
+		if attempt != paid {
+			mids = append(mids, plan.MerchantUID(cycle, attempt))
 		}
 	}
 	if len(mids) == 0 {
 		return nil
 	}
 	_, err := c.Unschedule(ctx, &UnscheduleRequest{CustomerUID: plan.CustomerUID, MerchantUIDs: mids})
-	if nothingToRevoke(err) {
-		return nil // they ran or were revoked in the meantime
+	var ue *UnscheduleError
+	switch {
+	case err == nil, nothingToRevoke(err):
+		return nil
+	case errors.As(err, &ue) && !ue.All && len(ue.Unknown) == 0:
+		// Every attempt not revoked is provably not pending: it ran,
+		// failed, is another billing key's, or iamport's answer did not
+		// revoke it because it had nothing pending under that name.
+		return nil
 	}
-	return err
+	return fmt.Errorf("iamport: revoking the other attempts of cycle %d of customer_uid %q: %w", cycle, plan.CustomerUID, err)
 }
 
 // scheduleAttempt schedules one attempt and treats iamport's refusal of a

@@ -347,8 +347,9 @@ func TestSafetyCase06_PaidCycleRevokesEveryPendingAttempt(t *testing.T) {
 	s, err := m.client().ScheduleFollowUp(bg, plan, paid)
 	require.NoError(t, err)
 	require.Equal(t, plan.MerchantUID(2, 0), s.MerchantUID)
-	require.JSONEq(t, `{"customer_uid":"cust-1","merchant_uid":["`+plan.MerchantUID(1, 2)+`"]}`, m.only(http.MethodPost, unschedulePath).Body,
-		"the second retry, still pending, is revoked")
+	require.JSONEq(t, `{"customer_uid":"cust-1","merchant_uid":["`+plan.MerchantUID(1, 1)+`","`+plan.MerchantUID(1, 2)+`","`+plan.MerchantUID(1, 3)+`"]}`,
+		m.only(http.MethodPost, unschedulePath).Body,
+		"every other attempt is unscheduled by name: iamport revokes the pending second retry, whatever a lookup says of the others")
 }
 
 // 7. A payment found while reconciling is this call's only if it is of

@@ -150,7 +150,7 @@ func (c *core) billingKeyPayments(rq *apiRequest) result {
 		return *res
 	}
 	var ps []*payment
-	for _, p := range c.payments {
+	for _, p := range c.visiblePayments() {
 		if p.CustomerUID == uid {
 			ps = append(ps, p)
 		}

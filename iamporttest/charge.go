@@ -137,11 +137,20 @@ func (c *core) alreadyPaid(merchantUID string) bool {
 // makePayment records a charge of o on card data (masked number, names) and
 // decides it: reason "" approves. Call with mu held.
 func (c *core) makePayment(o *order, customerUID, usage string, k *billingKey, cd *card, reason string) *payment {
+	p := c.startPayment(o, customerUID, usage, k, cd)
+	c.decide(p, reason)
+	return p
+}
+
+// startPayment records a charge of o on card data (masked number, names)
+// in status ready, while it is processed: hidden from lookups unless
+// WithPendingVisible. Call with mu held.
+func (c *core) startPayment(o *order, customerUID, usage string, k *billingKey, cd *card) *payment {
 	seq := c.next()
 	c.payN++
 	n := c.payN
 	now := c.nowSec()
-	p := &payment{seq: seq, updated: now.Time, noticeURL: o.noticeURL,
+	p := &payment{seq: seq, n: n, updated: now.Time, noticeURL: o.noticeURL,
 		taxFree: o.taxFree, vatAmount: o.vatAmount, vatSet: o.vatSet}
 	pp := &p.Payment
 	pp.ImpUID = fmt.Sprintf("imp_%012d", 100000000000+n)
@@ -172,20 +181,32 @@ func (c *core) makePayment(o *order, customerUID, usage string, k *billingKey, c
 	pp.DepositHistory = []iamport.Deposit{}
 	//lint:ignore SA1019 the real API still sends cancel_receipt_urls, so the fake does too
 	pp.CancelReceiptURLs = []string{}
+	pp.Status = iamport.PaymentStatusReady
+	p.hidden = !c.cfg.pendingVisible
+	c.payments = append(c.payments, p)
+	c.byImp[pp.ImpUID] = p
+	c.byMerchant[pp.MerchantUID] = append(c.byMerchant[pp.MerchantUID], p)
+	c.record(p)
+	return p
+}
+
+// decide approves p (reason "") or fails it with reason. Call with mu held.
+func (c *core) decide(p *payment, reason string) {
+	now := c.nowSec()
+	pp := &p.Payment
 	if reason == "" {
 		pp.Status = iamport.PaymentStatusPaid
 		pp.PaidAt = now
-		pp.ApplyNum = fmt.Sprintf("%08d", 30000000+n)
+		pp.ApplyNum = fmt.Sprintf("%08d", 30000000+p.n)
 		pp.ReceiptURL = "https://npg.nicepay.co.kr/issue/IssueLoader.do?TID=" + pp.PGTID + "&type=0"
 	} else {
 		pp.Status = iamport.PaymentStatusFailed
 		pp.FailedAt = now
 		pp.FailReason = reason
 	}
-	c.payments = append(c.payments, p)
-	c.byImp[pp.ImpUID] = p
-	c.byMerchant[pp.MerchantUID] = append(c.byMerchant[pp.MerchantUID], p)
-	return p
+	p.updated = now.Time
+	p.hidden = false
+	c.record(p)
 }
 
 // paidHook is the webhook an approved payment sends, if a URL is known.
@@ -218,13 +239,23 @@ func (c *core) onetime(rq *apiRequest) result {
 		return business(1, msgAlreadyPaid)
 	}
 	usage := ""
-	var k *billingKey
 	if uid != "" {
 		usage = "issue"
-		ci := customerInfo{name: o.buyer[0], email: o.buyer[1], tel: o.buyer[2], addr: o.buyer[3], postcode: o.buyer[4]}
-		k = c.issueKey(uid, cd, ci)
 	}
-	p := c.makePayment(&o, uid, usage, k, cd, c.declineReason(uid, cd.decline))
+	p := c.startPayment(&o, uid, usage, nil, cd)
+	return result{commit: func() result {
+		if uid != "" {
+			ci := customerInfo{name: o.buyer[0], email: o.buyer[1], tel: o.buyer[2], addr: o.buyer[3], postcode: o.buyer[4]}
+			c.issueKey(uid, cd, ci)
+		}
+		return c.decided(p, c.declineReason(uid, cd.decline))
+	}}
+}
+
+// decided decides p and answers it, with its webhook when it was paid.
+// Call with mu held.
+func (c *core) decided(p *payment, reason string) result {
+	c.decide(p, reason)
 	r := okResult(wirePayment(p))
 	r.hooks = c.paidHook(p)
 	return r
@@ -251,8 +282,6 @@ func (c *core) again(rq *apiRequest) result {
 		return business(1, msgAlreadyPaid)
 	}
 	o.fillBuyer(k)
-	p := c.makePayment(&o, uid, "payment", k, nil, c.declineReason(uid, k.decline))
-	r := okResult(wirePayment(p))
-	r.hooks = c.paidHook(p)
-	return r
+	p := c.startPayment(&o, uid, "payment", k, nil)
+	return result{commit: func() result { return c.decided(p, c.declineReason(uid, k.decline)) }}
 }

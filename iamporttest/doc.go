@@ -156,10 +156,43 @@
 // must not answer by blindly re-sending a payment. Calls counts the requests
 // each endpoint saw, so a test can assert that a payment was sent once.
 //
+// # A slow, eventually consistent, concurrent PG
+//
+// By default the fake answers at once and lookups see every change
+// immediately. A real PG does neither, and code that handles money must
+// survive that:
+//
+//   - WithLatency gives writes (charges, cancels, schedules, unschedules,
+//     billing-key saves) a processing time. The processing is detached from
+//     the request: when the client times out, the gateway answers 504 or the
+//     connection is reset, the charge or refund still completes later.
+//     Charges and cancels are checked on arrival and completed after the
+//     latency, so two charges of one merchant_uid that race both charge
+//     (iamport refuses a merchant_uid only once it is paid), and two cancels
+//     with the same checksum that race both refund. A charge in processing is
+//     invisible to lookups, or shows as ready with WithPendingVisible.
+//   - WithLookupLag makes lookups (payments by imp_uid or merchant_uid, lists,
+//     schedules, cancel history) show the state as it was a while ago.
+//   - The Drop and Status faults take a Delay (a gateway's 504 or 408, or a
+//     reset after a long wait, before or after processing), and
+//     FaultStatusWhileProcessing and FaultDropWhileProcessing lose the answer
+//     while the request is still processing.
+//   - SetFaultFunc decides faults request by request (for randomized tests),
+//     Fault.Latency sets one request's processing time, and Await waits until
+//     the processing of given orders is over, before a test inspects them.
+//
+// Latency and lag are real time, not the fake clock, because the client
+// timeouts they exercise are real time: keep them small in tests (tens to
+// hundreds of milliseconds) and the client's timeouts just above or below
+// them. The fake clock stands still while a request is processed. Requests
+// run concurrently; the state is guarded by one lock held only while a
+// request is checked or committed.
+//
 // # Inspection
 //
 // Payments, BillingKeys, Schedules and Webhooks return copies of the fake's
-// state; the fake never stores cash receipt identifiers or escrow senders
+// current state, without lookup lag (a charge still processing shows as
+// ready); the fake never stores cash receipt identifiers or escrow senders
 // and receivers, nor card numbers (only the masked form), expiry
 // dates, birth dates or PIN digits, and a Server prints without its secret.
 package iamporttest

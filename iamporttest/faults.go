@@ -26,6 +26,14 @@ import (
 //
 // Faults work the same way through Client, HTTPClient and Transport, and for
 // requests reaching Handler over a socket, except where noted.
+//
+// A Delay on the Drop and Status kinds makes the fault wait that long (real
+// time) before it drops the connection or answers, as a gateway does that
+// times out with 504 or 408, or a connection reset after a long wait: before
+// processing, the request is then not processed (nor if the client gives up
+// meanwhile); after processing, it was. The WhileProcessing kinds lose the
+// answer while the request is still being processed (see WithLatency): the
+// processing goes on and completes later.
 type FaultKind int
 
 // The fault kinds.
@@ -63,6 +71,15 @@ const (
 	// FaultUnauthorized answers HTTP 401 with the JSON envelope, as for an
 	// expired token, without processing the request.
 	FaultUnauthorized
+	// FaultStatusWhileProcessing starts processing the request and answers
+	// Fault.Status (default 504) with an HTML body once Fault.Delay has
+	// passed, as a gateway that gives up on a slow upstream: the processing
+	// goes on in the background and completes after its latency.
+	FaultStatusWhileProcessing
+	// FaultDropWhileProcessing starts processing the request and drops the
+	// connection once Fault.Delay has passed; the processing goes on in the
+	// background and completes after its latency.
+	FaultDropWhileProcessing
 )
 
 var faultNames = map[FaultKind]string{
@@ -75,6 +92,8 @@ var faultNames = map[FaultKind]string{
 	FaultDelayBeforeProcessing:   "FaultDelayBeforeProcessing",
 	FaultDelayAfterProcessing:    "FaultDelayAfterProcessing",
 	FaultUnauthorized:            "FaultUnauthorized",
+	FaultStatusWhileProcessing:   "FaultStatusWhileProcessing",
+	FaultDropWhileProcessing:     "FaultDropWhileProcessing",
 }
 
 // String returns the kind's name.
@@ -85,11 +104,39 @@ func (k FaultKind) String() string {
 	return fmt.Sprintf("FaultKind(%d)", int(k))
 }
 
-// Fault is a fault to inject with InjectFault.
+// Fault is a fault to inject with InjectFault or SetFaultFunc. The zero
+// Kind is no fault: a Fault{Latency: d} only slows the request down.
 type Fault struct {
 	Kind   FaultKind
-	Status int           // HTTP status for the Status kinds (defaults 502 before, 500 after)
-	Delay  time.Duration // wait for the Delay kinds
+	Status int           // HTTP status for the Status kinds (defaults 502 before, 500 after, 504 while)
+	Delay  time.Duration // wait for the Delay kinds; for the Drop and Status kinds, how long before they act
+	// Latency, if positive, is this request's processing time, in place of
+	// the one WithLatency draws (it applies to the same requests).
+	Latency time.Duration
+}
+
+// FaultRequest describes a request to the function given to SetFaultFunc.
+type FaultRequest struct {
+	Method string // upper case
+	Route  string // the endpoint's path template, as for InjectFault
+	// IDs are the merchant_uids, imp_uids and customer_uids the request
+	// names in its path and body (schedule entries included), so that a
+	// test can tell which of its operations a request belongs to.
+	IDs []string
+}
+
+// SetFaultFunc makes the fake ask fn, for every request that no fault
+// injected with InjectFault matches, whether it suffers a fault: fn returns
+// the fault and true, or false for none. fn is called without the fake's
+// lock, concurrently for concurrent requests, and must not block for long.
+// nil removes it. Over a socket, fn is asked in the RoundTripper of Client
+// (so that FaultRefuseConnection can refuse); requests reaching Handler some
+// other way are asked in the handler.
+func (s *Server) SetFaultFunc(fn func(FaultRequest) (Fault, bool)) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.faultFunc = fn
 }
 
 type faultEntry struct {
@@ -137,9 +184,33 @@ func (s *Server) Calls(method, route string) int {
 }
 
 // take counts a request for method and route and consumes the first fault
-// that matches it. With onlyRefuse, it does either only when that fault is
-// FaultRefuseConnection (the refusing RoundTripper's check).
-func (c *core) take(method, route string, onlyRefuse bool) (Fault, bool) {
+// that matches it, or asks the fault function (with the request's ids) when
+// none does. With onlyRefuse, it does either only when that fault is
+// FaultRefuseConnection (the refusing RoundTripper's check without a fault
+// function).
+func (c *core) take(method, route string, ids func() []string, onlyRefuse bool) (Fault, bool) {
+	f, ok, ff := c.takeInjected(method, route, onlyRefuse)
+	if ff == nil {
+		return f, ok
+	}
+	f, ok = ff(FaultRequest{Method: method, Route: route, IDs: ids()})
+	if !ok {
+		return Fault{}, false
+	}
+	return withDefaultStatus(f), true
+}
+
+// hasFaultFunc reports whether a fault function is set.
+func (c *core) hasFaultFunc() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.faultFunc != nil
+}
+
+// takeInjected is take for the injected faults. When none matches and a
+// fault function is set (and onlyRefuse is false), it returns that function
+// for the caller to ask without the lock.
+func (c *core) takeInjected(method, route string, onlyRefuse bool) (Fault, bool, func(FaultRequest) (Fault, bool)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	idx := -1
@@ -150,27 +221,33 @@ func (c *core) take(method, route string, onlyRefuse bool) (Fault, bool) {
 		}
 	}
 	if onlyRefuse && (idx < 0 || c.faults[idx].f.Kind != FaultRefuseConnection) {
-		return Fault{}, false
+		return Fault{}, false, nil
 	}
 	c.calls[callKey(method, route)]++
 	if idx < 0 {
-		return Fault{}, false
+		return Fault{}, false, c.faultFunc
 	}
 	fe := c.faults[idx]
 	fe.left--
 	if fe.left <= 0 {
 		c.faults = append(c.faults[:idx], c.faults[idx+1:]...)
 	}
-	f := fe.f
+	return withDefaultStatus(fe.f), true, nil
+}
+
+// withDefaultStatus fills in the default status of the Status kinds.
+func withDefaultStatus(f Fault) Fault {
 	if f.Status == 0 {
 		switch f.Kind {
 		case FaultStatusBeforeProcessing:
 			f.Status = http.StatusBadGateway
 		case FaultStatusAfterProcessing:
 			f.Status = http.StatusInternalServerError
+		case FaultStatusWhileProcessing:
+			f.Status = http.StatusGatewayTimeout
 		}
 	}
-	return f, true
+	return f
 }
 
 // wait sleeps d, or until ctx ends or the server closes.
@@ -217,7 +294,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	method := requestMethod(r)
 	in := readIncoming(method, r)
 	m := resolve(method, r.URL)
-	f, faulty := s.c.take(method, m.key, false)
+	f, faulty, decided := s.c.popDecision(r.Header.Get(decidedHeader))
+	if !decided {
+		f, faulty = s.c.take(method, m.key, func() []string { return in.ids(m) }, false)
+	}
 	resp, err := s.serveFaulty(r.Context(), m, in, f, faulty)
 	switch {
 	case err == errDropped:
@@ -231,42 +311,106 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 var errDropped = errors.New("iamporttest: connection dropped")
 
 // serveFaulty answers one routed request, applying fault f (when faulty)
-// before or after processing it. It returns errDropped when the connection
-// is to be dropped (FaultRefuseConnection included: a socket that already
-// accepted can only drop), and the context's or the server's error when a
-// delay was cut short. Both transports share it, so a fault acts the same
-// way with and without a socket.
+// before, while or after processing it. It returns errDropped when the
+// connection is to be dropped (FaultRefuseConnection included: a socket
+// that already accepted can only drop), and the context's or the server's
+// error when the client gave up first. Both transports share it, so a fault
+// acts the same way with and without a socket.
 func (s *Server) serveFaulty(ctx context.Context, m match, in *incoming, f Fault, faulty bool) (response, error) {
+	c := s.c
 	if faulty {
 		switch f.Kind {
-		case FaultRefuseConnection, FaultDropBeforeProcessing:
+		case FaultRefuseConnection:
 			return response{}, errDropped
-		case FaultStatusBeforeProcessing:
-			return htmlResponse(f.Status), nil
+		case FaultDropBeforeProcessing, FaultStatusBeforeProcessing, FaultDelayBeforeProcessing:
+			if err := c.wait(ctx, f.Delay); err != nil {
+				return response{}, err
+			}
+			switch f.Kind {
+			case FaultDropBeforeProcessing:
+				return response{}, errDropped
+			case FaultStatusBeforeProcessing:
+				return htmlResponse(f.Status), nil
+			}
 		case FaultUnauthorized:
 			return unauthorizedResponse(), nil
-		case FaultDelayBeforeProcessing:
-			if err := s.c.wait(ctx, f.Delay); err != nil {
-				return response{}, err
-			}
 		}
 	}
-	resp := s.exec(m, in)
+	resp, pr := s.exec(m, in, f.Latency)
+	if faulty && (f.Kind == FaultStatusWhileProcessing || f.Kind == FaultDropWhileProcessing) {
+		// The answer is lost now; the processing goes on without it.
+		if err := c.wait(ctx, f.Delay); err != nil {
+			return response{}, err
+		}
+		if f.Kind == FaultDropWhileProcessing {
+			return response{}, errDropped
+		}
+		return htmlResponse(f.Status), nil
+	}
+	if pr != nil {
+		var err error
+		if resp, err = c.waitProcessing(ctx, pr); err != nil {
+			return response{}, err
+		}
+	}
 	if faulty {
 		switch f.Kind {
-		case FaultDropAfterProcessing:
-			return response{}, errDropped
-		case FaultStatusAfterProcessing:
-			resp = htmlResponse(f.Status)
-		case FaultTruncateAfterProcessing:
-			resp.body = resp.body[:len(resp.body)/2]
-		case FaultDelayAfterProcessing:
-			if err := s.c.wait(ctx, f.Delay); err != nil {
+		case FaultDropAfterProcessing, FaultStatusAfterProcessing, FaultDelayAfterProcessing:
+			if err := c.wait(ctx, f.Delay); err != nil {
 				return response{}, err
 			}
+			switch f.Kind {
+			case FaultDropAfterProcessing:
+				return response{}, errDropped
+			case FaultStatusAfterProcessing:
+				resp = htmlResponse(f.Status)
+			}
+		case FaultTruncateAfterProcessing:
+			resp.body = resp.body[:len(resp.body)/2]
 		}
 	}
 	return resp, nil
+}
+
+// ids lists what the request names (see requestIDs), for a fault function.
+func (in *incoming) ids(m match) []string {
+	body, _ := parseBody(in.header.Get("Content-Type"), in.body)
+	return requestIDs(m.params, body)
+}
+
+// decidedHeader carries, from the RoundTripper of Client to the handler,
+// the key of the fault the fault function chose for a request, so that it
+// is asked once per request.
+const decidedHeader = "X-Iamporttest-Fault"
+
+type decision struct {
+	f      Fault
+	faulty bool
+}
+
+// stash keeps a fault decision for the handler and returns its key.
+func (c *core) stash(f Fault, faulty bool) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.decN++
+	key := fmt.Sprint(c.decN)
+	if c.decisions == nil {
+		c.decisions = map[string]decision{}
+	}
+	c.decisions[key] = decision{f, faulty}
+	return key
+}
+
+// popDecision takes the decision stashed under key, if any.
+func (c *core) popDecision(key string) (Fault, bool, bool) {
+	if key == "" {
+		return Fault{}, false, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.decisions[key]
+	delete(c.decisions, key)
+	return d.f, d.faulty, ok
 }
 
 // requestMethod is the request's method in upper case, GET when empty (as
@@ -355,12 +499,11 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 	}
 	method := requestMethod(req)
 	m := resolve(method, req.URL)
-	f, faulty := c.take(method, m.key, false)
+	in := readIncoming(method, req)
+	f, faulty := c.take(method, m.key, func() []string { return in.ids(m) }, false)
 	if faulty && f.Kind == FaultRefuseConnection {
-		closeBody()
 		return nil, refusedError(c.addr)
 	}
-	in := readIncoming(method, req)
 	if trace := httptrace.ContextClientTrace(ctx); trace != nil {
 		if trace.WroteHeaders != nil {
 			trace.WroteHeaders()
@@ -406,13 +549,40 @@ type refusingTransport struct {
 // RoundTrip refuses req if a FaultRefuseConnection is due for it, and sends
 // it through the socket otherwise.
 func (t *refusingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c := t.s.c
 	method := requestMethod(req)
 	m := resolve(method, req.URL)
-	if _, refused := t.s.c.take(method, m.key, true); refused {
+	refuse := func() (*http.Response, error) {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
-		return nil, refusedError(t.s.c.addr)
+		return nil, refusedError(c.addr)
 	}
+	if !c.hasFaultFunc() {
+		if _, refused := c.take(method, m.key, nil, true); refused {
+			return refuse()
+		}
+		return t.base.RoundTrip(req)
+	}
+	f, faulty := c.take(method, m.key, func() []string { return outgoingIDs(req, m) }, false)
+	if faulty && f.Kind == FaultRefuseConnection {
+		return refuse()
+	}
+	req = req.Clone(req.Context())
+	req.Header.Set(decidedHeader, c.stash(f, faulty))
 	return t.base.RoundTrip(req)
+}
+
+// outgoingIDs lists what an outgoing request names, reading its body
+// through GetBody (without consuming it) where it can.
+func outgoingIDs(req *http.Request, m match) []string {
+	var body map[string]any
+	if req.GetBody != nil {
+		if rc, err := req.GetBody(); err == nil {
+			b, _ := io.ReadAll(io.LimitReader(rc, maxBody))
+			_ = rc.Close()
+			body, _ = parseBody(req.Header.Get("Content-Type"), b)
+		}
+	}
+	return requestIDs(m.params, body)
 }

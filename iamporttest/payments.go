@@ -67,8 +67,8 @@ func sortPayments(ps []*payment, sorting string) {
 // getPayment is GET /payments/{imp_uid}. Test-channel payments (WithSandbox)
 // are hidden unless include_sandbox=true.
 func (c *core) getPayment(rq *apiRequest) result {
-	p, ok := c.byImp[rq.params["imp_uid"]]
-	if !ok || (p.Sandbox && !queryBool(rq.query, "include_sandbox")) {
+	p := c.seen(c.byImp[rq.params["imp_uid"]])
+	if p == nil || (p.Sandbox && !queryBool(rq.query, "include_sandbox")) {
 		return notFound(msgNoPayment)
 	}
 	return okResult(wirePayment(p))
@@ -77,8 +77,20 @@ func (c *core) getPayment(rq *apiRequest) result {
 // paymentsOf returns the payments of merchantUID with status (all when "").
 // Call with mu held.
 func (c *core) paymentsOf(merchantUID string, status string) []*payment {
+	return filterPayments(c.payments, merchantUID, status)
+}
+
+// visibleOf is paymentsOf as lookups see it (see WithLookupLag). Call with
+// mu held.
+func (c *core) visibleOf(merchantUID string, status string) []*payment {
+	return filterPayments(c.visiblePayments(), merchantUID, status)
+}
+
+// filterPayments returns the payments of merchantUID in all with status
+// (all when "").
+func filterPayments(all []*payment, merchantUID string, status string) []*payment {
 	var ps []*payment
-	for _, p := range c.payments {
+	for _, p := range all {
 		if p.MerchantUID == merchantUID && (status == "" || string(p.Status) == status) {
 			ps = append(ps, p)
 		}
@@ -105,7 +117,7 @@ func (c *core) findPayment(rq *apiRequest) result {
 	if !validSorting(sorting) {
 		return badRequest(badParam("sorting").msg)
 	}
-	ps := c.paymentsOf(rq.params["merchant_uid"], status)
+	ps := c.visibleOf(rq.params["merchant_uid"], status)
 	if len(ps) == 0 {
 		return notFound(msgNoPayment)
 	}
@@ -152,7 +164,7 @@ func (c *core) findAllPayments(rq *apiRequest) result {
 	if res != nil {
 		return *res
 	}
-	ps := c.paymentsOf(rq.params["merchant_uid"], status)
+	ps := c.visibleOf(rq.params["merchant_uid"], status)
 	if len(ps) == 0 {
 		return notFound(msgNoPayment)
 	}
@@ -175,12 +187,12 @@ func (c *core) getPayments(rq *apiRequest) result {
 	}
 	list := make([]any, 0, n)
 	for _, id := range imps {
-		if p, ok := c.byImp[id]; ok {
+		if p := c.seen(c.byImp[id]); p != nil {
 			list = append(list, wirePayment(p))
 		}
 	}
 	for _, id := range mids {
-		if ps := c.paymentsOf(id, ""); len(ps) > 0 {
+		if ps := c.visibleOf(id, ""); len(ps) > 0 {
 			sortPayments(ps, "-started")
 			list = append(list, wirePayment(ps[0]))
 		}
@@ -241,7 +253,7 @@ func (c *core) paymentsByStatus(rq *apiRequest) result {
 		return badRequest("조회기간은 최대 90일까지 가능합니다.")
 	}
 	var ps []*payment
-	for _, p := range c.payments {
+	for _, p := range c.visiblePayments() {
 		if status != "all" && string(p.Status) != status {
 			continue
 		}
@@ -288,8 +300,8 @@ func split(total, taxFree, vat int64, vatSet bool, krw bool) (int64, int64, int6
 // getBalance is GET /payments/{imp_uid}/balance. The real API implements it
 // for PAYCO only; the fake answers the same shape for every payment.
 func (c *core) getBalance(rq *apiRequest) result {
-	p, ok := c.byImp[rq.params["imp_uid"]]
-	if !ok {
+	p := c.seen(c.byImp[rq.params["imp_uid"]])
+	if p == nil {
 		return notFound(msgNoPayment)
 	}
 	krw := p.Currency == "KRW"
@@ -379,12 +391,8 @@ func (c *core) cancelPayment(rq *apiRequest) result {
 	if p == nil {
 		return business(1, msgNoCancelTarget)
 	}
-	switch p.Status {
-	case iamport.PaymentStatusCancelled:
-		return business(1, "이미 전액취소된 주문입니다.")
-	case iamport.PaymentStatusPaid:
-	default:
-		return business(1, "결제완료 상태가 아니어서 취소할 수 없습니다.")
+	if res := notCancellable(p); res != nil {
+		return *res
 	}
 	if p.PayMethod == "vbank" && !hasRefundAccount(rq.body) {
 		return business(1, msgVbankRefundAccount)
@@ -404,6 +412,36 @@ func (c *core) cancelPayment(rq *apiRequest) result {
 	}
 	if taxFree > cents {
 		return business(1, "tax_free 는 취소요청금액보다 클 수 없습니다.")
+	}
+	// Checked on arrival; the PG refunds later (see WithLatency), so two
+	// cancels with the same checksum that race both pass the check.
+	return result{ids: []string{p.ImpUID, p.MerchantUID}, commit: func() result {
+		return c.commitCancel(p, cents, reason, webhook)
+	}}
+}
+
+// notCancellable is the refusal of a cancel of p when p is not paid.
+func notCancellable(p *payment) *result {
+	var r result
+	switch p.Status {
+	case iamport.PaymentStatusPaid:
+		return nil
+	case iamport.PaymentStatusCancelled:
+		r = business(1, "이미 전액취소된 주문입니다.")
+	default:
+		r = business(1, "결제완료 상태가 아니어서 취소할 수 없습니다.")
+	}
+	return &r
+}
+
+// commitCancel refunds cents of p, if p still has that much left to refund,
+// and answers the cancel. Call with mu held.
+func (c *core) commitCancel(p *payment, cents int64, reason string, webhook bool) result {
+	if res := notCancellable(p); res != nil {
+		return *res
+	}
+	if balance := p.Amount.Cents() - p.CancelAmount.Cents(); cents > balance {
+		return business(1, fmt.Sprintf("취소요청금액(%s)이 취소가능잔액(%s)보다 큽니다.", amount(cents), amount(balance)))
 	}
 	cancel := c.applyCancel(p, cents, reason)
 	r := okResult(wirePayment(p))
@@ -437,6 +475,7 @@ func (c *core) applyCancel(p *payment, cents int64, reason string) iamport.Cance
 		p.Status = iamport.PaymentStatusCancelled
 		p.CancelledAt = now
 	}
+	c.record(p)
 	return cancel
 }
 

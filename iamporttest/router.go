@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // apiRequest is one parsed request, handed to an endpoint with the fake's
@@ -26,6 +27,10 @@ type route struct {
 	segs     []string
 	h        endpoint
 	noAuth   bool
+	// slow marks the writes that take WithLatency to process; split, the
+	// ones among them that check a request on arrival and return the rest
+	// of the work as result.commit.
+	slow, split bool
 }
 
 var routes = buildRoutes()
@@ -42,25 +47,25 @@ func buildRoutes() []*route {
 		{method: "GET", template: "/payments/findAll/{merchant_uid}", h: (*core).findAllPayments},
 		{method: "GET", template: "/payments/findAll/{merchant_uid}/{payment_status}", h: (*core).findAllPayments},
 		{method: "GET", template: "/payments/status/{payment_status}", h: (*core).paymentsByStatus},
-		{method: "POST", template: "/payments/cancel", h: (*core).cancelPayment},
+		{method: "POST", template: "/payments/cancel", h: (*core).cancelPayment, slow: true, split: true},
 		{method: "POST", template: "/payments/prepare", h: (*core).preparePayment},
 		{method: "PUT", template: "/payments/prepare", h: (*core).updatePrepared},
 		{method: "GET", template: "/payments/prepare/{merchant_uid}", h: (*core).getPrepared},
 
-		{method: "POST", template: "/subscribe/payments/onetime", h: (*core).onetime},
-		{method: "POST", template: "/subscribe/payments/again", h: (*core).again},
-		{method: "POST", template: "/subscribe/payments/schedule", h: (*core).createSchedules},
+		{method: "POST", template: "/subscribe/payments/onetime", h: (*core).onetime, slow: true, split: true},
+		{method: "POST", template: "/subscribe/payments/again", h: (*core).again, slow: true, split: true},
+		{method: "POST", template: "/subscribe/payments/schedule", h: (*core).createSchedules, slow: true},
 		{method: "GET", template: "/subscribe/payments/schedule", h: (*core).listSchedules},
-		{method: "POST", template: "/subscribe/payments/unschedule", h: (*core).unschedule},
+		{method: "POST", template: "/subscribe/payments/unschedule", h: (*core).unschedule, slow: true},
 		{method: "GET", template: "/subscribe/payments/schedule/{merchant_uid}", h: (*core).getSchedule},
-		{method: "PUT", template: "/subscribe/payments/schedule/{merchant_uid}", h: (*core).updateSchedule},
-		{method: "POST", template: "/subscribe/payments/schedule/{merchant_uid}/reschedule", h: (*core).rescheduleSchedule},
-		{method: "POST", template: "/subscribe/payments/schedule/{merchant_uid}/retry", h: (*core).retrySchedule},
+		{method: "PUT", template: "/subscribe/payments/schedule/{merchant_uid}", h: (*core).updateSchedule, slow: true},
+		{method: "POST", template: "/subscribe/payments/schedule/{merchant_uid}/reschedule", h: (*core).rescheduleSchedule, slow: true},
+		{method: "POST", template: "/subscribe/payments/schedule/{merchant_uid}/retry", h: (*core).retrySchedule, slow: true, split: true},
 		{method: "GET", template: "/subscribe/payments/schedule/customers/{customer_uid}", h: (*core).customerSchedules},
 
 		{method: "GET", template: "/subscribe/customers", h: (*core).getBillingKeys},
 		{method: "GET", template: "/subscribe/customers/{customer_uid}", h: (*core).getBillingKey},
-		{method: "POST", template: "/subscribe/customers/{customer_uid}", h: (*core).saveBillingKey},
+		{method: "POST", template: "/subscribe/customers/{customer_uid}", h: (*core).saveBillingKey, slow: true},
 		{method: "DELETE", template: "/subscribe/customers/{customer_uid}", h: (*core).deleteBillingKey},
 		{method: "GET", template: "/subscribe/customers/{customer_uid}/payments", h: (*core).billingKeyPayments},
 		{method: "GET", template: "/subscribe/customers/{customer_uid}/schedules", h: (*core).customerSchedules},
@@ -176,16 +181,22 @@ type response struct {
 
 // exec answers one routed request: it parses the body, checks the token,
 // runs the endpoint under the lock, then delivers the webhooks the endpoint
-// produced after releasing it. A panic becomes a 500 answer.
-func (s *Server) exec(m match, in *incoming) (resp response) {
+// produced after releasing it. A panic becomes a 500 answer. A request that
+// takes a processing latency (WithLatency) is handed to the background and
+// returned as a processing instead of an answer; lat, if positive, replaces
+// the latency WithLatency would draw.
+func (s *Server) exec(m match, in *incoming, lat time.Duration) (resp response, pr *processing) {
 	defer func() {
 		if rec := recover(); rec != nil {
-			resp = internalErrorResponse()
+			resp, pr = internalErrorResponse(), nil
 		}
 	}()
-	r := s.execLocked(m, in)
+	r, d, ids := s.execLocked(m, in, lat)
+	if r.commit != nil {
+		return response{}, s.process(d, ids, r.commit)
+	}
 	s.c.deliver(r.hooks)
-	return jsonResponse(r)
+	return jsonResponse(r), nil
 }
 
 // jsonResponse is the answer carrying r's envelope.
@@ -193,22 +204,25 @@ func jsonResponse(r result) response {
 	return response{status: r.status, body: encodeEnvelope(r), ctype: "application/json; charset=utf-8"}
 }
 
-func (s *Server) execLocked(m match, in *incoming) result {
+// execLocked runs the endpoint under the lock. Without a latency it returns
+// the finished result. With one, a result whose commit is the work left for
+// the background, the latency, and the ids it marked busy.
+func (s *Server) execLocked(m match, in *incoming, lat time.Duration) (result, time.Duration, []string) {
 	c := s.c
 	if m.rt == nil {
 		if m.status == http.StatusMethodNotAllowed {
-			return failResult(http.StatusMethodNotAllowed, -1, "허용되지 않는 HTTP METHOD입니다.")
+			return failResult(http.StatusMethodNotAllowed, -1, "허용되지 않는 HTTP METHOD입니다."), 0, nil
 		}
-		return notFound("요청하신 API를 찾을 수 없습니다.")
+		return notFound("요청하신 API를 찾을 수 없습니다."), 0, nil
 	}
 	if in.tooBig {
-		return failResult(http.StatusRequestEntityTooLarge, -1, "요청 본문이 너무 큽니다.")
+		return failResult(http.StatusRequestEntityTooLarge, -1, "요청 본문이 너무 큽니다."), 0, nil
 	}
 	body := map[string]any{}
 	if in.method != "GET" && in.method != "DELETE" {
 		b, err := parseBody(in.header.Get("Content-Type"), in.body)
 		if err != nil {
-			return badRequest("요청 본문을 해석할 수 없습니다. JSON 또는 form 형식으로 보내주세요.")
+			return badRequest("요청 본문을 해석할 수 없습니다. JSON 또는 form 형식으로 보내주세요."), 0, nil
 		}
 		body = b
 	}
@@ -216,7 +230,31 @@ func (s *Server) execLocked(m match, in *incoming) result {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !m.rt.noAuth && !c.authorized(in.header) {
-		return failResult(http.StatusUnauthorized, -1, msgUnauthorized)
+		return failResult(http.StatusUnauthorized, -1, msgUnauthorized), 0, nil
 	}
-	return m.rt.h(c, rq)
+	if m.rt.slow {
+		d := lat
+		if d <= 0 {
+			d = c.latency()
+		}
+		if d > 0 {
+			h := m.rt.h
+			r := result{commit: func() result { return h(c, rq) }}
+			if m.rt.split {
+				if r = h(c, rq); r.commit == nil {
+					return r, 0, nil // refused on arrival
+				}
+			}
+			ids := append(requestIDs(rq.params, rq.body), r.ids...)
+			c.begin(ids)
+			return r, d, ids
+		}
+	}
+	r := m.rt.h(c, rq)
+	for r.commit != nil {
+		hooks := r.hooks
+		r = r.commit()
+		r.hooks = append(hooks, r.hooks...)
+	}
+	return r, 0, nil
 }

@@ -138,6 +138,7 @@ func (c *core) createSchedules(rq *apiRequest) result {
 		c.schedules[s.MerchantUID] = sc
 		c.schedList = append(c.schedList, sc)
 		c.queueDue(sc)
+		c.recordSchedule(sc)
 		out = append(out, wireSchedule(sc))
 	}
 	return okResult(out)
@@ -162,6 +163,7 @@ func (c *core) chargeSchedule(sc *schedule) *payment {
 	s.ExecutedAt = c.nowSec()
 	s.RevokedAt = iamport.Time{}
 	s.ScheduleStatus = iamport.ScheduleStatusExecuted
+	defer c.recordSchedule(sc)
 	if c.alreadyPaid(s.MerchantUID) {
 		sc.pay = nil
 		s.ImpUID, s.PaymentStatus, s.FailReason = "", iamport.PaymentStatusFailed, msgAlreadyPaid
@@ -206,11 +208,12 @@ func (c *core) scheduleParam(rq *apiRequest) (*schedule, *result) {
 	return sc, nil
 }
 
-// getSchedule is GET /subscribe/payments/schedule/{merchant_uid}.
+// getSchedule is GET /subscribe/payments/schedule/{merchant_uid}, as
+// lookups see it (see WithLookupLag).
 func (c *core) getSchedule(rq *apiRequest) result {
-	sc, res := c.scheduleParam(rq)
-	if res != nil {
-		return *res
+	sc := c.seenSchedule(c.schedules[rq.params["merchant_uid"]])
+	if sc == nil {
+		return notFound(msgNoSchedule)
 	}
 	return okResult(wireSchedule(sc))
 }
@@ -231,6 +234,7 @@ func (c *core) updateSchedule(rq *apiRequest) result {
 	}
 	sc.ScheduleAt = iamport.Unix(at)
 	c.queueDue(sc)
+	c.recordSchedule(sc)
 	return okResult(wireSchedule(sc))
 }
 
@@ -279,6 +283,7 @@ func (c *core) rescheduleSchedule(rq *apiRequest) result {
 	s.ExecutedAt, s.RevokedAt = iamport.Time{}, iamport.Time{}
 	s.ImpUID, s.PaymentStatus, s.FailReason = "", "", ""
 	c.queueDue(sc)
+	c.recordSchedule(sc)
 	return okResult(wireSchedule(sc))
 }
 
@@ -296,10 +301,15 @@ func (c *core) retrySchedule(rq *apiRequest) result {
 	if c.alreadyPaid(sc.MerchantUID) {
 		return business(1, msgAlreadyPaid)
 	}
-	p := c.chargeSchedule(sc)
-	r := okResult(wirePayment(p))
-	r.hooks = c.hook(sc.noticeURL, p, string(p.Status), "")
-	return r
+	return result{commit: func() result {
+		p := c.chargeSchedule(sc)
+		if p == nil { // paid by a request that raced this one
+			return business(1, msgAlreadyPaid)
+		}
+		r := okResult(wirePayment(p))
+		r.hooks = c.hook(sc.noticeURL, p, string(p.Status), "")
+		return r
+	}}
 }
 
 // unschedule is POST /subscribe/payments/unschedule: it revokes the pending
@@ -339,6 +349,7 @@ func (c *core) unschedule(rq *apiRequest) result {
 	for _, sc := range targets {
 		sc.ScheduleStatus = iamport.ScheduleStatusRevoked
 		sc.RevokedAt = c.nowSec()
+		c.recordSchedule(sc)
 		out = append(out, wireSchedule(sc))
 	}
 	return okResult(out)
@@ -383,11 +394,11 @@ func validScheduleStatus(s string) bool {
 }
 
 // filterSchedules lists the schedules of customerUID ("" = all) with status
-// ("" = all) and from <= schedule_at < to, newest first or, with asc,
+// ("" = all) and from <= schedule_at < to, as lookups see them, newest first or, with asc,
 // oldest first. Call with mu held.
 func (c *core) filterSchedules(customerUID, status string, from, to int64, asc bool) []*schedule {
 	var out []*schedule
-	for _, sc := range c.schedList {
+	for _, sc := range c.visibleSchedules() {
 		at := sc.ScheduleAt.Unix()
 		if (customerUID == "" || sc.CustomerUID == customerUID) &&
 			(status == "" || string(sc.ScheduleStatus) == status) && at >= from && at < to {

@@ -51,6 +51,11 @@ type config struct {
 	sandbox           bool
 	lossRate          float64 // WithWebhookLossRate
 	lossSeed          uint64
+	latMin, latMax    time.Duration // processing latency (WithLatency)
+	pendingVisible    bool          // a processing charge shows as ready
+	lag               time.Duration // lookup lag (WithLookupLag)
+	seed              uint64
+	seedSet           bool
 }
 
 // Option configures a Server in NewServer and NewInProcess.
@@ -166,6 +171,8 @@ func newServer(cfg config) *Server {
 		prepared:   map[string]*prepared{},
 		declines:   map[string]*decline{},
 		calls:      map[string]int{},
+		busy:       map[string]int{},
+		changed:    make(chan struct{}),
 	}
 	return &Server{APIKey: cfg.apiKey, APISecret: cfg.apiSecret, c: c}
 }
@@ -275,6 +282,15 @@ type core struct {
 	area      *areaState  // virtual accounts, receipts, certifications, escrow, tiers
 	losses    []*lossRule // LoseWebhooks
 	lossRand  *rand.Rand  // WithWebhookLossRate
+
+	faultFunc func(FaultRequest) (Fault, bool)
+	decisions map[string]decision // fault decisions on their way to the handler
+	decN      int64
+
+	rng      *rand.Rand     // draws latencies
+	inFlight int            // requests processing in the background
+	busy     map[string]int // ids of those requests, for Await
+	changed  chan struct{}  // closed and replaced when one finishes
 }
 
 // next returns the next sequence number. Call with mu held.

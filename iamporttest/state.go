@@ -10,11 +10,14 @@ import (
 type payment struct {
 	iamport.Payment
 	seq       int64
+	n         int64 // numbers the imp_uid, PG TID and approval number
 	updated   time.Time
 	noticeURL string
 	taxFree   int64 // hundredths
 	vatAmount int64 // hundredths; valid when vatSet
 	vatSet    bool
+	hidden    bool             // a charge still processing, invisible to lookups
+	history   []paymentVersion // past states, for lagged lookups
 }
 
 // snapshot returns a deep copy of the payment as the API reports it.
@@ -50,6 +53,7 @@ type schedule struct {
 	vatAmount int64
 	vatSet    bool
 	cardQuota int
+	history   []scheduleVersion // past states, for lagged lookups
 }
 
 // snapshot returns the schedule as the API reports it: imp_uid and

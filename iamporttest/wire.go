@@ -17,6 +17,11 @@ type result struct {
 	msg    string
 	resp   any
 	hooks  []webhookJob
+	// commit, if set, is the rest of the work of a request checked on
+	// arrival: it runs under the lock, at once or after the processing
+	// latency (WithLatency), and its result is the answer.
+	commit func() result
+	ids    []string // what the request concerns beyond its own IDs, for Await
 }
 
 func okResult(v any) result { return result{status: http.StatusOK, resp: v} }
