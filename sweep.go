@@ -299,7 +299,8 @@ func planOf(plans []*Plan, mid string) *Plan {
 	return nil
 }
 
-// sweepOne checks that r.Payment is the payment of r.Schedule, then handles it.
+// sweepOne checks that r.Payment is the payment of r.Schedule (its
+// merchant_uid and billing key), then handles it.
 func (s *Sweeper) sweepOne(ctx context.Context, r *SweepResult) {
 	p, sc := r.Payment, &r.Schedule
 	switch {
@@ -309,6 +310,12 @@ func (s *Sweeper) sweepOne(ctx context.Context, r *SweepResult) {
 	case p.MerchantUID != sc.MerchantUID:
 		r.fail(fmt.Errorf("%w: payment %s belongs to merchant_uid %q, not schedule %q",
 			ErrWebhookMismatch, p.ImpUID, p.MerchantUID, sc.MerchantUID))
+		return
+	case p.CustomerUID != "" && p.CustomerUID != sc.CustomerUID:
+		// The schedule charges its own billing key: a payment of another
+		// one is not this schedule's, whatever its merchant_uid says.
+		r.fail(fmt.Errorf("%w: payment %s was charged to customer_uid %q, not schedule %q's %q",
+			ErrWebhookMismatch, p.ImpUID, p.CustomerUID, sc.MerchantUID, sc.CustomerUID))
 		return
 	}
 	s.handle(ctx, r)
