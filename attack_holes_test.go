@@ -304,3 +304,19 @@ func TestAttackHolesWebhookSlowloris(t *testing.T) {
 	require.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
 	require.Zero(t, called.Load())
 }
+
+// setPageJSON sets key to v in every entry of response.list.
+func setPageJSON(t *testing.T, body []byte, key string, v any) []byte {
+	t.Helper()
+	var env map[string]any
+	require.NoError(t, json.Unmarshal(body, &env))
+	if r, ok := env["response"].(map[string]any); ok {
+		list, _ := r["list"].([]any)
+		for _, e := range list {
+			e.(map[string]any)[key] = v
+		}
+	}
+	out, err := json.Marshal(env)
+	require.NoError(t, err)
+	return out
+}

@@ -327,3 +327,48 @@ func TestAttackSweepPaymentOfAnotherBillingKeyNeverReachesCallback(t *testing.T)
 	require.Equal(t, 1, rep.Outcomes[iamport.SweepFailed])
 	require.Zero(t, called.Load(), "OnPayment got a payment of another billing key")
 }
+
+// A schedule that ran exactly at the window's start is still in the sweep.
+func TestAttackSweepScheduleAtWindowStart(t *testing.T) {
+	ctx := context.Background()
+	w := newSweepWorld(t, 1, 3)
+	plan := w.plans["cust000"]
+	w.srv.SetTime(plan.BillingTime(1).Add(6 * time.Hour)) // cycle 1 runs; webhook lost
+	w.srv.SetTime(plan.BillingTime(1).Add(iamport.DefaultSweepWindow))
+	rep, err := w.sweeper(w.c).Run(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.Outcomes[iamport.SweepFollowedUp], "%s", rep)
+	_, err = w.c.GetSchedule(ctx, plan.MerchantUID(2, 0))
+	require.NoError(t, err)
+}
+
+// An executed schedule listed as paid but without its imp_uid (a listing
+// that lags the payment) is not "no payment": the sweep cannot verify it,
+// so it must not report the schedule as done.
+func TestAttackSweepPaidScheduleWithoutImpUID(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2027, 1, 10, 1, 0, 0, 0, time.UTC)
+	srv := iamporttest.NewInProcess(iamporttest.WithStartTime(start))
+	defer srv.Close()
+	srv.LoseWebhooks(iamporttest.WebhookLoss{})
+	c := rewritingFake(t, srv, func(r *http.Request, body []byte) []byte {
+		if r.Method == "GET" && r.URL.Path == "/subscribe/payments/schedule" {
+			return setPageJSON(t, body, "imp_uid", nil)
+		}
+		return body
+	})
+	attackSaveKey(t, c, "bob")
+	plan := &iamport.Plan{CustomerUID: "bob", Amount: 8900, Name: "monthly", Anchor: start.Add(time.Hour), Cycles: 3}
+	_, err := c.ScheduleCycle(ctx, plan, 1)
+	require.NoError(t, err)
+	srv.Advance(2 * time.Hour)
+	sw := &iamport.Sweeper{Client: c,
+		Plans: func(context.Context, []string) (map[string][]*iamport.Plan, error) {
+			return map[string][]*iamport.Plan{"bob": {plan}}, nil
+		},
+		OnPayment: func(context.Context, *iamport.Plan, *iamport.Payment) error { return nil },
+	}
+	rep, err := sw.Run(ctx)
+	require.Error(t, err, "a paid schedule that was not followed up reported as done: %s", rep)
+	require.Equal(t, 1, rep.Outcomes[iamport.SweepFailed], "%s", rep)
+}

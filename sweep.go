@@ -70,7 +70,8 @@ const (
 	SweepNotOurs SweepOutcome = "not_ours"
 	// SweepNoPayment: the schedule ran without making a payment (iamport
 	// found its merchant_uid already paid by another payment), so there is
-	// nothing to verify.
+	// nothing to verify. A schedule listed as paid without an imp_uid is
+	// SweepFailed instead: its payment could not be verified yet.
 	SweepNoPayment SweepOutcome = "no_payment"
 	// SweepFailed: something failed; Result.Err says what. A later sweep
 	// whose window still holds the schedule tries again.
@@ -237,6 +238,11 @@ func (s *Sweeper) handleBatch(ctx context.Context, batch []Schedule) ([]*SweepRe
 		switch {
 		case r.Plan == nil:
 			r.Outcome = SweepNotOurs
+		case r.Schedule.ImpUID == "" && r.Schedule.PaymentStatus == PaymentStatusPaid:
+			// Paid, but the listing does not say by which payment yet: there
+			// is nothing to verify, and the follow-up must not be dropped.
+			r.fail(fmt.Errorf("iamport: sweep: schedule %s is listed as paid without its imp_uid: %w",
+				r.Schedule.MerchantUID, ErrNotFound))
 		case r.Schedule.ImpUID == "":
 			r.Outcome = SweepNoPayment
 		default:
