@@ -372,3 +372,46 @@ func TestAttackSweepPaidScheduleWithoutImpUID(t *testing.T) {
 	require.Error(t, err, "a paid schedule that was not followed up reported as done: %s", rep)
 	require.Equal(t, 1, rep.Outcomes[iamport.SweepFailed], "%s", rep)
 }
+
+// Many subscribers billed at the same second span several pages of the
+// listing: every one of them is swept once.
+func TestAttackSweepManySchedulesAtOneTime(t *testing.T) {
+	ctx := context.Background()
+	w := newSweepWorld(t, 1500, 2)
+	w.srv.Advance(2 * time.Hour) // every cycle 1 runs at the same second
+	rep, err := w.sweeper(w.c).Run(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1500, rep.Schedules, "%s", rep)
+	require.Equal(t, 1500, rep.Outcomes[iamport.SweepFollowedUp], "%s", rep)
+	require.Len(t, w.seen, 1500)
+}
+
+// A panicking callback fails its schedule without a follow-up and without
+// taking the process down; a failing plan lookup stops the sweep with an
+// error. Once both work again, the next sweep follows up.
+func TestAttackSweepPanicAndLookupError(t *testing.T) {
+	ctx := context.Background()
+	w := newSweepWorld(t, 3, 2)
+	w.srv.Advance(2 * time.Hour)
+	sw := w.sweeper(w.c)
+	sw.OnPayment = func(context.Context, *iamport.Plan, *iamport.Payment) error { panic("boom") }
+	rep, err := sw.Run(ctx)
+	require.Error(t, err)
+	require.Equal(t, 3, rep.Outcomes[iamport.SweepFailed], "%s", rep)
+
+	sw = w.sweeper(w.c)
+	sw.Plans = func(context.Context, []string) (map[string][]*iamport.Plan, error) {
+		return nil, errors.New("database down")
+	}
+	rep, err = sw.Run(ctx)
+	require.ErrorContains(t, err, "database down")
+	require.Error(t, rep.Err)
+	for _, p := range w.plans {
+		_, err := w.c.GetSchedule(ctx, p.MerchantUID(2, 0))
+		require.ErrorIs(t, err, iamport.ErrNotFound, "a follow-up scheduled although the sweep failed")
+	}
+
+	rep, err = w.sweeper(w.c).Run(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 3, rep.Outcomes[iamport.SweepFollowedUp], "%s", rep)
+}
