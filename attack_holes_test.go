@@ -110,17 +110,23 @@ func TestAttackHolesDuplicateStatusLookup(t *testing.T) {
 // A charge answered as declined in one spelling and paid in another is
 // neither a success nor a decline.
 func TestAttackHolesDuplicateStatusCharge(t *testing.T) {
+	for i, key := range []string{`"Status"`, `"\u017ftatus"`, `"st\u0061tus"`, "\"\u017ftatus\""} {
+		t.Run(key, func(t *testing.T) { attackDuplicateStatusCharge(t, key, i) })
+	}
+}
+
+func attackDuplicateStatusCharge(t *testing.T, key string, i int) {
 	ctx := context.Background()
 	srv := holesFake(t)
 	c := rewritingFake(t, srv, func(r *http.Request, body []byte) []byte {
 		if r.URL.Path == "/subscribe/payments/again" {
-			return mustReplace(t, body, `"status":"failed"`, `"status":"failed","Status":"paid"`)
+			return mustReplace(t, body, `"status":"failed"`, `"status":"failed",`+key+`:"paid"`)
 		}
 		return body
 	})
 	attackSaveKey(t, c, "bob")
 	srv.DeclineCharges("bob", 1, "")
-	p, err := c.Again(ctx, &iamport.AgainRequest{CustomerUID: "bob", MerchantUID: "dup-2", Amount: 1000, Name: "x"})
+	p, err := c.Again(ctx, &iamport.AgainRequest{CustomerUID: "bob", MerchantUID: fmt.Sprintf("dup-2-%d", i), Amount: 1000, Name: "x"})
 	require.Error(t, err, "a contradictory answer read as a success: %v", p)
 	// The lookups are not rewritten: they show the decline, which is then
 	// the call's proven outcome, or it stays unknown; never a paid payment.
@@ -269,13 +275,23 @@ func TestAttackHolesAmountLimits(t *testing.T) {
 // A webhook sender that trickles its body is cut off at the read timeout
 // with 408, and the callback is not called.
 func TestAttackHolesWebhookSlowloris(t *testing.T) {
+	t.Run("direct", func(t *testing.T) { attackSlowloris(t, func(h http.Handler) http.Handler { return h }) })
+	// Behind a middleware whose ResponseWriter cannot set a read deadline.
+	t.Run("wrapped", func(t *testing.T) {
+		attackSlowloris(t, func(h http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(struct{ http.ResponseWriter }{w}, r) })
+		})
+	})
+}
+
+func attackSlowloris(t *testing.T, wrap func(http.Handler) http.Handler) {
 	srv := holesFake(t)
 	var called atomic.Int32
 	h := iamport.WebhookHandler(srv.Client(), func(context.Context, *iamport.Payment, *iamport.WebhookEvent) error {
 		called.Add(1)
 		return nil
 	}, iamport.WithWebhookReadTimeout(300*time.Millisecond))
-	ts := httptest.NewServer(h)
+	ts := httptest.NewServer(wrap(h))
 	defer ts.Close()
 	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
 	require.NoError(t, err)
