@@ -121,7 +121,10 @@ func TestAttackSweepRetryScheduleThenSweepChargesOnce(t *testing.T) {
 func TestAttackSweepReplicasUnderFaults(t *testing.T) {
 	const customers, cycles = 12, 5
 	for _, seed := range []uint64{1, 2} {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) { attackSweepCampaign(t, seed, customers, cycles) })
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			t.Parallel() // mostly waits out reconciliations
+			attackSweepCampaign(t, seed, customers, cycles)
+		})
 	}
 }
 
@@ -414,4 +417,43 @@ func TestAttackSweepPanicAndLookupError(t *testing.T) {
 	rep, err = w.sweeper(w.c).Run(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 3, rep.Outcomes[iamport.SweepFollowedUp], "%s", rep)
+}
+
+// Two plans on one billing key, billed at the same second: each payment is
+// handed to its own plan and each chain goes on.
+func TestAttackSweepTwoPlansOnOneKey(t *testing.T) {
+	ctx := context.Background()
+	w := newSweepWorld(t, 1, 3)
+	base := w.plans["cust000"]
+	a, b := *base, *base
+	a.ID, b.ID, b.Amount = "basic", "storage", 1200
+	_, err := w.c.Unschedule(ctx, &iamport.UnscheduleRequest{CustomerUID: "cust000", MerchantUIDs: []string{base.MerchantUID(1, 0)}})
+	require.NoError(t, err)
+	for _, p := range []*iamport.Plan{&a, &b} {
+		_, err := w.c.ScheduleCycle(ctx, p, 1)
+		require.NoError(t, err)
+	}
+	var mu sync.Mutex
+	got := map[string]iamport.Amount{}
+	sw := &iamport.Sweeper{Client: w.c,
+		Plans: func(context.Context, []string) (map[string][]*iamport.Plan, error) {
+			return map[string][]*iamport.Plan{"cust000": {&a, &b}}, nil
+		},
+		OnPayment: func(_ context.Context, plan *iamport.Plan, p *iamport.Payment) error {
+			mu.Lock()
+			got[plan.ID] = p.Amount
+			mu.Unlock()
+			return nil
+		},
+	}
+	w.srv.Advance(2 * time.Hour)
+	rep, err := sw.Run(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 2, rep.Outcomes[iamport.SweepFollowedUp], "%s", rep)
+	require.Equal(t, map[string]iamport.Amount{"basic": 8900, "storage": 1200}, got)
+	for _, p := range []*iamport.Plan{&a, &b} {
+		s, err := w.c.GetSchedule(ctx, p.MerchantUID(2, 0))
+		require.NoError(t, err)
+		require.True(t, s.Amount.Equal(p.Amount))
+	}
 }
