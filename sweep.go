@@ -70,7 +70,8 @@ const (
 	SweepNotOurs SweepOutcome = "not_ours"
 	// SweepNoPayment: the schedule ran without making a payment (iamport
 	// found its merchant_uid already paid by another payment), so there is
-	// nothing to verify.
+	// nothing to verify. A schedule listed as paid without an imp_uid is
+	// SweepFailed instead: its payment could not be verified yet.
 	SweepNoPayment SweepOutcome = "no_payment"
 	// SweepFailed: something failed; Result.Err says what. A later sweep
 	// whose window still holds the schedule tries again.
@@ -237,6 +238,11 @@ func (s *Sweeper) handleBatch(ctx context.Context, batch []Schedule) ([]*SweepRe
 		switch {
 		case r.Plan == nil:
 			r.Outcome = SweepNotOurs
+		case r.Schedule.ImpUID == "" && r.Schedule.PaymentStatus == PaymentStatusPaid:
+			// Paid, but the listing does not say by which payment yet: there
+			// is nothing to verify, and the follow-up must not be dropped.
+			r.fail(fmt.Errorf("iamport: sweep: schedule %s is listed as paid without its imp_uid: %w",
+				r.Schedule.MerchantUID, ErrNotFound))
 		case r.Schedule.ImpUID == "":
 			r.Outcome = SweepNoPayment
 		default:
@@ -299,7 +305,8 @@ func planOf(plans []*Plan, mid string) *Plan {
 	return nil
 }
 
-// sweepOne checks that r.Payment is the payment of r.Schedule, then handles it.
+// sweepOne checks that r.Payment is the payment of r.Schedule (its
+// merchant_uid and billing key), then handles it.
 func (s *Sweeper) sweepOne(ctx context.Context, r *SweepResult) {
 	p, sc := r.Payment, &r.Schedule
 	switch {
@@ -309,6 +316,12 @@ func (s *Sweeper) sweepOne(ctx context.Context, r *SweepResult) {
 	case p.MerchantUID != sc.MerchantUID:
 		r.fail(fmt.Errorf("%w: payment %s belongs to merchant_uid %q, not schedule %q",
 			ErrWebhookMismatch, p.ImpUID, p.MerchantUID, sc.MerchantUID))
+		return
+	case p.CustomerUID != "" && p.CustomerUID != sc.CustomerUID:
+		// The schedule charges its own billing key: a payment of another
+		// one is not this schedule's, whatever its merchant_uid says.
+		r.fail(fmt.Errorf("%w: payment %s was charged to customer_uid %q, not schedule %q's %q",
+			ErrWebhookMismatch, p.ImpUID, p.CustomerUID, sc.MerchantUID, sc.CustomerUID))
 		return
 	}
 	s.handle(ctx, r)
