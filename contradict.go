@@ -18,7 +18,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strings"
+	"unicode/utf8"
 )
 
 // decisiveKeys are the keys of iamport's answers whose values decide what a
@@ -39,7 +39,8 @@ const inArray = uint32(1) << 31
 // matches), or "" if there is none. body need not be valid JSON: what does
 // not parse is for the decoder to report.
 func ambiguousKey(body []byte) string {
-	var stack []uint32 // one entry per open object or array: the decisive keys seen
+	var room [16]uint32
+	stack := room[:0] // one entry per open object or array: the decisive keys seen
 	for i := 0; i < len(body); i++ {
 		switch body[i] {
 		case '{':
@@ -88,15 +89,38 @@ func stringEnd(body []byte, start int) int {
 	return -1
 }
 
-// decisiveIndex returns the index in decisiveKeys of the quoted key, compared
-// as encoding/json compares it, or -1.
-func decisiveIndex(quoted []byte) int {
-	key := string(quoted[1 : len(quoted)-1])
-	if bytes.IndexByte(quoted, '\\') >= 0 && json.Unmarshal(quoted, &key) != nil {
-		return -1
+// decisiveKeyBytes holds decisiveKeys as bytes, to compare keys with
+// without converting them.
+var decisiveKeyBytes = func() (b [len(decisiveKeys)][]byte) {
+	for i, k := range decisiveKeys {
+		b[i] = []byte(k)
 	}
-	for i, d := range decisiveKeys {
-		if strings.EqualFold(key, d) {
+	return b
+}()
+
+// decisiveIndex returns the index in decisiveKeys of the quoted key, compared
+// as encoding/json compares it, or -1. It allocates only for a key with an
+// escape in it.
+func decisiveIndex(quoted []byte) int {
+	key := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(key, '\\') >= 0 {
+		var s string
+		if json.Unmarshal(quoted, &s) != nil {
+			return -1
+		}
+		key = []byte(s)
+	}
+	ascii := true
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	for i, d := range decisiveKeyBytes {
+		// An ASCII key folds only to a key of its own length; one with other
+		// characters (such as U+017F, which folds to s) may be longer.
+		if (!ascii || len(key) == len(d)) && bytes.EqualFold(key, d) {
 			return i
 		}
 	}
