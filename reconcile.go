@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -250,24 +252,51 @@ func (f *inFlight) claim(merchantUID string) (release func(), err error) {
 // /payments/findAll/{merchant_uid}), only those whose merchant_uid is
 // exactly it: a server that reads "a/paid" as a path must not pass off
 // another order's payments. None is an empty list.
+//
+// Every charge makes this lookup before it sends, so it walks the pages
+// itself rather than through FindPayments, whose iterator costs a few
+// allocations more per call; the pages are checked as FindPayments checks
+// them (nextPage).
 func (c *Client) attempts(ctx context.Context, merchantUID string) ([]Payment, error) {
+	req := FindPaymentsRequest{MerchantUID: merchantUID, Limit: attemptsPageLimit}
+	if err := req.check(); err != nil {
+		return nil, err
+	}
+	path := req.path()
 	var out []Payment
-	for p, err := range c.FindPayments(ctx, &FindPaymentsRequest{MerchantUID: merchantUID, Limit: 100}) {
+	for page := 1; page != 0; {
+		query := attemptsFirstPage
+		if page > 1 {
+			query = url.Values{"limit": attemptsFirstPage["limit"], "page": {strconv.Itoa(page)}}
+		}
+		p, err := c.paymentPage(ctx, path, query)
 		if errors.Is(err, ErrNotFound) {
 			return out, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		if p.MerchantUID == merchantUID {
-			out = append(out, *p)
+		for i := range p.List {
+			if p.List[i].MerchantUID == merchantUID {
+				out = append(out, p.List[i])
+			}
+			if len(out) >= maxAttempts {
+				return out, nil
+			}
 		}
-		if len(out) >= maxAttempts {
-			break
+		if page, err = nextPage(path, page, p.Next, len(p.List)); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
 }
+
+// attemptsPageLimit is the page size of the attempts lookup.
+const attemptsPageLimit = 100
+
+// attemptsFirstPage is the query of the first page of an attempts lookup:
+// shared by every lookup, and only ever read (see send.go).
+var attemptsFirstPage = url.Values{"limit": {strconv.Itoa(attemptsPageLimit)}}
 
 // snapshot records the order's attempts before the charge is sent. If it
 // fails, nothing is sent: without it a lost answer could not be told from
