@@ -462,10 +462,10 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 	actx := a.ctx
 	var wrote *atomic.Bool // whether the headers were written, for money calls
 	if r.money {
-		wrote = new(atomic.Bool)
-		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-			WroteHeaders: func() { wrote.Store(true) },
-		})
+		t := new(writeTrace)
+		t.trace.WroteHeaders = func() { t.wrote.Store(true) }
+		wrote = &t.wrote
+		actx = httptrace.WithClientTrace(actx, &t.trace)
 	}
 	req := c.newRequest()
 	req.SetContext(actx)
@@ -500,6 +500,13 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 		return res, fmt.Errorf("reading response body: %w", err)
 	}
 	return res, nil
+}
+
+// writeTrace is the trace of a money call's attempt and what it records:
+// whether the request's headers were written. One allocation for both.
+type writeTrace struct {
+	wrote atomic.Bool
+	trace httptrace.ClientTrace
 }
 
 // provablyUnsent reports whether err happened before any byte of the request

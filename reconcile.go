@@ -231,21 +231,24 @@ type inFlight struct {
 
 // claim marks merchantUID as being charged, or refuses with
 // ErrChargeInFlight if it already is; release undoes it.
-func (f *inFlight) claim(merchantUID string) (release func(), err error) {
+func (f *inFlight) claim(merchantUID string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.uids[merchantUID] {
-		return nil, fmt.Errorf("%w: merchant_uid %q", ErrChargeInFlight, merchantUID)
+		return fmt.Errorf("%w: merchant_uid %q", ErrChargeInFlight, merchantUID)
 	}
 	if f.uids == nil {
 		f.uids = make(map[string]bool)
 	}
 	f.uids[merchantUID] = true
-	return func() {
-		f.mu.Lock()
-		delete(f.uids, merchantUID)
-		f.mu.Unlock()
-	}, nil
+	return nil
+}
+
+// release ends the charge of merchantUID that claim allowed.
+func (f *inFlight) release(merchantUID string) {
+	f.mu.Lock()
+	delete(f.uids, merchantUID)
+	f.mu.Unlock()
 }
 
 // attempts lists every payment iamport holds under merchantUID (GET
@@ -306,7 +309,9 @@ func (c *Client) snapshot(ctx context.Context, o *chargeOrder) error {
 	if err != nil {
 		return fmt.Errorf("iamport: charge of %s not sent: looking its earlier attempts up: %w", o.merchantUID, err)
 	}
-	o.before = make(map[string]bool, len(ps))
+	if len(ps) > 0 { // a new order has none: o.before stays nil, and reads as empty
+		o.before = make(map[string]bool, len(ps))
+	}
 	for i := range ps {
 		o.before[ps[i].ImpUID] = true
 		o.paidBefore = o.paidBefore || ps[i].Status == PaymentStatusPaid
@@ -341,15 +346,18 @@ func (o *chargeOrder) wantCurrency() string {
 // success, failed a *DeclinedError, a lost answer is reconciled. One charge
 // of a merchant_uid is in flight per Client.
 func (c *Client) charge(ctx context.Context, o *chargeOrder, r *request) (*Payment, error) {
-	if err := checkSendable(r.body); err != nil {
-		return nil, err
-	}
-	ctx = withCallToken(ctx)
-	release, err := c.charging.claim(o.merchantUID)
+	// Checked before anything is sent; call sends the checked wire copy as
+	// it is, without making and checking it again.
+	wb, err := wireBody(r.body)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
+	r.body = wb
+	ctx = withCallToken(ctx)
+	if err := c.charging.claim(o.merchantUID); err != nil {
+		return nil, err
+	}
+	defer c.charging.release(o.merchantUID)
 	if err := c.snapshot(ctx, o); err != nil {
 		return nil, err
 	}
