@@ -100,6 +100,9 @@ func checkNonNegative(field string, a Amount) error {
 // decimals counts the decimal places of f's shortest representation, which
 // is what its JSON form sends.
 func decimals(f float64) int {
+	if f == math.Trunc(f) {
+		return 0 // a whole number (or an infinity) formats without a point
+	}
 	s := strconv.FormatFloat(f, 'f', -1, 64)
 	if i := strings.IndexByte(s, '.'); i >= 0 {
 		return len(s) - i - 1
