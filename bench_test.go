@@ -410,7 +410,9 @@ const benchBlock = 100
 // process-wide: the in-process server's share is the same for both).
 // sdk/hand-time is the ratio of the totals; sdk/hand-time-median-block the
 // median of the ratios of each pair of blocks, which a burst of load from
-// elsewhere that hits a few blocks does not move. b.N is the number of
+// elsewhere that hits a few blocks does not move; sdk/hand-cpu the ratio of
+// the CPU time the process used (client, server and garbage collector),
+// which waiting for a core another process holds does not count. b.N is the number of
 // calls per side.
 func BenchmarkInterleaved(b *testing.B) {
 	s := newBenchServer(b)
@@ -418,7 +420,7 @@ func BenchmarkInterleaved(b *testing.B) {
 	for _, name := range []string{"GetPayment", "Again", "AgainFindAll"} {
 		pair := pairs[name]
 		b.Run(name, func(b *testing.B) {
-			var took [2]time.Duration
+			var took, cpu [2]time.Duration
 			var allocs, bytes [2]uint64
 			var ratios []float64 // sdk/hand time of each pair of blocks
 			var ms runtime.MemStats
@@ -431,13 +433,14 @@ func BenchmarkInterleaved(b *testing.B) {
 					side := k ^ (block & 1)
 					runtime.ReadMemStats(&ms)
 					m0, b0 := ms.Mallocs, ms.TotalAlloc
-					t0 := time.Now()
+					c0, t0 := processCPU(), time.Now()
 					for i := 0; i < n; i++ {
 						if err := sides[side](); err != nil {
 							b.Fatal(err)
 						}
 					}
 					t[side] = time.Since(t0)
+					cpu[side] += processCPU() - c0
 					runtime.ReadMemStats(&ms)
 					allocs[side] += ms.Mallocs - m0
 					bytes[side] += ms.TotalAlloc - b0
@@ -453,6 +456,9 @@ func BenchmarkInterleaved(b *testing.B) {
 			b.ReportMetric(per(float64(took[1].Nanoseconds())), "hand-ns/call")
 			b.ReportMetric(float64(took[0])/float64(took[1]), "sdk/hand-time")
 			b.ReportMetric(median(ratios), "sdk/hand-time-median-block")
+			if cpu[1] > 0 {
+				b.ReportMetric(float64(cpu[0])/float64(cpu[1]), "sdk/hand-cpu")
+			}
 			b.ReportMetric(per(float64(allocs[0])), "sdk-allocs/call")
 			b.ReportMetric(per(float64(allocs[1])), "hand-allocs/call")
 			b.ReportMetric(float64(allocs[0])/float64(allocs[1]), "sdk/hand-allocs")
