@@ -62,25 +62,26 @@ func newBenchServer(b *testing.B) *benchServer {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"code":0,"message":null,"response":{"access_token":"bench-token","now":%d,"expired_at":%d}}`, now, now+1800)
 	})
-	mux.HandleFunc("GET /payments/{imp_uid}", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "bench-token" {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
+	// answer answers a request made with the token with status and body.
+	answer := func(status int, body []byte) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "bench-token" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(status)
+			_, _ = w.Write(body)
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(payment)))
-		_, _ = w.Write(payment)
-	})
-	mux.HandleFunc("POST /subscribe/payments/again", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "bench-token" {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(payment)))
-		_, _ = w.Write(payment)
-	})
+	}
+	mux.HandleFunc("GET /payments/{imp_uid}", answer(http.StatusOK, payment))
+	mux.HandleFunc("POST /subscribe/payments/again", answer(http.StatusOK, payment))
+	// An order charged for the first time has no earlier attempts: findAll
+	// answers as iamport does for an unknown merchant_uid.
+	mux.HandleFunc("GET /payments/findAll/{merchant_uid}", answer(http.StatusNotFound,
+		[]byte(`{"code":1,"message":"존재하지 않는 결제정보입니다.","response":null}`)))
 	// GET /payments/status/all pages s.total payments, 1000 at a time.
 	mux.HandleFunc("GET /payments/status/all", func(w http.ResponseWriter, r *http.Request) {
 		total := int(s.total.Load())
@@ -228,6 +229,54 @@ func handAgain(ctx context.Context, hc *http.Client, base, token string, in *han
 	return handDo(hc, req)
 }
 
+// handAgainChecked is handAgain after handFindAll, the two requests an SDK
+// Again makes: a hand-written client that can tell a lost answer from an
+// older attempt has to look first too.
+func handAgainChecked(ctx context.Context, hc *http.Client, base, token string, in *handAgainRequest) (*handPayment, error) {
+	if err := handFindAll(ctx, hc, base, token, in.MerchantUID); err != nil {
+		return nil, err
+	}
+	return handAgain(ctx, hc, base, token, in)
+}
+
+// handFindAll looks the earlier attempts of an order up by hand (GET
+// /payments/findAll/{merchant_uid}), and fails unless there are none.
+func handFindAll(ctx context.Context, hc *http.Client, base, token, merchantUID string) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", base+"/payments/findAll/"+escape(merchantUID)+"?limit=100", nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", token)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		return err
+	}
+	var env struct {
+		Code     int    `json:"code"`
+		Message  string `json:"message"`
+		Response *struct {
+			List []handPayment `json:"list"`
+		} `json:"response"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusNotFound && (resp.StatusCode != http.StatusOK || env.Code != 0 || env.Response == nil) {
+		return fmt.Errorf("HTTP %d, code %d: %s", resp.StatusCode, env.Code, env.Message)
+	}
+	if env.Response != nil && len(env.Response.List) > 0 {
+		return fmt.Errorf("%d earlier attempts", len(env.Response.List))
+	}
+	return nil
+}
+
 // handDo sends req and decodes the payment it answers, as handGetPayment.
 func handDo(hc *http.Client, req *http.Request) (*handPayment, error) {
 	resp, err := hc.Do(req)
@@ -271,6 +320,15 @@ func benchPairs(b *testing.B, s *benchServer) map[string]benchPair {
 		}
 		return err
 	}
+	// An SDK Again is two requests: the look at the order's earlier attempts
+	// every charge makes first, then the charge.
+	sdkAgain := func() error {
+		p, err := c.Again(ctx, &benchAgainRequest)
+		if err != nil {
+			return err
+		}
+		return check(float64(p.Amount), nil)
+	}
 	return map[string]benchPair{
 		"GetPayment": {
 			sdk: func() error {
@@ -289,15 +347,19 @@ func benchPairs(b *testing.B, s *benchServer) map[string]benchPair {
 			},
 		},
 		"Again": {
-			sdk: func() error {
-				p, err := c.Again(ctx, &benchAgainRequest)
+			sdk: sdkAgain,
+			hand: func() error {
+				p, err := handAgain(ctx, hc, s.URL, "bench-token", hreq)
 				if err != nil {
 					return err
 				}
-				return check(float64(p.Amount), nil)
+				return check(p.Amount, nil)
 			},
+		},
+		"AgainFindAll": {
+			sdk: sdkAgain,
 			hand: func() error {
-				p, err := handAgain(ctx, hc, s.URL, "bench-token", hreq)
+				p, err := handAgainChecked(ctx, hc, s.URL, "bench-token", hreq)
 				if err != nil {
 					return err
 				}
@@ -338,22 +400,27 @@ func benchSides(b *testing.B, name string) {
 const benchBlock = 100
 
 // BenchmarkInterleaved compares GetPayment and Again with the same calls
-// written by hand. The two sides take turns in blocks of benchBlock calls,
+// written by hand. An SDK Again first looks the order's earlier attempts up
+// (GET /payments/findAll), then charges: Again compares it with a
+// hand-written charge alone (one POST), AgainFindAll with a hand-written
+// look and charge, the same two requests. The two sides take turns in blocks of benchBlock calls,
 // and the side that goes first alternates from one pair of blocks to the
 // next, so that drift on a busy machine affects both alike. Each side's
 // time and allocations are counted over its own blocks only (allocations
 // process-wide: the in-process server's share is the same for both).
 // sdk/hand-time is the ratio of the totals; sdk/hand-time-median-block the
 // median of the ratios of each pair of blocks, which a burst of load from
-// elsewhere that hits a few blocks does not move. b.N is the number of
+// elsewhere that hits a few blocks does not move; sdk/hand-cpu the ratio of
+// the CPU time the process used (client, server and garbage collector),
+// which waiting for a core another process holds does not count. b.N is the number of
 // calls per side.
 func BenchmarkInterleaved(b *testing.B) {
 	s := newBenchServer(b)
 	pairs := benchPairs(b, s)
-	for _, name := range []string{"GetPayment", "Again"} {
+	for _, name := range []string{"GetPayment", "Again", "AgainFindAll"} {
 		pair := pairs[name]
 		b.Run(name, func(b *testing.B) {
-			var took [2]time.Duration
+			var took, cpu [2]time.Duration
 			var allocs, bytes [2]uint64
 			var ratios []float64 // sdk/hand time of each pair of blocks
 			var ms runtime.MemStats
@@ -366,13 +433,14 @@ func BenchmarkInterleaved(b *testing.B) {
 					side := k ^ (block & 1)
 					runtime.ReadMemStats(&ms)
 					m0, b0 := ms.Mallocs, ms.TotalAlloc
-					t0 := time.Now()
+					c0, t0 := processCPU(), time.Now()
 					for i := 0; i < n; i++ {
 						if err := sides[side](); err != nil {
 							b.Fatal(err)
 						}
 					}
 					t[side] = time.Since(t0)
+					cpu[side] += processCPU() - c0
 					runtime.ReadMemStats(&ms)
 					allocs[side] += ms.Mallocs - m0
 					bytes[side] += ms.TotalAlloc - b0
@@ -388,6 +456,9 @@ func BenchmarkInterleaved(b *testing.B) {
 			b.ReportMetric(per(float64(took[1].Nanoseconds())), "hand-ns/call")
 			b.ReportMetric(float64(took[0])/float64(took[1]), "sdk/hand-time")
 			b.ReportMetric(median(ratios), "sdk/hand-time-median-block")
+			if cpu[1] > 0 {
+				b.ReportMetric(float64(cpu[0])/float64(cpu[1]), "sdk/hand-cpu")
+			}
 			b.ReportMetric(per(float64(allocs[0])), "sdk-allocs/call")
 			b.ReportMetric(per(float64(allocs[1])), "hand-allocs/call")
 			b.ReportMetric(float64(allocs[0])/float64(allocs[1]), "sdk/hand-allocs")

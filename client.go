@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-resty/resty/v2"
 
@@ -379,7 +380,14 @@ func (c *Client) call(ctx context.Context, r *request, out any) error {
 		}
 	}
 	replayed := false
+	// The answer being handled. Its buffer goes back once it is decoded, or
+	// when the next attempt starts: nothing decoded keeps res.body. (One
+	// defer outside the loop: a defer inside it would be allocated.)
+	var res attemptResult
+	defer func() { res.buf.release() }()
 	for attempt := 0; ; attempt++ {
+		res.buf.release()
+		res.buf = nil
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("iamport: %s %s: %w", r.method, r.path, err)
 		}
@@ -391,8 +399,8 @@ func (c *Client) call(ctx context.Context, r *request, out any) error {
 			}
 		}
 		start := time.Now()
-		res, err := c.send(ctx, r, body, token)
-		defer res.buf.release() // after decoding: nothing keeps res.body
+		var err error
+		res, err = c.send(ctx, r, body, token)
 		c.logAttempt(ctx, r, res, err, attempt, time.Since(start))
 		if err != nil {
 			werr := fmt.Errorf("iamport: %s %s: %w", r.method, r.path, err)
@@ -456,10 +464,10 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 	actx := a.ctx
 	var wrote *atomic.Bool // whether the headers were written, for money calls
 	if r.money {
-		wrote = new(atomic.Bool)
-		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-			WroteHeaders: func() { wrote.Store(true) },
-		})
+		t := new(writeTrace)
+		t.trace.WroteHeaders = func() { t.wrote.Store(true) }
+		wrote = &t.wrote
+		actx = httptrace.WithClientTrace(actx, &t.trace)
 	}
 	req := c.newRequest()
 	req.SetContext(actx)
@@ -494,6 +502,13 @@ func (c *Client) send(ctx context.Context, r *request, body []byte, token string
 		return res, fmt.Errorf("reading response body: %w", err)
 	}
 	return res, nil
+}
+
+// writeTrace is the trace of a money call's attempt and what it records:
+// whether the request's headers were written. One allocation for both.
+type writeTrace struct {
+	wrote atomic.Bool
+	trace httptrace.ClientTrace
 }
 
 // provablyUnsent reports whether err happened before any byte of the request
@@ -589,30 +604,32 @@ type errorBody struct {
 }
 
 // readErrorBody reads an error answer's JSON object; ok is false for a body
-// that is not one.
+// that is not one. It reads the body once: each field is read as text as it
+// is decoded (looseField).
 func readErrorBody(body []byte) (eb errorBody, ok bool) {
 	var raw struct {
-		Code    json.RawMessage `json:"code"`
-		Message json.RawMessage `json:"message"`
-		Path    json.RawMessage `json:"path"`
-		Field   json.RawMessage `json:"field"`
-		Reason  json.RawMessage `json:"reason"`
-		Error   json.RawMessage `json:"error"`
-		Detail  json.RawMessage `json:"detail"`
+		Code    looseCode  `json:"code"`
+		Message looseField `json:"message"`
+		Path    looseField `json:"path"`
+		Field   looseField `json:"field"`
+		Reason  looseField `json:"reason"`
+		Error   looseField `json:"error"`
+		Detail  looseField `json:"detail"`
 	}
 	trimmed := bytes.TrimSpace(body)
 	if !bytes.HasPrefix(trimmed, []byte("{")) || json.Unmarshal(trimmed, &raw) != nil {
 		return eb, false
 	}
-	var code Int
-	if len(raw.Code) > 0 && json.Unmarshal(raw.Code, &code) == nil {
-		eb.code = int(code)
+	eb.code = int(raw.Code)
+	eb.message = string(raw.Message)
+	eb.field = string(raw.Path)
+	if eb.field == "" {
+		eb.field = string(raw.Field)
 	}
-	eb.message = looseText(raw.Message)
-	eb.field = strings.TrimPrefix(firstText(raw.Path, raw.Field), "$input.")
+	eb.field = strings.TrimPrefix(eb.field, "$input.")
 	var details []string
-	for _, d := range []json.RawMessage{raw.Reason, raw.Detail, raw.Error} {
-		if t := looseText(d); t != "" && t != eb.message && !slices.Contains(details, t) {
+	for _, t := range [...]looseField{raw.Reason, raw.Detail, raw.Error} {
+		if t := string(t); t != "" && t != eb.message && !slices.Contains(details, t) {
 			details = append(details, t)
 		}
 	}
@@ -620,13 +637,45 @@ func readErrorBody(body []byte) (eb errorBody, ok bool) {
 	return eb, true
 }
 
-func firstText(vs ...json.RawMessage) string {
-	for _, v := range vs {
-		if t := looseText(v); t != "" {
-			return t
+// looseCode is the code of an error answer, read as LenientInt reads it; a
+// code it cannot read is 0, not an error.
+type looseCode int
+
+// UnmarshalJSON never fails.
+func (c *looseCode) UnmarshalJSON(b []byte) error {
+	v, err := parseLenientInt(b)
+	if err != nil {
+		v = 0
+	}
+	*c = looseCode(v)
+	return nil
+}
+
+// looseField is a field of an error answer read as text, as looseText
+// reads it.
+type looseField string
+
+// UnmarshalJSON never fails. A plain string (no escapes) is read without
+// decoding it again.
+func (f *looseField) UnmarshalJSON(b []byte) error {
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && plainJSONString(b[1:n-1]) {
+		*f = looseField(b[1 : n-1])
+		return nil
+	}
+	*f = looseField(looseText(b))
+	return nil
+}
+
+// plainJSONString reports whether s, the inside of a JSON string, reads as
+// itself: no escape, no control character, valid UTF-8 (encoding/json
+// replaces invalid bytes).
+func plainJSONString(s []byte) bool {
+	for _, c := range s {
+		if c == '\\' || c == '"' || c < 0x20 {
+			return false
 		}
 	}
-	return ""
+	return utf8.Valid(s)
 }
 
 // looseText reads a JSON string, a list of strings (joined with "; "), a

@@ -18,7 +18,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strings"
+	"unicode/utf8"
 )
 
 // decisiveKeys are the keys of iamport's answers whose values decide what a
@@ -39,7 +39,8 @@ const inArray = uint32(1) << 31
 // matches), or "" if there is none. body need not be valid JSON: what does
 // not parse is for the decoder to report.
 func ambiguousKey(body []byte) string {
-	var stack []uint32 // one entry per open object or array: the decisive keys seen
+	var room [16]uint32
+	stack := room[:0] // one entry per open object or array: the decisive keys seen
 	for i := 0; i < len(body); i++ {
 		switch body[i] {
 		case '{':
@@ -51,7 +52,7 @@ func ambiguousKey(body []byte) string {
 				stack = stack[:len(stack)-1]
 			}
 		case '"':
-			end := stringEnd(body, i)
+			end, plain := stringEnd(body, i)
 			if end < 0 {
 				return ""
 			}
@@ -60,7 +61,7 @@ func ambiguousKey(body []byte) string {
 				k++
 			}
 			if k < len(body) && body[k] == ':' && len(stack) > 0 && stack[len(stack)-1] != inArray {
-				if idx := decisiveIndex(body[i : end+1]); idx >= 0 {
+				if idx := decisiveIndex(body[i:end+1], plain); idx >= 0 {
 					bit := uint32(1) << idx
 					if stack[len(stack)-1]&bit != 0 {
 						return decisiveKeys[idx]
@@ -75,32 +76,125 @@ func ambiguousKey(body []byte) string {
 }
 
 // stringEnd returns the index of the quote that closes the JSON string
-// opening at body[start], or -1.
-func stringEnd(body []byte, start int) int {
-	for j := start + 1; j < len(body); j++ {
-		switch body[j] {
+// opening at body[start], or -1, and whether the string is known to be
+// plain: no escape, ASCII only. Most strings are short: the first bytes are
+// read one by one, the rest of a long string with bytes.IndexByte, taking
+// the first quote that an odd number of backslashes does not escape.
+func stringEnd(body []byte, start int) (end int, plain bool) {
+	j := start + 1
+	var seen byte // the bits of every byte read one by one
+	for n := min(len(body), j+16); j < n; j++ {
+		switch c := body[j]; c {
 		case '\\':
-			j++
+			return escapedStringEnd(body, start, j), false
 		case '"':
-			return j
+			return j, seen < utf8.RuneSelf
+		default:
+			seen |= c
+		}
+	}
+	return escapedStringEnd(body, start, j), false
+}
+
+// escapedStringEnd is stringEnd for a string that is long or has an escape,
+// from body[j] on.
+func escapedStringEnd(body []byte, start, j int) int {
+	for j < len(body) {
+		k := bytes.IndexByte(body[j:], '"')
+		if k < 0 {
+			return -1
+		}
+		q := j + k
+		escaped := false
+		for p := q - 1; p > start && body[p] == '\\'; p-- {
+			escaped = !escaped
+		}
+		if !escaped {
+			return q
+		}
+		j = q + 1
+	}
+	return -1
+}
+
+// decisiveKeyBytes holds decisiveKeys as bytes, and decisiveByLen their
+// indexes by length, to compare keys with without converting them.
+var (
+	decisiveKeyBytes [len(decisiveKeys)][]byte
+	decisiveByLen    [maxDecisiveLen + 1][]int
+)
+
+// maxDecisiveLen is the length of the longest decisive key (init panics if
+// a longer one is added without raising it).
+const maxDecisiveLen = len("schedule_status")
+
+func init() {
+	for i, k := range decisiveKeys {
+		decisiveKeyBytes[i] = []byte(k)
+		decisiveByLen[len(k)] = append(decisiveByLen[len(k)], i)
+	}
+}
+
+// decisiveIndex returns the index in decisiveKeys of the quoted key, compared
+// as encoding/json compares it, or -1; plain says the key is known to have
+// no escape and no non-ASCII byte. It allocates only for a key with an
+// escape in it.
+func decisiveIndex(quoted []byte, plain bool) int {
+	key := quoted[1 : len(quoted)-1]
+	// A plain ASCII key folds only to a key of its own length.
+	if len(key) <= maxDecisiveLen {
+		for _, i := range decisiveByLen[len(key)] {
+			if asciiFoldEqual(key, decisiveKeyBytes[i]) {
+				return i
+			}
+		}
+	}
+	if plain {
+		return -1
+	}
+	for _, c := range key {
+		if c == '\\' || c >= utf8.RuneSelf {
+			return foldedIndex(quoted)
 		}
 	}
 	return -1
 }
 
-// decisiveIndex returns the index in decisiveKeys of the quoted key, compared
-// as encoding/json compares it, or -1.
-func decisiveIndex(quoted []byte) int {
-	key := string(quoted[1 : len(quoted)-1])
-	if bytes.IndexByte(quoted, '\\') >= 0 && json.Unmarshal(quoted, &key) != nil {
-		return -1
+// foldedIndex is decisiveIndex for a key with an escape or a non-ASCII
+// character in it, which may fold to a shorter decisive key (U+017F folds
+// to s).
+func foldedIndex(quoted []byte) int {
+	key := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(key, '\\') >= 0 {
+		var s string
+		if json.Unmarshal(quoted, &s) != nil {
+			return -1
+		}
+		key = []byte(s)
 	}
-	for i, d := range decisiveKeys {
-		if strings.EqualFold(key, d) {
+	for i, d := range decisiveKeyBytes {
+		if bytes.EqualFold(key, d) {
 			return i
 		}
 	}
 	return -1
+}
+
+// asciiFoldEqual reports whether key equals d, a lower-case decisive key,
+// with ASCII letters compared regardless of case.
+func asciiFoldEqual(key, d []byte) bool {
+	if len(key) != len(d) {
+		return false
+	}
+	for i, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != d[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // responseClaimsPaid reports whether the response of an envelope holds a

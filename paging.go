@@ -205,27 +205,37 @@ func paginate[T any](ctx context.Context, what string, first int, sp iter.Seq[sp
 						return
 					}
 				}
-				if p.Next == 0 {
+				if page, err = nextPage(what, page, p.Next, len(p.List)); err != nil {
+					yield(nil, err)
+					return
+				}
+				if page == 0 {
 					break
 				}
-				if len(p.List) == 0 {
-					// An empty page cannot be followed by items: a server
-					// that claims so could keep the loop going forever.
-					yield(nil, &APIError{StatusCode: 200, Method: "GET", Path: what, invalid: true,
-						Message: fmt.Sprintf("page %d is empty but answered next page %d", page, p.Next)})
-					return
-				}
-				if p.Next <= page {
-					// A server that points back would make the loop endless.
-					yield(nil, &APIError{StatusCode: 200, Method: "GET", Path: what, invalid: true,
-						Message: fmt.Sprintf("page %d answered next page %d", page, p.Next)})
-					return
-				}
-				page = p.Next
 			}
 			page = 1
 		}
 	}
+}
+
+// nextPage returns the page to fetch after page, which answered next and
+// held n items: next, 0 after the last page, or an error for a next page
+// that would keep a walk going forever.
+func nextPage(what string, page, next, n int) (int, error) {
+	switch {
+	case next == 0:
+		return 0, nil
+	case n == 0:
+		// An empty page cannot be followed by items: a server that claims
+		// so could keep the loop going forever.
+		return 0, &APIError{StatusCode: 200, Method: "GET", Path: what, invalid: true,
+			Message: fmt.Sprintf("page %d is empty but answered next page %d", page, next)}
+	case next <= page:
+		// A server that points back would make the loop endless.
+		return 0, &APIError{StatusCode: 200, Method: "GET", Path: what, invalid: true,
+			Message: fmt.Sprintf("page %d answered next page %d", page, next)}
+	}
+	return next, nil
 }
 
 // errSeq is an iterator that yields err once.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -230,45 +232,75 @@ type inFlight struct {
 
 // claim marks merchantUID as being charged, or refuses with
 // ErrChargeInFlight if it already is; release undoes it.
-func (f *inFlight) claim(merchantUID string) (release func(), err error) {
+func (f *inFlight) claim(merchantUID string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.uids[merchantUID] {
-		return nil, fmt.Errorf("%w: merchant_uid %q", ErrChargeInFlight, merchantUID)
+		return fmt.Errorf("%w: merchant_uid %q", ErrChargeInFlight, merchantUID)
 	}
 	if f.uids == nil {
 		f.uids = make(map[string]bool)
 	}
 	f.uids[merchantUID] = true
-	return func() {
-		f.mu.Lock()
-		delete(f.uids, merchantUID)
-		f.mu.Unlock()
-	}, nil
+	return nil
+}
+
+// release ends the charge of merchantUID that claim allowed.
+func (f *inFlight) release(merchantUID string) {
+	f.mu.Lock()
+	delete(f.uids, merchantUID)
+	f.mu.Unlock()
 }
 
 // attempts lists every payment iamport holds under merchantUID (GET
 // /payments/findAll/{merchant_uid}), only those whose merchant_uid is
 // exactly it: a server that reads "a/paid" as a path must not pass off
 // another order's payments. None is an empty list.
+//
+// Every charge makes this lookup before it sends, so it walks the pages
+// itself rather than through FindPayments, whose iterator costs a few
+// allocations more per call; the pages are checked as FindPayments checks
+// them (nextPage).
 func (c *Client) attempts(ctx context.Context, merchantUID string) ([]Payment, error) {
+	req := FindPaymentsRequest{MerchantUID: merchantUID, Limit: attemptsPageLimit}
+	if err := req.check(); err != nil {
+		return nil, err
+	}
+	path := req.path()
 	var out []Payment
-	for p, err := range c.FindPayments(ctx, &FindPaymentsRequest{MerchantUID: merchantUID, Limit: 100}) {
+	for page := 1; page != 0; {
+		query := attemptsFirstPage
+		if page > 1 {
+			query = url.Values{"limit": attemptsFirstPage["limit"], "page": {strconv.Itoa(page)}}
+		}
+		p, err := c.paymentPage(ctx, path, query)
 		if errors.Is(err, ErrNotFound) {
 			return out, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		if p.MerchantUID == merchantUID {
-			out = append(out, *p)
+		for i := range p.List {
+			if p.List[i].MerchantUID == merchantUID {
+				out = append(out, p.List[i])
+			}
+			if len(out) >= maxAttempts {
+				return out, nil
+			}
 		}
-		if len(out) >= maxAttempts {
-			break
+		if page, err = nextPage(path, page, p.Next, len(p.List)); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
 }
+
+// attemptsPageLimit is the page size of the attempts lookup.
+const attemptsPageLimit = 100
+
+// attemptsFirstPage is the query of the first page of an attempts lookup:
+// shared by every lookup, and only ever read (see send.go).
+var attemptsFirstPage = url.Values{"limit": {strconv.Itoa(attemptsPageLimit)}}
 
 // snapshot records the order's attempts before the charge is sent. If it
 // fails, nothing is sent: without it a lost answer could not be told from
@@ -278,7 +310,9 @@ func (c *Client) snapshot(ctx context.Context, o *chargeOrder) error {
 	if err != nil {
 		return fmt.Errorf("iamport: charge of %s not sent: looking its earlier attempts up: %w", o.merchantUID, err)
 	}
-	o.before = make(map[string]bool, len(ps))
+	if len(ps) > 0 { // a new order has none: o.before stays nil, and reads as empty
+		o.before = make(map[string]bool, len(ps))
+	}
 	for i := range ps {
 		o.before[ps[i].ImpUID] = true
 		o.paidBefore = o.paidBefore || ps[i].Status == PaymentStatusPaid
@@ -313,15 +347,18 @@ func (o *chargeOrder) wantCurrency() string {
 // success, failed a *DeclinedError, a lost answer is reconciled. One charge
 // of a merchant_uid is in flight per Client.
 func (c *Client) charge(ctx context.Context, o *chargeOrder, r *request) (*Payment, error) {
-	if err := checkSendable(r.body); err != nil {
-		return nil, err
-	}
-	ctx = withCallToken(ctx)
-	release, err := c.charging.claim(o.merchantUID)
+	// Checked before anything is sent; call sends the checked wire copy as
+	// it is, without making and checking it again.
+	wb, err := wireBody(r.body)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
+	r.body = wb
+	ctx = withCallToken(ctx)
+	if err := c.charging.claim(o.merchantUID); err != nil {
+		return nil, err
+	}
+	defer c.charging.release(o.merchantUID)
 	if err := c.snapshot(ctx, o); err != nil {
 		return nil, err
 	}

@@ -1,10 +1,19 @@
 package iamport
 
 import (
+	"context"
+	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // The charge proof, on random lists of attempts: whatever outcome it picks
@@ -101,5 +110,68 @@ func TestRefundedFromChecksumAndAmount(t *testing.T) {
 		if got := refundedFrom(tc.before, tc.after, tc.checksum.Cents(), 300000); got != tc.want {
 			t.Errorf("%s: refundedFrom = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// The look at an order's earlier attempts walks every page, 100 at a time,
+// keeps only the order's own payments, reads a 404 as none, and refuses
+// pages that would keep it going forever, as FindPayments does.
+func TestAttemptsWalksPages(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var queries []string
+	pages := map[string]string{} // raw query → response
+	item := func(imp, merchant string) string {
+		return fmt.Sprintf(`{"imp_uid":%q,"merchant_uid":%q,"status":"failed"}`, imp, merchant)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /users/getToken", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"code":0,"response":{"access_token":"tok","now":0,"expired_at":0}}`)
+	})
+	mux.HandleFunc("GET /payments/findAll/{merchant_uid}", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		queries = append(queries, r.PathValue("merchant_uid")+"?"+r.URL.RawQuery)
+		body, ok := pages[r.PathValue("merchant_uid")+"?"+r.URL.RawQuery]
+		mu.Unlock()
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"code":1,"message":"존재하지 않는 결제정보입니다.","response":null}`)
+			return
+		}
+		fmt.Fprint(w, `{"code":0,"response":`+body+`}`)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c, err := New("k", "s", WithBaseURL(srv.URL), WithMaxRetries(0))
+	require.NoError(t, err)
+
+	var first []string
+	for i := range attemptsPageLimit {
+		first = append(first, item(fmt.Sprintf("imp_%d", i), "o-1"))
+	}
+	first[7] = item("imp_other", "o-1/paid") // another order's, passed off by a lenient server
+	pages["o-1?limit=100"] = `{"total":101,"previous":0,"next":2,"list":[` + strings.Join(first, ",") + `]}`
+	pages["o-1?limit=100&page=2"] = `{"total":101,"previous":1,"next":0,"list":[` + item("imp_last", "o-1") + `]}`
+	pages["o-empty?limit=100"] = `{"total":1,"previous":0,"next":2,"list":[]}`
+	pages["o-back?limit=100"] = `{"total":2,"previous":0,"next":2,"list":[` + item("imp_a", "o-back") + `]}`
+	pages["o-back?limit=100&page=2"] = `{"total":2,"previous":1,"next":1,"list":[` + item("imp_b", "o-back") + `]}`
+
+	ps, err := c.attempts(context.Background(), "o-1")
+	require.NoError(t, err)
+	require.Len(t, ps, attemptsPageLimit)
+	require.Equal(t, "imp_last", ps[len(ps)-1].ImpUID)
+	for _, p := range ps {
+		require.Equal(t, "o-1", p.MerchantUID)
+	}
+	require.Equal(t, []string{"o-1?limit=100", "o-1?limit=100&page=2"}, queries)
+	require.Equal(t, url.Values{"limit": {"100"}}, attemptsFirstPage, "the shared query is never written to")
+
+	ps, err = c.attempts(context.Background(), "o-none")
+	require.NoError(t, err)
+	require.Empty(t, ps)
+
+	for _, uid := range []string{"o-empty", "o-back"} {
+		_, err = c.attempts(context.Background(), uid)
+		require.ErrorIs(t, err, ErrInvalidResponse, uid)
 	}
 }

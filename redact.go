@@ -66,6 +66,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // redacted is what a secret or personal field shows in every encoding.
@@ -131,7 +132,7 @@ func wireBody(body any) (any, error) {
 		return body, nil
 	}
 	wb := w.wire()
-	if field := placeholderField(reflect.ValueOf(wb), ""); field != "" {
+	if field := placeholderField(reflect.ValueOf(wb)); field != "" {
 		return nil, invalid(field, "holds the redaction placeholder %s: a redacted copy of a request cannot be sent", redacted)
 	}
 	return wb, nil
@@ -148,48 +149,138 @@ func checkSendable(body any) error {
 
 // placeholderField returns the JSON name of the first field tagged
 // `redact:"true"` in v, or in the structs it holds, whose value is the
-// placeholder, or "".
-func placeholderField(v reflect.Value, prefix string) string {
+// placeholder, or "". It looks only at the fields that are, or may hold,
+// such a field (redactPlanOf), and names a field only once it has found it.
+func placeholderField(v reflect.Value) string {
+	path, _ := placeholderPath(v)
+	return path
+}
+
+func placeholderPath(v reflect.Value) (string, bool) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
-			return ""
+			return "", false
 		}
-		return placeholderField(v.Elem(), prefix)
+		return placeholderPath(v.Elem())
 	case reflect.Slice, reflect.Array:
+		if !mayHoldTagged(v.Type().Elem()) {
+			return "", false
+		}
 		for i := range v.Len() {
-			if f := placeholderField(v.Index(i), prefix+"["+strconv.Itoa(i)+"]"); f != "" {
-				return f
+			if p, ok := placeholderPath(v.Index(i)); ok {
+				return joinPath("["+strconv.Itoa(i)+"]", p), true
 			}
 		}
 	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			sf := t.Field(i)
-			name := prefix
-			if !sf.Anonymous {
-				if !sf.IsExported() {
-					continue
-				}
-				n, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-				if n == "" || n == "-" {
-					n = sf.Name
-				}
-				if name != "" {
-					name += "."
-				}
-				name += n
+		for _, f := range redactPlanOf(v.Type()) {
+			fv := v.Field(f.index)
+			if f.tagged && fv.String() == redacted {
+				return f.name, true
 			}
-			f := v.Field(i)
-			if sf.Tag.Get("redact") == "true" && f.Kind() == reflect.String && f.String() == redacted {
-				return name
-			}
-			if f := placeholderField(f, name); f != "" {
-				return f
+			if !f.tagged {
+				if p, ok := placeholderPath(fv); ok {
+					if f.embedded {
+						return p, true
+					}
+					return joinPath(f.name, p), true
+				}
 			}
 		}
 	}
-	return ""
+	return "", false
+}
+
+// joinPath names the field inner of the field or element outer.
+func joinPath(outer, inner string) string {
+	switch {
+	case inner == "":
+		return outer
+	case inner[0] == '[':
+		return outer + inner
+	case outer == "":
+		return inner
+	}
+	return outer + "." + inner
+}
+
+// redactField is a field of a struct that placeholderField looks at: a
+// string tagged `redact:"true"`, or a field that may hold one.
+type redactField struct {
+	index    int
+	name     string // its JSON name
+	tagged   bool   // a tagged string
+	embedded bool   // an embedded struct, whose fields are named as its parent's
+}
+
+// redactPlans caches redactPlanOf: reflect.Type → []redactField.
+var redactPlans sync.Map
+
+// redactPlanOf returns the fields of the struct type t that placeholderField
+// looks at, in order.
+func redactPlanOf(t reflect.Type) []redactField {
+	if p, ok := redactPlans.Load(t); ok {
+		return p.([]redactField)
+	}
+	var plan []redactField
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.Anonymous && !sf.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			name = sf.Name
+		}
+		f := redactField{index: i, name: name, embedded: sf.Anonymous}
+		f.tagged = sf.Tag.Get("redact") == "true" && sf.Type.Kind() == reflect.String
+		if f.tagged || mayHoldTagged(sf.Type) {
+			plan = append(plan, f)
+		}
+	}
+	p, _ := redactPlans.LoadOrStore(t, plan)
+	return p.([]redactField)
+}
+
+// mayHoldTagged reports whether a value of type t may hold a string field
+// tagged `redact:"true"`, in the structs, pointers, slices, arrays and
+// interfaces placeholderField looks into.
+func mayHoldTagged(t reflect.Type) bool {
+	if h, ok := mayHold.Load(t); ok {
+		return h.(bool)
+	}
+	h := holdsTagged(t, map[reflect.Type]bool{})
+	mayHold.Store(t, h)
+	return h
+}
+
+// mayHold caches mayHoldTagged: reflect.Type → bool.
+var mayHold sync.Map
+
+// holdsTagged is mayHoldTagged; seen holds the types being looked at, which
+// a type that refers to itself adds nothing to.
+func holdsTagged(t reflect.Type, seen map[reflect.Type]bool) bool {
+	switch t.Kind() {
+	case reflect.Interface:
+		return true // what it holds is known only when it is sent
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return holdsTagged(t.Elem(), seen)
+	case reflect.Struct:
+		if seen[t] {
+			return false
+		}
+		seen[t] = true
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			if !sf.Anonymous && !sf.IsExported() {
+				continue
+			}
+			if (sf.Tag.Get("redact") == "true" && sf.Type.Kind() == reflect.String) || holdsTagged(sf.Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // redactURL returns raw with its userinfo (user:password@) masked; a URL

@@ -28,6 +28,10 @@ import (
 //     http.Request: the map itself is never written to or sent;
 //   - an io.Reader body is handed to http.NewRequest as it is (no bodyBuf
 //     when SetContentLength is off);
+//   - parseRequestURL only reads Request.QueryParam (Encode) when the Client
+//     has no query parameters of its own, so that one url.Values can serve
+//     concurrent requests (attemptsFirstPage, the query of every charge's
+//     look at its order's attempts);
 //   - Execute keeps no reference to the Request once it has returned (no
 //     retries: RetryCount 0; no hooks are registered).
 

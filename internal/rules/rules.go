@@ -6,6 +6,7 @@
 package rules
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -171,6 +172,9 @@ func WholeCurrency(currency string) bool {
 // Decimals counts the decimal places of f's shortest representation, which
 // is what its JSON form sends.
 func Decimals(f float64) int {
+	if f == math.Trunc(f) {
+		return 0 // a whole number (or an infinity) formats without a point
+	}
 	s := strconv.FormatFloat(f, 'f', -1, 64)
 	if i := strings.IndexByte(s, '.'); i >= 0 {
 		return len(s) - i - 1
