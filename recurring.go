@@ -435,6 +435,16 @@ func (c *Client) ScheduleFollowUp(ctx context.Context, plan *Plan, verified *Pay
 		cycle, attempt = cycle+1, 0
 		at = plan.BillingTime(cycle)
 	case PaymentStatusFailed:
+		// The cycle may have been paid since this attempt failed (charged
+		// by hand under the same merchant_uid, or another attempt paid):
+		// then a retry would charge it twice, and "exhausted" would be false.
+		paid, err := c.cyclePaid(ctx, plan, cycle)
+		if err != nil {
+			return nil, fmt.Errorf("iamport: checking whether cycle %d of customer_uid %q is paid: %w", cycle, plan.CustomerUID, err)
+		}
+		if paid != nil {
+			return nil, fmt.Errorf("%w: cycle %d of customer_uid %q is paid (%s, %s)", ErrNoFollowUp, cycle, plan.CustomerUID, paid.MerchantUID, paid.ImpUID)
+		}
 		if attempt >= len(plan.retry()) {
 			return nil, fmt.Errorf("%w: cycle %d of customer_uid %q failed %d times (last: %s)",
 				ErrRetriesExhausted, cycle, plan.CustomerUID, attempt+1, verified.FailReason)
@@ -448,6 +458,25 @@ func (c *Client) ScheduleFollowUp(ctx context.Context, plan *Plan, verified *Pay
 		at = earliest.Truncate(time.Second)
 	}
 	return c.scheduleAttempt(ctx, plan, cycle, attempt, at)
+}
+
+// cyclePaid returns a paid payment of any attempt of cycle on the plan's
+// billing key, or nil. It lists each attempt's payments
+// (GET /payments/findAll/{merchant_uid}), so a cycle paid under the
+// merchant_uid of an attempt that failed first is found too.
+func (c *Client) cyclePaid(ctx context.Context, plan *Plan, cycle int) (*Payment, error) {
+	for attempt := 0; attempt <= len(plan.retry()); attempt++ {
+		ps, err := c.attempts(ctx, plan.MerchantUID(cycle, attempt))
+		if err != nil {
+			return nil, err
+		}
+		for i := range ps {
+			if ps[i].Status == PaymentStatusPaid && (ps[i].CustomerUID == "" || ps[i].CustomerUID == plan.CustomerUID) {
+				return &ps[i], nil
+			}
+		}
+	}
+	return nil, nil
 }
 
 // revokeCycle revokes every attempt of cycle other than paid that is still

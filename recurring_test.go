@@ -367,6 +367,10 @@ func newRecAPI(t *testing.T, serverNow time.Time) (*iamport.Client, *recAPI) {
 		body, _ := json.Marshal(map[string]any{"code": 0, "message": nil, "response": out})
 		return httpmock.NewBytesResponse(200, body), nil
 	})
+	// The attempts of a cycle a failed follow-up checks for a paid one:
+	// none, as iamport answers for an order it never saw.
+	api.mt.RegisterRegexpResponder("GET", regexp.MustCompile(`^https://api\.iamport\.kr/payments/findAll/`),
+		httpmock.NewStringResponder(404, `{"code":1,"message":"존재하지 않는 결제정보입니다.","response":null}`))
 	api.mt.RegisterRegexpResponder("GET", regexp.MustCompile(`^https://api\.iamport\.kr/subscribe/payments/schedule/[^/]+$`),
 		func(req *http.Request) (*http.Response, error) {
 			api.mu.Lock()
