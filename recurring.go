@@ -396,7 +396,11 @@ func (c *Client) ScheduleCycle(ctx context.Context, plan *Plan, cycle int) (*Sch
 //     *UnscheduleError wrapping an *OutcomeUnknownError) is returned;
 //     calling again with the same payment finishes the job;
 //   - failed: the next retry of the same cycle, by plan.Retry; after the last
-//     one, nothing, and an error matching ErrRetriesExhausted;
+//     one, nothing, and an error matching ErrRetriesExhausted. First the
+//     cycle's attempts are listed (GET /payments/findAll/{merchant_uid} of
+//     each): if one is paid since (a charge by hand under the same
+//     merchant_uid, say), nothing is booked and the error matches
+//     ErrNoFollowUp;
 //   - any other status: nothing, and an error matching ErrNoFollowUp.
 //
 // The cycle and attempt come from verified.MerchantUID (see
