@@ -288,6 +288,8 @@ func runFake(ctx context.Context, out io.Writer) error {
 			line += fmt.Sprintf(" → recorded; month %d scheduled for %s (%s)", next, when(r.Next.ScheduleAt.Time), r.Next.MerchantUID)
 		case r.Next != nil:
 			line += fmt.Sprintf(" → its webhook arrived: the retry %s already exists", r.Next.MerchantUID)
+		case r.Outcome == iamport.SweepFinished && r.Payment != nil && !r.Payment.Paid():
+			line += " → its cycle has been paid since: no retry to book"
 		default:
 			line += " → " + string(r.Outcome)
 		}

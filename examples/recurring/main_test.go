@@ -26,7 +26,7 @@ Set IAMPORT_API_KEY and IAMPORT_API_SECRET to run against the real API.
                   deploy would be; iamport V1 sends each webhook once unless re-delivery is enabled.
 2030-03-01 11:00  so month 3 is not scheduled: without a sweep the subscription would end here.
 2030-03-01 11:00  sweep: looking at the schedules that ran in the last 48 hours
-                  gildong_0001_1234-c2 failed → its webhook arrived: the retry gildong_0001_1234-c2-r1 already exists
+                  gildong_0001_1234-c2 failed → its cycle has been paid since: no retry to book
                   gildong_0001_1234-c2-r1 paid → recorded; month 3 scheduled for 2030-03-31 10:00 (gildong_0001_1234-c3)
                   the lost webhook is recovered, and the subscription goes on.
 2030-03-31 10:00  month 3 (gildong_0001_1234-c3) paid, imp_uid imp_100000000004;
