@@ -198,21 +198,21 @@ type RevokeVbankRequest struct {
 	PGAPIKey string `url:"pg_api_key" redact:"true"`
 }
 
-type plainRevokeVbankRequest RevokeVbankRequest
+type plainRevokeVbankRequest RevokeVbankRequest // same fields, no methods
 
 // Format prints r with PGAPIKey redacted, for every verb.
 func (r RevokeVbankRequest) Format(f fmt.State, verb rune) {
-	redactString(&r.PGAPIKey)
-	formatPlain(f, verb, plainRevokeVbankRequest(r))
+	formatRedacted[RevokeVbankRequest](f, verb, plainRevokeVbankRequest(r))
 }
 
 // LogValue logs r with PGAPIKey redacted.
-func (r RevokeVbankRequest) LogValue() slog.Value { return logValueOf(r) }
+func (r RevokeVbankRequest) LogValue() slog.Value {
+	return logValueRedacted(plainRevokeVbankRequest(r))
+}
 
 // MarshalJSON encodes r with PGAPIKey redacted.
 func (r RevokeVbankRequest) MarshalJSON() ([]byte, error) {
-	redactString(&r.PGAPIKey)
-	return json.Marshal(plainRevokeVbankRequest(r))
+	return redactedJSON(plainRevokeVbankRequest(r))
 }
 
 // RevokeVbank revokes the virtual account of req.ImpUID and returns its
@@ -240,21 +240,21 @@ type VbankHolderRequest struct {
 	BankNum  string `url:"bank_num" redact:"true"` // required: the account number, digits only
 }
 
-type plainVbankHolderRequest VbankHolderRequest
+type plainVbankHolderRequest VbankHolderRequest // same fields, no methods
 
 // Format prints r with the account number redacted, for every verb.
 func (r VbankHolderRequest) Format(f fmt.State, verb rune) {
-	redactString(&r.BankNum)
-	formatPlain(f, verb, plainVbankHolderRequest(r))
+	formatRedacted[VbankHolderRequest](f, verb, plainVbankHolderRequest(r))
 }
 
 // LogValue logs r with the account number redacted.
-func (r VbankHolderRequest) LogValue() slog.Value { return logValueOf(r) }
+func (r VbankHolderRequest) LogValue() slog.Value {
+	return logValueRedacted(plainVbankHolderRequest(r))
+}
 
 // MarshalJSON encodes r with the account number redacted.
 func (r VbankHolderRequest) MarshalJSON() ([]byte, error) {
-	redactString(&r.BankNum)
-	return json.Marshal(plainVbankHolderRequest(r))
+	return redactedJSON(plainVbankHolderRequest(r))
 }
 
 // VbankHolder is the holder of a bank account (VbankHolderAnnotation).
@@ -263,22 +263,18 @@ type VbankHolder struct {
 	BankHolder string `json:"bank_holder" redact:"true"`
 }
 
-type plainVbankHolder VbankHolder
+type plainVbankHolder VbankHolder // same fields, no methods
 
 // Format prints h with the holder's name redacted, for every verb.
 func (h VbankHolder) Format(f fmt.State, verb rune) {
-	redactString(&h.BankHolder)
-	formatPlain(f, verb, plainVbankHolder(h))
+	formatRedacted[VbankHolder](f, verb, plainVbankHolder(h))
 }
 
 // LogValue logs h with the holder's name redacted.
-func (h VbankHolder) LogValue() slog.Value { return logValueOf(h) }
+func (h VbankHolder) LogValue() slog.Value { return logValueRedacted(plainVbankHolder(h)) }
 
 // MarshalJSON encodes h with the holder's name redacted.
-func (h VbankHolder) MarshalJSON() ([]byte, error) {
-	redactString(&h.BankHolder)
-	return json.Marshal(plainVbankHolder(h))
-}
+func (h VbankHolder) MarshalJSON() ([]byte, error) { return redactedJSON(plainVbankHolder(h)) }
 
 // GetVbankHolder returns the name of the holder of an account (GET
 // /vbanks/holder?bank_code=&bank_num=), so that a refund account can be
