@@ -16,6 +16,7 @@ package iamport
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"unicode/utf8"
@@ -38,6 +39,11 @@ const inArray = uint32(1) << 31
 // folds case, Unicode folding included, and unescapes keys before it
 // matches), or "" if there is none. body need not be valid JSON: what does
 // not parse is for the decoder to report.
+//
+// It runs on every answer. Between strings it reads byte by byte (those
+// runs are short: a colon, a comma, a number); a string it crosses with
+// bytes.IndexByte; only a key is looked at. byteAmbiguousKey in the tests
+// is the same scan read byte by byte, and the two agree on every input.
 func ambiguousKey(body []byte) string {
 	var room [16]uint32
 	stack := room[:0] // one entry per open object or array: the decisive keys seen
@@ -52,16 +58,18 @@ func ambiguousKey(body []byte) string {
 				stack = stack[:len(stack)-1]
 			}
 		case '"':
-			end, plain := stringEnd(body, i)
+			end := stringEnd(body, i)
 			if end < 0 {
 				return ""
 			}
 			k := end + 1
-			for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
-				k++
+			if k < len(body) && body[k] != ':' {
+				for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
+					k++
+				}
 			}
 			if k < len(body) && body[k] == ':' && len(stack) > 0 && stack[len(stack)-1] != inArray {
-				if idx := decisiveIndex(body[i:end+1], plain); idx >= 0 {
+				if idx := decisiveAt(body, i, end); idx >= 0 {
 					bit := uint32(1) << idx
 					if stack[len(stack)-1]&bit != 0 {
 						return decisiveKeys[idx]
@@ -76,35 +84,18 @@ func ambiguousKey(body []byte) string {
 }
 
 // stringEnd returns the index of the quote that closes the JSON string
-// opening at body[start], or -1, and whether the string is known to be
-// plain: no escape, ASCII only. Most strings are short: the first bytes are
-// read one by one, the rest of a long string with bytes.IndexByte, taking
-// the first quote that an odd number of backslashes does not escape.
-func stringEnd(body []byte, start int) (end int, plain bool) {
-	j := start + 1
-	var seen byte // the bits of every byte read one by one
-	for n := min(len(body), j+16); j < n; j++ {
-		switch c := body[j]; c {
-		case '\\':
-			return escapedStringEnd(body, start, j), false
-		case '"':
-			return j, seen < utf8.RuneSelf
-		default:
-			seen |= c
-		}
-	}
-	return escapedStringEnd(body, start, j), false
-}
-
-// escapedStringEnd is stringEnd for a string that is long or has an escape,
-// from body[j] on.
-func escapedStringEnd(body []byte, start, j int) int {
-	for j < len(body) {
+// opening at body[start], or -1: the first quote that an odd number of
+// backslashes does not escape.
+func stringEnd(body []byte, start int) int {
+	for j := start + 1; j < len(body); {
 		k := bytes.IndexByte(body[j:], '"')
 		if k < 0 {
 			return -1
 		}
 		q := j + k
+		if body[q-1] != '\\' {
+			return q
+		}
 		escaped := false
 		for p := q - 1; p > start && body[p] == '\\'; p-- {
 			escaped = !escaped
@@ -117,22 +108,79 @@ func escapedStringEnd(body []byte, start, j int) int {
 	return -1
 }
 
+// Eight bytes at a time: a word of body, read little-endian, has its bytes
+// in order from the lowest. zeroBytes sets the high bit of the zero bytes
+// of v (exactly for the lowest one; a borrow may mark a byte above it).
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+func zeroBytes(v uint64) uint64 { return (v - lowBits) &^ v & highBits }
+
 // decisiveKeyBytes holds decisiveKeys as bytes, and decisiveByLen their
-// indexes by length, to compare keys with without converting them.
+// indexes by length, to compare keys with without converting them;
+// decisiveTable holds them by a hash of their words (see keyWords).
 var (
 	decisiveKeyBytes [len(decisiveKeys)][]byte
 	decisiveByLen    [maxDecisiveLen + 1][]int
+	decisiveTable    [1 << decisiveTableBits]decisiveEntry
+	decisiveMul      uint64
+	decisiveFirst    [17]uint64 // by length: bit c&63 for the first byte c of a decisive key, in either case
 )
 
 // maxDecisiveLen is the length of the longest decisive key (init panics if
-// a longer one is added without raising it).
+// a longer one is added without raising it past 16).
 const maxDecisiveLen = len("schedule_status")
+
+// decisiveTableBits sizes decisiveTable: 128 slots for 22 keys.
+const decisiveTableBits = 7
+
+// A decisiveEntry is a slot of decisiveTable: the words of a decisive key
+// (its bytes, zero past its end), its length and its index, or an index of
+// -1.
+type decisiveEntry struct {
+	w0, w1 uint64
+	n      int8
+	index  int8
+}
 
 func init() {
 	for i, k := range decisiveKeys {
 		decisiveKeyBytes[i] = []byte(k)
 		decisiveByLen[len(k)] = append(decisiveByLen[len(k)], i)
+		decisiveFirst[len(k)] |= 1<<(k[0]&63) | 1<<((k[0]-'a'+'A')&63)
 	}
+	// The first multiplier (of a fixed odd sequence) under which no two keys
+	// share a slot.
+	for try := range uint64(1000) {
+		decisiveMul = 0x9e3779b97f4a7c15 + try*0x6a09e667f3bcc908
+		clear(decisiveTable[:])
+		ok := true
+		for i, k := range decisiveKeys {
+			padded := append([]byte(k), make([]byte, 16)...)
+			w0, w1 := binary.LittleEndian.Uint64(padded), binary.LittleEndian.Uint64(padded[8:])
+			e := &decisiveTable[decisiveSlot(w0, w1, len(k))]
+			if e.n != 0 {
+				ok = false
+				break
+			}
+			*e = decisiveEntry{w0, w1, int8(len(k)), int8(i)}
+		}
+		if ok {
+			for i := range decisiveTable {
+				if decisiveTable[i].n == 0 {
+					decisiveTable[i].index = -1
+				}
+			}
+			return
+		}
+	}
+	panic("iamport: no hash keeps the decisive keys apart")
+}
+
+func decisiveSlot(w0, w1 uint64, n int) uint64 {
+	return ((w0 ^ w1<<1 ^ uint64(n)) * decisiveMul) >> (64 - decisiveTableBits)
 }
 
 // decisiveIndex returns the index in decisiveKeys of the quoted key, compared
@@ -158,6 +206,52 @@ func decisiveIndex(quoted []byte, plain bool) int {
 		}
 	}
 	return -1
+}
+
+// decisiveAt is decisiveIndex for the key body[start:end+1], quotes
+// included. A key of at most 16 bytes with 16 bytes of body after its
+// opening quote is read as two words: if it is plain ASCII, with no escape,
+// its letters are folded to lower case word by word and it is looked up in
+// decisiveTable once.
+func decisiveAt(body []byte, start, end int) int {
+	n := end - start - 1
+	if n > 16 || start+17 > len(body) {
+		return decisiveIndex(body[start:end+1], false)
+	}
+	w0, w1 := keyWords(body[start+1:start+17], n)
+	if (w0|w1)&highBits != 0 || zeroBytes(w0^lowBits*'\\')|zeroBytes(w1^lowBits*'\\') != 0 {
+		return decisiveIndex(body[start:end+1], false)
+	}
+	if decisiveFirst[n]&(1<<(w0&63)) == 0 {
+		return -1 // no decisive key of this length starts with this letter, in either case
+	}
+	w0, w1 = lowerASCII(w0), lowerASCII(w1)
+	if e := &decisiveTable[decisiveSlot(w0, w1, n)]; e.w0 == w0 && e.w1 == w1 && int(e.n) == n {
+		return int(e.index)
+	}
+	return -1
+}
+
+// keyWords returns the first n (at most 16) bytes of b as two
+// little-endian words, with zeros past n.
+func keyWords(b []byte, n int) (w0, w1 uint64) {
+	w0, w1 = binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:16])
+	switch {
+	case n < 8:
+		w0 &= 1<<(8*n) - 1
+		w1 = 0
+	case n < 16:
+		w1 &= 1<<(8*(n-8)) - 1
+	}
+	return w0, w1
+}
+
+// lowerASCII sets the 0x20 bit of the bytes of w that are 'A' to 'Z'; every
+// byte of w is below 0x80. (A byte at or above 'A' reaches 0x80 when 0x3f is
+// added, one at or above '[' when 0x25 is; none carries into the next.)
+func lowerASCII(w uint64) uint64 {
+	upper := (w + 0x3f*lowBits) &^ (w + 0x25*lowBits) & highBits
+	return w | upper>>2
 }
 
 // foldedIndex is decisiveIndex for a key with an escape or a non-ASCII

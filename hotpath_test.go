@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
@@ -30,9 +31,7 @@ func byteStringEnd(body []byte, start int) int {
 }
 
 // stringEnd finds the end of every string as a byte-by-byte read does, on
-// short and long strings with escapes anywhere (across the point where it
-// switches to bytes.IndexByte too), and says plain only of a string with
-// no escape and no non-ASCII byte.
+// short and long strings with escapes anywhere.
 func TestStringEndMatchesByteScan(t *testing.T) {
 	t.Parallel()
 	alphabet := []string{"a", "Z", `"`, `\`, `\\`, `\"`, "é", "_", " ", "0"}
@@ -47,12 +46,7 @@ func TestStringEndMatchesByteScan(t *testing.T) {
 			b.WriteByte('"')
 		}
 		body := []byte(b.String())
-		end, plain := stringEnd(body, 0)
-		require.Equal(t, byteStringEnd(body, 0), end, "%q", body)
-		if plain {
-			s := body[1:end]
-			require.True(t, strings.IndexByte(string(s), '\\') < 0 && utf8.ValidString(string(s)) && len(s) == utf8.RuneCount(s), "%q", body)
-		}
+		require.Equal(t, byteStringEnd(body, 0), stringEnd(body, 0), "%q", body)
 	}
 }
 
@@ -103,6 +97,12 @@ func TestDecisiveIndexFoldsAsEncodingJSON(t *testing.T) {
 					continue
 				}
 				require.Equal(t, want(quoted), decisiveIndex(quoted, plain), "%s", quoted)
+			}
+			// decisiveAt reads the key as words when 16 bytes follow its
+			// opening quote, whatever those bytes are.
+			for _, after := range []string{"", ":", `:"STATUS\u00e9"}`, strings.Repeat("Z", 17)} {
+				body := append(append([]byte(`{`), quoted...), after...)
+				require.Equal(t, want(quoted), decisiveAt(body, 1, len(quoted)), "%s", body)
 			}
 		}
 	}
@@ -165,4 +165,127 @@ func TestHotPathsAllocations(t *testing.T) {
 	eb, ok := readErrorBody(notFound)
 	require.True(t, ok)
 	require.Equal(t, errorBody{code: 1, message: "존재하지 않는 결제정보입니다."}, eb)
+}
+
+// byteAmbiguousKey is ambiguousKey read one byte at a time, as the scan
+// first did: the word-at-a-time scan must give the same answer on every
+// body.
+func byteAmbiguousKey(body []byte) string {
+	var stack []uint32
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '{':
+			stack = append(stack, 0)
+		case '[':
+			stack = append(stack, inArray)
+		case '}', ']':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		case '"':
+			end := byteStringEnd(body, i)
+			if end < 0 {
+				return ""
+			}
+			k := end + 1
+			for k < len(body) && strings.IndexByte(" \t\n\r", body[k]) >= 0 {
+				k++
+			}
+			if k < len(body) && body[k] == ':' && len(stack) > 0 && stack[len(stack)-1] != inArray {
+				quoted := body[i : end+1]
+				if idx := decisiveIndex(quoted, isPlain(quoted[1:len(quoted)-1])); idx >= 0 {
+					bit := uint32(1) << idx
+					if stack[len(stack)-1]&bit != 0 {
+						return decisiveKeys[idx]
+					}
+					stack[len(stack)-1] |= bit
+				}
+			}
+			i = end
+		}
+	}
+	return ""
+}
+
+// randomScanBody builds a JSON-like body from pieces that exercise the scan:
+// decisive keys in several cases and spellings, brackets and quotes inside
+// strings, escapes, non-ASCII text, whitespace before colons, long strings
+// across the word and IndexByte boundaries, and bodies cut anywhere.
+func randomScanBody(r *rand.Rand) []byte {
+	pieces := []string{
+		`{`, `}`, `[`, `]`, `,`, `:`, ` : `, "\t:", `"status"`, `"STATUS"`, `"Status"`, `"ſtatus"`, `"\u0073tatus"`,
+		`"amount"`, `"Amount"`, `"imp_uid"`, `"cancel_history"`, `"list"`, `"code"`, `"x"`, `"name"`,
+		`"a}b"`, `"{["`, `"\"status\":"`, `"\\"`, `"\\\""`, `"카드"`, `"é"`, `1000`, `null`, `true`, `-1.5e3`,
+		`"` + strings.Repeat("a", 7) + `"`, `"` + strings.Repeat("b", 31) + `\"x"`, `"` + strings.Repeat("c", 40) + `"`,
+		`"` + strings.Repeat("d", 15) + "한" + `"`, `"\`, `"`, " ", "\n",
+	}
+	var b []byte
+	for range r.IntN(60) {
+		b = append(b, pieces[r.IntN(len(pieces))]...)
+	}
+	if r.IntN(3) == 0 && len(b) > 0 {
+		b = b[:r.IntN(len(b))]
+	}
+	return b
+}
+
+// The word-at-a-time scan answers as the byte-at-a-time one does, on
+// random bodies, on every prefix and suffix of a real payment answer, and
+// on answers with a contradiction planted anywhere.
+func TestAmbiguousKeyMatchesByteScan(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(29, 5))
+	for n := 0; n < 50000; n++ {
+		body := randomScanBody(r)
+		require.Equal(t, byteAmbiguousKey(body), ambiguousKey(body), "%q", body)
+	}
+	payment := []byte(`{"code":0,"message":null,"response":` + benchPaymentJSON + `}`)
+	for i := range payment {
+		require.Equal(t, byteAmbiguousKey(payment[:i]), ambiguousKey(payment[:i]), "prefix %d", i)
+		require.Equal(t, byteAmbiguousKey(payment[i:]), ambiguousKey(payment[i:]), "suffix %d", i)
+	}
+	for _, at := range []string{`"status":`, `"amount":`, `"imp_uid":`, `"cancel_amount":`} {
+		for _, dup := range []string{`"STATUS":"x",`, `"Amount":1,`, `"imp_Uid":"y",`, `"ſtatus":"z",`} {
+			body := []byte(strings.Replace(string(payment), at, dup+at, 1))
+			require.Equal(t, byteAmbiguousKey(body), ambiguousKey(body), "%s before %s", dup, at)
+		}
+	}
+	require.Equal(t, "status", ambiguousKey([]byte(strings.Replace(string(payment), `"status":`, `"STATUS":"failed","status":`, 1))))
+}
+
+func FuzzAmbiguousKeyMatchesByteScan(f *testing.F) {
+	f.Add([]byte(`{"code":0,"response":{"status":"failed","STATUS":"paid"}}`))
+	f.Add([]byte(`{"a":"` + strings.Repeat("x", 30) + `\"","status":1,"Status":2}`))
+	f.Add([]byte(`{"response":` + benchPaymentJSON + `}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if got, want := ambiguousKey(body), byteAmbiguousKey(body); got != want {
+			t.Fatalf("ambiguousKey(%q) = %q, the byte scan says %q", body, got, want)
+		}
+	})
+}
+
+// BenchmarkAmbiguousKey times the scan of one payment answer, word at a
+// time against byte at a time, in turns (blocks of 200 scans each), and
+// reports the ratio of the two.
+func BenchmarkAmbiguousKey(b *testing.B) {
+	payment := []byte(`{"code":0,"message":null,"response":` + benchPaymentJSON + `}`)
+	scans := [2]func([]byte) string{ambiguousKey, byteAmbiguousKey}
+	var took [2]time.Duration
+	b.SetBytes(int64(len(payment)))
+	for done := 0; done < b.N; done += 200 {
+		for k := range 2 {
+			side := k ^ (done / 200 & 1)
+			t0 := time.Now()
+			for range 200 {
+				if scans[side](payment) != "" {
+					b.Fatal("found a duplicate")
+				}
+			}
+			took[side] += time.Since(t0)
+		}
+	}
+	n := float64(b.N/200*200 + 200)
+	b.ReportMetric(float64(took[0].Nanoseconds())/n, "words-ns/scan")
+	b.ReportMetric(float64(took[1].Nanoseconds())/n, "bytes-ns/scan")
+	b.ReportMetric(float64(took[0])/float64(took[1]), "words/bytes")
 }

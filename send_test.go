@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -179,14 +181,20 @@ func reuseCalls(ctx context.Context, c *Client, g, n int) error {
 // untilAuthorized calls f again while it fails with ErrUnauthorized: a call
 // whose one replay found the token replaced once more fails so, as it
 // should.
+//
+// A call is refused when the token it fetched is replaced before its
+// replay lands, which on a loaded machine can happen to the same goroutine
+// many times in a row (the twelve stay in step): a short random pause
+// between tries breaks the step.
 func untilAuthorized(f func() error) error {
 	var last error
-	for range 50 {
+	for range 500 {
 		if last = f(); !errors.Is(last, ErrUnauthorized) {
 			return last
 		}
+		time.Sleep(time.Duration(rand.IntN(500)) * time.Microsecond)
 	}
-	return fmt.Errorf("still unauthorized after 50 tries: %w", last)
+	return fmt.Errorf("still unauthorized after 500 tries: %w", last)
 }
 
 // chunks is a body that comes in pieces of n bytes, without a length, as a
