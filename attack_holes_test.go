@@ -336,3 +336,50 @@ func setPageJSON(t *testing.T, body []byte, key string, v any) []byte {
 	require.NoError(t, err)
 	return out
 }
+
+// A 404 that is not an iamport answer (a proxy's page, a wrong route)
+// proves nothing: the look at an order's earlier attempts that comes
+// before every charge fails, and the charge is not sent; GetPayment's
+// error matches ErrInvalidResponse, not ErrNotFound, so that no caller
+// reads it as "there is no such payment".
+func TestAttackHolesProxyNotFoundProvesNothing(t *testing.T) {
+	ctx := context.Background()
+	srv := holesFake(t)
+	proxy404 := func(r *http.Request) bool {
+		return strings.HasPrefix(r.URL.Path, "/payments/findAll/") || r.URL.Path == "/payments/imp_proxy"
+	}
+	h := srv.Handler()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if proxy404(r) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte("<html><body><h1>404 Not Found</h1>nginx</body></html>"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	c, err := iamport.New(srv.APIKey, srv.APISecret, iamport.WithBaseURL(ts.URL), iamport.WithReconcileTimeout(time.Second))
+	require.NoError(t, err)
+	attackSaveKey(t, c, "bob")
+
+	p, err := c.Again(ctx, &iamport.AgainRequest{CustomerUID: "bob", MerchantUID: "proxy-1", Amount: 1000, Name: "x"})
+	require.Error(t, err, "charged with no proof of the order's earlier attempts: %+v", p)
+	require.Nil(t, p)
+	require.ErrorIs(t, err, iamport.ErrInvalidResponse)
+	require.NotErrorIs(t, err, iamport.ErrNotFound)
+	require.Contains(t, err.Error(), "not sent")
+	require.Zero(t, srv.Calls("POST", "/subscribe/payments/again"), "the charge was sent")
+
+	_, err = c.GetPayment(ctx, "imp_proxy")
+	require.ErrorIs(t, err, iamport.ErrInvalidResponse)
+	require.NotErrorIs(t, err, iamport.ErrNotFound)
+	var ae *iamport.APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, http.StatusNotFound, ae.StatusCode)
+
+	// iamport's own 404 still means there is none.
+	_, err = c.GetPayment(ctx, "imp_nosuch")
+	require.ErrorIs(t, err, iamport.ErrNotFound)
+	require.NotErrorIs(t, err, iamport.ErrInvalidResponse)
+}

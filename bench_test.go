@@ -378,6 +378,10 @@ func BenchmarkGetPayment(b *testing.B) { benchSides(b, "GetPayment") }
 // BenchmarkAgain is BenchmarkGetPayment for Again, a POST with a JSON body.
 func BenchmarkAgain(b *testing.B) { benchSides(b, "Again") }
 
+// BenchmarkAgainFindAll is BenchmarkAgain against a hand-written look at
+// the order's attempts and charge, the two requests an SDK Again makes.
+func BenchmarkAgainFindAll(b *testing.B) { benchSides(b, "AgainFindAll") }
+
 func benchSides(b *testing.B, name string) {
 	pair := benchPairs(b, newBenchServer(b))[name]
 	for _, side := range []struct {

@@ -16,10 +16,14 @@ var (
 	// answer to the token request, which is how some iamport-compatible
 	// servers refuse a wrong key.
 	ErrUnauthorized = errors.New("iamport: unauthorized")
-	// ErrNotFound matches an *APIError for HTTP 404, the HTTP 200 "no such
-	// customer_uid" answer of the billing-key endpoints, and an unknown
-	// billing key refused by Again ("등록되지 않은 구매자입니다.") or by
-	// Schedule without card data ("등록된 고객정보가 없습니다.").
+	// ErrNotFound matches an *APIError for HTTP 404 whose body is an
+	// iamport answer, the HTTP 200 "no such customer_uid" answer of the
+	// billing-key endpoints, and an unknown billing key refused by Again
+	// ("등록되지 않은 구매자입니다.") or by Schedule without card data ("등록된
+	// 고객정보가 없습니다."). A 404 whose body is not an iamport answer (a
+	// proxy's or a load balancer's page, a wrong base URL) proves nothing
+	// about what was asked for: it matches ErrInvalidResponse only, and the
+	// SDK never reads it as "there is none".
 	ErrNotFound = errors.New("iamport: not found")
 	// ErrAlreadyPaid matches iamport's refusal of a charge whose
 	// merchant_uid was already paid ("이미 결제완료된 주문번호(merchant_uid)
@@ -113,7 +117,7 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusUnauthorized ||
 			(e.StatusCode == http.StatusForbidden && e.Path == "/users/getToken")
 	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound || e.notFound || e.says(msgUnknownBuyer) || e.says(msgNoCustomer)
+		return (e.StatusCode == http.StatusNotFound && !e.invalid) || e.notFound || e.says(msgUnknownBuyer) || e.says(msgNoCustomer)
 	case ErrInvalidResponse:
 		return e.invalid
 	case ErrAlreadyPaid:

@@ -54,6 +54,17 @@ func newReuseServer(t *testing.T, rotateEvery int) *reuseServer {
 		}
 		fmt.Fprintf(w, `{"code":0,"response":{"imp_uid":%q,"status":"paid","amount":1}}`, imp)
 	})
+	mux.HandleFunc("GET /payments/findAll/{merchant_uid}", func(w http.ResponseWriter, r *http.Request) {
+		// The look at an order's earlier attempts before each charge: none.
+		if !s.authorized(w, r, false) {
+			return
+		}
+		if r.URL.RawQuery != "limit=100" {
+			s.fail("GET %s came with query %q", r.URL.Path, r.URL.RawQuery)
+		}
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"code":1,"message":"결제정보가 존재하지 않습니다.","response":null}`)
+	})
 	mux.HandleFunc("POST /subscribe/payments/again", func(w http.ResponseWriter, r *http.Request) {
 		if !s.authorized(w, r, true) {
 			return
