@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // benchPaymentJSON is a realistic card payment with one partial cancel.
@@ -37,6 +39,30 @@ const benchPaymentJSON = `{"imp_uid":"imp_123456789012","merchant_uid":"order_20
 	`"reason":"부분 환불","cancellation_id":"cancel_0123456789","receipt_url":"https://npg.nicepay.co.kr/issue/c"}],` +
 	`"deposit_history":[],"cancel_receipt_urls":["https://npg.nicepay.co.kr/issue/c"],"cash_receipt_issued":false,` +
 	`"customer_uid":"cus_1234","customer_uid_usage":"payment","promotion":null}`
+
+// benchPaymentEscapedJSON is benchPaymentJSON as iamport itself writes it:
+// every non-ASCII character as a \u escape and every slash as \/ (the
+// escapes of PHP's json_encode, which its answers carry).
+var benchPaymentEscapedJSON = phpEscape(benchPaymentJSON)
+
+// phpEscape writes the non-ASCII characters of a JSON text as \u escapes
+// and its slashes as \/.
+func phpEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '/':
+			b.WriteString(`\/`)
+		case r >= utf8.RuneSelf:
+			for _, u := range utf16.Encode([]rune{r}) {
+				fmt.Fprintf(&b, `\u%04x`, u)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
 
 // benchServer is a local iamport: tokens, one payment, and generated pages
 // of payments by status.
@@ -77,6 +103,8 @@ func newBenchServer(b *testing.B) *benchServer {
 		}
 	}
 	mux.HandleFunc("GET /payments/{imp_uid}", answer(http.StatusOK, payment))
+	mux.HandleFunc("GET /payments/imp_escaped", answer(http.StatusOK,
+		[]byte(`{"code":0,"message":null,"response":`+benchPaymentEscapedJSON+`}`)))
 	mux.HandleFunc("POST /subscribe/payments/again", answer(http.StatusOK, payment))
 	// An order charged for the first time has no earlier attempts: findAll
 	// answers as iamport does for an unknown merchant_uid.
@@ -346,6 +374,25 @@ func benchPairs(b *testing.B, s *benchServer) map[string]benchPair {
 				return check(p.Amount, nil)
 			},
 		},
+		"GetPaymentEscaped": {
+			sdk: func() error {
+				p, err := c.GetPayment(ctx, "imp_escaped")
+				if err != nil {
+					return err
+				}
+				if p.BuyerName != "홍길동" {
+					return fmt.Errorf("buyer_name %q", p.BuyerName)
+				}
+				return check(float64(p.Amount), nil)
+			},
+			hand: func() error {
+				p, err := handGetPayment(ctx, hc, s.URL, "bench-token", "imp_escaped")
+				if err != nil {
+					return err
+				}
+				return check(p.Amount, nil)
+			},
+		},
 		"Again": {
 			sdk: sdkAgain,
 			hand: func() error {
@@ -421,7 +468,7 @@ const benchBlock = 100
 func BenchmarkInterleaved(b *testing.B) {
 	s := newBenchServer(b)
 	pairs := benchPairs(b, s)
-	for _, name := range []string{"GetPayment", "Again", "AgainFindAll"} {
+	for _, name := range []string{"GetPayment", "GetPaymentEscaped", "Again", "AgainFindAll"} {
 		pair := pairs[name]
 		b.Run(name, func(b *testing.B) {
 			var took, cpu [2]time.Duration

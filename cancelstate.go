@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // Lookups lag: GET /payments/{imp_uid} may show a payment as it was before
@@ -13,12 +14,25 @@ import (
 // caused, and the cancels whose outcome it could not establish. The cancel
 // lock serialises one Client's cancels of a payment, so each one reads and
 // updates this state after the one before it has finished.
+//
+// The memory is bounded. Lookups lag by seconds, so what a Client saw of a
+// payment an hour ago proves no more than a lookup does now: once more than
+// cancelMemoryKeep payments are remembered, those untouched for
+// cancelMemoryAge with no cancel left unsettled, and none in progress, are
+// forgotten (a cancel of one later reads it afresh, as another process
+// would). A cancel whose outcome is unknown is remembered until a lookup
+// settles it.
+const (
+	cancelMemoryKeep = 4096
+	cancelMemoryAge  = time.Hour
+)
 
 // cancelSeen is what a Client knows of one payment's cancels.
 type cancelSeen struct {
 	count     int         // cancel records in the newest history seen
 	cancelled int64       // cancelled total, in cents, of the newest history seen
 	unsettled []cancelTry // cancels sent whose outcome is unknown
+	touched   time.Time   // when this state last changed
 }
 
 // cancelTry is a cancel sent from a balance (its checksum) for an amount.
@@ -54,7 +68,32 @@ func (l *cancelLocks) update(impUID string, f func(s *cancelSeen)) {
 		delete(l.seen, impUID)
 		return
 	}
+	s.touched = l.clock()
 	l.seen[impUID] = s
+	if len(l.seen) >= max(l.nextForget, cancelMemoryKeep) {
+		l.forgetOld(s.touched)
+		// Half the entries left are new since: the next pass comes once the
+		// memory has doubled, so that the passes cost O(1) per update.
+		l.nextForget = 2 * len(l.seen)
+	}
+}
+
+// forgetOld drops the states untouched for cancelMemoryAge at now, with no
+// cancel unsettled and no cancel in progress. l.mu is held.
+func (l *cancelLocks) forgetOld(now time.Time) {
+	for id, s := range l.seen {
+		if _, busy := l.held[id]; !busy && len(s.unsettled) == 0 && now.Sub(s.touched) >= cancelMemoryAge {
+			delete(l.seen, id)
+		}
+	}
+}
+
+// clock is the time the memory is kept by.
+func (l *cancelLocks) clock() time.Time {
+	if l.now != nil {
+		return l.now()
+	}
+	return time.Now()
 }
 
 // saw records p, a view of the payment, as seen: the newest history grows

@@ -475,9 +475,11 @@ func (o *chargeOrder) outcome(ps []Payment) *Payment {
 // each one's snapshot of the cancel history is taken after the one before
 // it has finished.
 type cancelLocks struct {
-	mu   sync.Mutex
-	held map[string]chan struct{}
-	seen map[string]*cancelSeen // see cancelstate.go
+	mu         sync.Mutex
+	held       map[string]chan struct{}
+	seen       map[string]*cancelSeen // see cancelstate.go
+	nextForget int                    // the size of seen at which old states are next dropped
+	now        func() time.Time       // the clock seen is kept by; nil: time.Now (tests set it)
 }
 
 // lock waits until impUID is free, or ctx ends.
