@@ -179,7 +179,8 @@ func (e *APIError) Unwrap() error { return e.cause }
 // DeclinedError is returned, together with the Payment, when a call that
 // charges a card (Onetime, Again, RetrySchedule) reached the card company and
 // the payment was not approved: limit exceeded, suspended card, insufficient
-// funds. The Payment's FailReason says why. No money moved.
+// funds; and by IssueVbank when the PG issued no account. The Payment's
+// FailReason says why. No money moved.
 type DeclinedError struct {
 	Payment *Payment
 }

@@ -133,6 +133,7 @@ func audited() []auditRow {
 // iamport sent (see Payment.Format).
 var printRedacted = map[string][]string{
 	"Payment": {"VbankNum", "VbankHolder"},
+	"Deposit": {"DepositorName"},
 }
 
 func audit[T any]() auditRow {

@@ -3,6 +3,7 @@ package iamport
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -117,6 +118,9 @@ const hintVbank = "look it up with FindPayment and check for a vbank payment mad
 // Finding nothing, or only older or other payments of the order, proves
 // nothing (the call may still be running): when the reconcile timeout ends
 // first, IssueVbank returns an *OutcomeUnknownError.
+//
+// An answer whose payment is in status failed (the PG issued no account) is
+// returned with a *DeclinedError.
 func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -130,7 +134,7 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 	if err != nil {
 		return nil, err
 	}
-	return sendIssue(c, ctx, r, w.MerchantUID, hintVbank, func(ctx context.Context) (*Payment, verdict, error) {
+	p, err := sendIssue(c, ctx, r, w.MerchantUID, hintVbank, func(ctx context.Context) (*Payment, verdict, error) {
 		p, err := c.FindPayment(ctx, w.MerchantUID)
 		if err != nil {
 			return nil, lookupVerdict(err), err
@@ -142,6 +146,11 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 		}
 		return nil, pending, nil // only older or other payments of the order
 	})
+	if err == nil && p.Status == PaymentStatusFailed {
+		// iamport answered code 0 with a payment the PG did not issue.
+		return p, &DeclinedError{Payment: p}
+	}
+	return p, err
 }
 
 // UpdateVbankRequest changes the amount or the deadline of a virtual account
@@ -218,6 +227,8 @@ func (r RevokeVbankRequest) MarshalJSON() ([]byte, error) {
 // RevokeVbank revokes the virtual account of req.ImpUID and returns its
 // payment, now cancelled (DELETE /vbanks/{imp_uid}). An account already paid
 // into is refused (HTTP 400): cancel the payment with CancelPayment instead.
+// An answer that shows the payment paid is returned with an error matching
+// ErrVbankPaid, never as a revoke.
 func (c *Client) RevokeVbank(ctx context.Context, req *RevokeVbankRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -229,8 +240,18 @@ func (c *Client) RevokeVbank(ctx context.Context, req *RevokeVbankRequest) (*Pay
 	if err := c.call(ctx, &request{method: "DELETE", path: "/vbanks/" + escape(req.ImpUID), query: queryOf(req)}, &p); err != nil {
 		return nil, err
 	}
+	if p.Status == PaymentStatusPaid {
+		// The buyer paid in before the revoke applied: the account stays
+		// paid, and the money is there.
+		return &p, fmt.Errorf("iamport: DELETE /vbanks/%s: the payment is paid, not revoked: %w", req.ImpUID, ErrVbankPaid)
+	}
 	return &p, nil
 }
+
+// ErrVbankPaid matches the error of RevokeVbank when iamport's answer shows
+// the payment paid: the buyer paid into the account before the revoke
+// applied, so nothing was revoked. Refund it with CancelPayment.
+var ErrVbankPaid = errors.New("iamport: virtual account paid into")
 
 // VbankHolderRequest asks for the holder of a bank account (GET
 // /vbanks/holder), to check a refund account before a virtual-account
@@ -299,14 +320,28 @@ func (c *Client) GetVbankHolder(ctx context.Context, req *VbankHolderRequest) (*
 
 type plainPayment Payment
 
-// Format prints p with the virtual account's number and holder redacted,
-// for every verb. Read p.VbankNum to show the account to the buyer; its JSON
-// form (for your own API) keeps them.
+// Format prints p with the virtual account's number and holder, and the
+// names of the people who paid into it, redacted, for every verb. Read
+// p.VbankNum to show the account to the buyer; its JSON form (for your own
+// API) keeps them.
 func (p Payment) Format(f fmt.State, verb rune) {
 	redactString(&p.VbankNum)
 	redactString(&p.VbankHolder)
-	formatPlain(f, verb, plainPayment(p))
+	formatPlain(f, verb, plainPayment(p)) // each Deposit redacts its own
 }
 
-// LogValue logs p with the virtual account's number and holder redacted.
+// LogValue logs p with the virtual account's number and holder, and the
+// names of its depositors, redacted.
 func (p Payment) LogValue() slog.Value { return logValueOf(p) }
+
+type plainDeposit Deposit // same fields, no methods
+
+// Format prints d with the depositor's name redacted, for every verb. Its
+// JSON form keeps it, as iamport sent it.
+func (d Deposit) Format(f fmt.State, verb rune) {
+	redactString(&d.DepositorName)
+	formatPlain(f, verb, plainDeposit(d))
+}
+
+// LogValue logs d with the depositor's name redacted.
+func (d Deposit) LogValue() slog.Value { return logValueOf(d) }
