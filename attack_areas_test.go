@@ -446,3 +446,211 @@ func TestA3LeakDepositAlone(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(j), "이영희")
 }
+
+// The SDK sends the real values that every printed form hides.
+func TestA3WireCarriesRealValues(t *testing.T) {
+	s, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		switch {
+		case r.URL.Path == "/vbanks" && r.Method == "POST":
+			a3Envelope(w, 200, a3VbankJSON("ready", time.Now().Unix()))
+		case strings.HasPrefix(r.URL.Path, "/vbanks/holder"):
+			a3Envelope(w, 200, `{"bank_holder":"홍길동"}`)
+		case strings.HasPrefix(r.URL.Path, "/vbanks/"):
+			a3Envelope(w, 200, a3VbankJSON("cancelled", time.Now().Unix()))
+		case strings.HasPrefix(r.URL.Path, "/receipts/external/"):
+			a3Envelope(w, 200, strings.Replace(a3ReceiptJSON(time.Now().Unix(), 0), `"imp_uid":"imp_000000000001"`, `"merchant_uid":"ext/1"`, 1))
+		case strings.HasPrefix(r.URL.Path, "/receipts/"):
+			a3Envelope(w, 200, a3ReceiptJSON(time.Now().Unix(), 0))
+		case r.URL.Path == "/certifications/otp/request":
+			a3Envelope(w, 200, `{"imp_uid":"imp_cert_1"}`)
+		case strings.HasPrefix(r.URL.Path, "/certifications/"):
+			a3Envelope(w, 200, `{"imp_uid":"imp_cert_1","name":"홍길동","certified":true}`)
+		case strings.HasPrefix(r.URL.Path, "/escrows/logis/"):
+			a3Envelope(w, 200, `{"company":"CJ","invoice":"1234","sent_at":1700000000,"applied_at":1700000001}`)
+		}
+	})
+	ctx := context.Background()
+	vr := a3VbankReq()
+	vr.BuyerTel, vr.BusinessRegistrationNumber, vr.TaxFree, vr.VatAmount = "01012345678", "1234567890", iamport.Ptr[iamport.Amount](0), iamport.Ptr[iamport.Amount](0)
+	_, err := c.IssueVbank(ctx, vr)
+	require.NoError(t, err)
+	got := s.sent("POST /vbanks")
+	for _, want := range []string{`"vbank_holder":"홍길동"`, `"buyer_tel":"01012345678"`, `"business_registration_number":"1234567890"`,
+		`"tax_free":0`, `"vat_amount":0`, fmt.Sprintf(`"vbank_due":%d`, vr.VbankDue.Unix()), "pg_api_key=pgkey"} {
+		require.Contains(t, got, want)
+	}
+	_, err = c.RevokeVbank(ctx, &iamport.RevokeVbankRequest{ImpUID: "imp_000000000001", PGAPIKey: "pgkey"})
+	require.NoError(t, err)
+	require.Contains(t, s.sent("DELETE /vbanks/imp_000000000001"), "pg_api_key=pgkey")
+	h, err := c.GetVbankHolder(ctx, &iamport.VbankHolderRequest{BankCode: "004", BankNum: "56211012345678"})
+	require.NoError(t, err)
+	require.Equal(t, "홍길동", h.BankHolder)
+	require.Contains(t, s.sent("GET /vbanks/holder"), "bank_num=56211012345678")
+
+	_, err = c.IssueReceipt(ctx, &iamport.ReceiptRequest{ImpUID: "imp_000000000001", Identifier: "010-1234-5678", BuyerName: "김철수", CompanyTel: "0212345678"})
+	require.NoError(t, err)
+	got = s.sent("POST /receipts/imp_000000000001")
+	require.Contains(t, got, `"identifier":"010-1234-5678"`)
+	require.Contains(t, got, `"buyer_name":"김철수"`)
+	require.Contains(t, got, `"company_tel":"0212345678"`)
+	_, err = c.IssueExternalReceipt(ctx, &iamport.ExternalReceiptRequest{MerchantUID: "ext/1", ChannelKey: "c", Name: "n", Amount: 1000, Identifier: "8001011234567"})
+	require.NoError(t, err)
+	require.Contains(t, s.sent("POST /receipts/external/ext/1"), `"identifier":"8001011234567"`)
+
+	otp, err := c.RequestCertificationOTP(ctx, &iamport.CertificationOTPRequest{Name: "홍길동", Phone: "010.1234.5678", Birth: "90-01-01", GenderDigit: "1",
+		Carrier: iamport.CarrierSKT, ChannelKey: "c", IsMVNO: iamport.Ptr(true)})
+	require.NoError(t, err)
+	require.Equal(t, "imp_cert_1", otp.ImpUID)
+	got = s.sent("POST /certifications/otp/request")
+	for _, want := range []string{`"name":"홍길동"`, `"phone":"010.1234.5678"`, `"birth":"90-01-01"`, `"gender_digit":"1"`, `"is_mvno":true`} {
+		require.Contains(t, got, want)
+	}
+	cert, err := c.ConfirmCertificationOTP(ctx, "imp_cert_1", "")
+	require.NoError(t, err)
+	require.Equal(t, "홍길동", cert.Name)
+	require.NotContains(t, s.sent("POST /certifications/otp/confirm/imp_cert_1"), "otp")
+	_, err = c.ConfirmCertificationOTP(ctx, "imp_cert_1", "123456")
+	require.NoError(t, err)
+	require.Contains(t, s.sent("POST /certifications/otp/confirm/imp_cert_1"), `"otp":"123456"`)
+
+	er := &iamport.EscrowLogisRequest{ImpUID: "imp_000000000001",
+		Sender:   iamport.EscrowParty{Name: "홍길동", Tel: "01012345678", FormedAddress: &iamport.EscrowAddress{AddressLine1: "테헤란로 1", AddressLine2: "101호"}},
+		Receiver: iamport.EscrowParty{Name: "김철수", Postcode: "48094"},
+		Logis:    iamport.EscrowLogisInfo{Company: "CJ", Invoice: "1234", SentAt: time.Unix(1700000000, 0), Address: "대전시 유성구"}}
+	_, err = c.RegisterEscrowLogis(ctx, er)
+	require.NoError(t, err)
+	got = s.sent("POST /escrows/logis/imp_000000000001")
+	for _, want := range []string{`"name":"홍길동"`, `"tel":"01012345678"`, `"address_line_1":"테헤란로 1"`, `"postcode":"48094"`, `"address":"대전시 유성구"`, `"sent_at":1700000000`} {
+		require.Contains(t, got, want)
+	}
+	_, err = c.UpdateEscrowLogis(ctx, er)
+	require.NoError(t, err)
+	require.Contains(t, s.sent("PUT /escrows/logis/imp_000000000001"), `"name":"홍길동"`)
+}
+
+// Answers in the shapes the reference allows decode.
+func TestA3DecodeLenient(t *testing.T) {
+	answers := map[string]string{
+		"/receipts/imp_1": `{"imp_uid":"imp_1","receipt_tid":null,"apply_num":"1","type":"anonymous","amount":"10000","vat":909.0,
+			"receipt_url":null,"applied_at":"1700000000","cancelled_at":null,"new_field":{"x":1}}`,
+		"/receipts/external/m1": `{"merchant_uid":"m1","apply_num":"1","type":"company","amount":10000.0,"vat":"909","applied_at":1700000000.5,"cancelled_at":0}`,
+		"/certifications/imp_c": `{"imp_uid":"imp_c","merchant_uid":null,"pg_tid":null,"pg_provider":"kcp_v2","name":"홍길동","gender":"unknown",
+			"birthday":"1990-01-01","birth":631152000,"foreigner":null,"foreigner_v2":null,"phone":null,"carrier":null,"certified":true,
+			"certified_at":"1700000000","unique_key":"ci","unique_in_site":"di","origin":null,"extra":[1,2]}`,
+		"/escrows/logis/imp_1": `{"company":"CJ","invoice":"1234","sent_at":"1700000000","applied_at":null}`,
+		"/vbanks/holder":       `{"bank_holder":null}`,
+	}
+	_, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		a, ok := answers[r.URL.Path]
+		if !ok {
+			w.WriteHeader(404)
+			return
+		}
+		a3Envelope(w, 200, a)
+	})
+	ctx := context.Background()
+	rc, err := c.GetReceipt(ctx, "imp_1")
+	require.NoError(t, err)
+	require.Equal(t, iamport.Amount(10000), rc.Amount)
+	require.Equal(t, iamport.Amount(909), rc.Vat)
+	require.Equal(t, iamport.ReceiptType("anonymous"), rc.Type)
+	require.Equal(t, int64(1700000000), rc.AppliedAt.Unix())
+	require.True(t, rc.CancelledAt.IsZero())
+	erc, err := c.GetExternalReceipt(ctx, "m1")
+	require.NoError(t, err)
+	require.Equal(t, iamport.Amount(909), erc.Vat)
+	require.True(t, erc.CancelledAt.IsZero())
+	cert, err := c.GetCertification(ctx, "imp_c")
+	require.NoError(t, err)
+	require.Nil(t, cert.ForeignerV2)
+	require.Equal(t, "unknown", cert.Gender)
+	require.Equal(t, int64(1700000000), cert.CertifiedAt.Unix())
+	l, err := c.GetEscrowLogis(ctx, "imp_1")
+	require.NoError(t, err)
+	require.Equal(t, int64(1700000000), l.SentAt.Unix())
+	require.True(t, l.AppliedAt.IsZero())
+	h, err := c.GetVbankHolder(ctx, &iamport.VbankHolderRequest{BankCode: "004", BankNum: "1"})
+	require.NoError(t, err)
+	require.Equal(t, "", h.BankHolder)
+}
+
+// Requests the reference allows are sent.
+func TestA3ValidRequestsAccepted(t *testing.T) {
+	s, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		a3Envelope(w, 200, a3VbankJSON("ready", time.Now().Unix()))
+	})
+	ctx := context.Background()
+	_, err := c.UpdateVbank(ctx, &iamport.UpdateVbankRequest{ImpUID: "imp_1", VbankDue: time.Unix(1900000000, 0)})
+	require.NoError(t, err)
+	require.JSONEq(t, `{"vbank_due":1900000000}`, strings.TrimSuffix(s.sent("PUT /vbanks/imp_1"), "?"))
+	_, err = c.UpdateVbank(ctx, &iamport.UpdateVbankRequest{ImpUID: "imp_2", Amount: 20000})
+	require.NoError(t, err)
+	require.JSONEq(t, `{"amount":20000}`, strings.TrimSuffix(s.sent("PUT /vbanks/imp_2"), "?"))
+	// Without the holder (PGs that use the merchant's name), with a fixed account.
+	_, err = c.IssueVbank(ctx, &iamport.VbankRequest{ChannelKey: "c", MerchantUID: "vb-1", Amount: 10000, VbankCode: "004",
+		VbankDue: time.Now().Add(time.Hour), VbankNum: "56211012345678", VbankKey: "k1", FixedUnlimitedVbank: iamport.Ptr(true), EscrowPassword: "pw"})
+	require.NoError(t, err)
+	got := s.sent("POST /vbanks")
+	require.Contains(t, got, `"vbank_num":"56211012345678"`)
+	require.Contains(t, got, `"vbank_key":"k1"`)
+	require.Contains(t, got, `"escrow_password":"pw"`)
+	require.Contains(t, got, `"fixed_unlimited_vbank":true`)
+	// Escrow shipping without sender or receiver data (what is required depends on the PG).
+	_, err = c.RegisterEscrowLogis(ctx, &iamport.EscrowLogisRequest{ImpUID: "imp_1", Logis: iamport.EscrowLogisInfo{Company: "CJ", Invoice: "1", SentAt: time.Unix(1700000000, 0)}})
+	require.NoError(t, err)
+}
+
+// A redacted copy of a request (printed or JSON-encoded, then decoded and
+// sent again) is refused before anything is sent: "[REDACTED]" must never
+// become a holder name, a receipt identifier or a verified person's name
+// at iamport.
+func TestA3RedactedCopyIsNeverSent(t *testing.T) {
+	s, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		a3Envelope(w, 200, `{}`)
+	})
+	ctx := context.Background()
+	roundTrip := func(v, into any) {
+		j, err := json.Marshal(v)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(j, into))
+	}
+	// VbankRequest encodes vbank_due as Unix seconds, which time.Time does
+	// not decode: a copy taken from its printed form.
+	vr := *a3VbankReq()
+	vr.VbankHolder = "[REDACTED]"
+	var rr iamport.ReceiptRequest
+	roundTrip(iamport.ReceiptRequest{ImpUID: "imp_1", Identifier: "01012345678"}, &rr)
+	rr.ImpUID = "imp_1"
+	var er iamport.ExternalReceiptRequest
+	roundTrip(iamport.ExternalReceiptRequest{ChannelKey: "c", Name: "n", Amount: 1000, Identifier: "01012345678"}, &er)
+	er.MerchantUID = "ext-1"
+	var or iamport.CertificationOTPRequest
+	roundTrip(iamport.CertificationOTPRequest{Name: "홍길동", Phone: "01012345678", Birth: "900101", GenderDigit: "1", Carrier: "SKT", ChannelKey: "c"}, &or)
+	var party iamport.EscrowParty
+	roundTrip(iamport.EscrowParty{Name: "홍길동", Tel: "01012345678"}, &party)
+	esc := &iamport.EscrowLogisRequest{ImpUID: "imp_1", Sender: party, Logis: iamport.EscrowLogisInfo{Company: "CJ", Invoice: "1", SentAt: time.Unix(1700000000, 0)}}
+
+	calls := []struct {
+		name  string
+		field string
+		call  func() error
+	}{
+		{"IssueVbank", "vbank_holder", func() error { _, err := c.IssueVbank(ctx, &vr); return err }},
+		{"IssueReceipt", "identifier", func() error { _, err := c.IssueReceipt(ctx, &rr); return err }},
+		{"IssueExternalReceipt", "identifier", func() error { _, err := c.IssueExternalReceipt(ctx, &er); return err }},
+		{"RequestCertificationOTP", "name", func() error { _, err := c.RequestCertificationOTP(ctx, &or); return err }},
+		{"RegisterEscrowLogis", "sender.name", func() error { _, err := c.RegisterEscrowLogis(ctx, esc); return err }},
+		{"UpdateEscrowLogis", "sender.name", func() error { _, err := c.UpdateEscrowLogis(ctx, esc); return err }},
+	}
+	for _, tc := range calls {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			var ve *iamport.ValidationError
+			require.ErrorAs(t, err, &ve, "a redacted copy was sent")
+			require.Equal(t, tc.field, ve.Field)
+		})
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	require.Empty(t, s.calls, "nothing may be sent")
+}

@@ -109,6 +109,8 @@ func (r CertificationOTPRequest) LogValue() slog.Value { return logValueOf(r) }
 // real values.
 func (r CertificationOTPRequest) MarshalJSON() ([]byte, error) { return json.Marshal(r.redacted()) }
 
+func (r CertificationOTPRequest) wire() any { return plainCertificationOTPRequest(r) }
+
 // CertificationOTP is the verification RequestCertificationOTP started
 // (CertificationOTPAnnotation).
 type CertificationOTP struct {
@@ -131,9 +133,8 @@ func (c *Client) RequestCertificationOTP(ctx context.Context, req *Certification
 			return nil, invalid(f.field, "is required")
 		}
 	}
-	body := plainCertificationOTPRequest(*req)
 	var otp CertificationOTP
-	if err := c.call(ctx, &request{method: "POST", path: "/certifications/otp/request", body: &body}, &otp); err != nil {
+	if err := c.call(ctx, &request{method: "POST", path: "/certifications/otp/request", body: req}, &otp); err != nil {
 		return nil, err
 	}
 	return &otp, nil

@@ -121,7 +121,7 @@ type logisWire struct {
 	Invoice     string `json:"invoice"`
 	SentAt      int64  `json:"sent_at"`
 	ReceivingAt string `json:"receiving_at,omitempty"`
-	Address     string `json:"address,omitempty"`
+	Address     string `json:"address,omitempty" redact:"true"`
 }
 
 func (l EscrowLogisInfo) wire() logisWire {
@@ -189,6 +189,16 @@ func (r *EscrowLogisRequest) wire(withEmail bool) any {
 	return body
 }
 
+// escrowBody is the body of a shipping registration (withEmail) or change:
+// the SDK sends its wire form, and refuses it if it holds the redaction
+// placeholder.
+type escrowBody struct {
+	r         *EscrowLogisRequest
+	withEmail bool
+}
+
+func (b escrowBody) wire() any { return b.r.wire(b.withEmail) }
+
 func (r *EscrowLogisRequest) check() error {
 	if err := checkID("imp_uid", r.ImpUID); err != nil {
 		return err
@@ -240,7 +250,7 @@ func (c *Client) RegisterEscrowLogis(ctx context.Context, req *EscrowLogisReques
 	if err := req.check(); err != nil {
 		return nil, err
 	}
-	r := &request{method: "POST", path: "/escrows/logis/" + escape(req.ImpUID), body: req.wire(true), money: true}
+	r := &request{method: "POST", path: "/escrows/logis/" + escape(req.ImpUID), body: escrowBody{req, true}, money: true}
 	return sendIssue(c, ctx, r, req.ImpUID, hintEscrow, func(ctx context.Context) (*EscrowLogis, verdict, error) {
 		l, err := c.GetEscrowLogis(ctx, req.ImpUID)
 		var apiErr *APIError
@@ -271,7 +281,7 @@ func (c *Client) UpdateEscrowLogis(ctx context.Context, req *EscrowLogisRequest)
 		return nil, err
 	}
 	var l EscrowLogis
-	if err := c.call(ctx, &request{method: "PUT", path: "/escrows/logis/" + escape(req.ImpUID), body: req.wire(false)}, &l); err != nil {
+	if err := c.call(ctx, &request{method: "PUT", path: "/escrows/logis/" + escape(req.ImpUID), body: escrowBody{req, false}}, &l); err != nil {
 		return nil, err
 	}
 	return &l, nil

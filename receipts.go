@@ -103,6 +103,8 @@ func (r ReceiptRequest) LogValue() slog.Value { return logValueOf(r) }
 // real values.
 func (r ReceiptRequest) MarshalJSON() ([]byte, error) { return json.Marshal(r.redacted()) }
 
+func (r ReceiptRequest) wire() any { return plainReceiptRequest(r) }
+
 // ExternalReceiptRequest issues a cash receipt for a cash sale made outside
 // iamport (POST /receipts/external/{merchant_uid}). Identifier, CorpRegNo,
 // BuyerName, BuyerEmail and BuyerTel are redacted in fmt, slog and JSON
@@ -147,6 +149,8 @@ func (r ExternalReceiptRequest) LogValue() slog.Value { return logValueOf(r) }
 // MarshalJSON encodes r with the identity data redacted; the SDK sends the
 // real values.
 func (r ExternalReceiptRequest) MarshalJSON() ([]byte, error) { return json.Marshal(r.redacted()) }
+
+func (r ExternalReceiptRequest) wire() any { return plainExternalReceiptRequest(r) }
 
 // How to find out the outcome of a receipt call.
 const (
@@ -196,8 +200,7 @@ func (c *Client) IssueReceipt(ctx context.Context, req *ReceiptRequest) (*Receip
 			return nil, err
 		}
 	}
-	body := plainReceiptRequest(*req)
-	r := &request{method: "POST", path: "/receipts/" + escape(req.ImpUID), body: &body, money: true}
+	r := &request{method: "POST", path: "/receipts/" + escape(req.ImpUID), body: req, money: true}
 	sentAt, err := c.sendTime(ctx)
 	if err != nil {
 		return nil, err
@@ -272,8 +275,7 @@ func (c *Client) IssueExternalReceipt(ctx context.Context, req *ExternalReceiptR
 	if err := checkOptAmount("vat_amount", req.VatAmount); err != nil {
 		return nil, err
 	}
-	body := plainExternalReceiptRequest(*req)
-	r := &request{method: "POST", path: "/receipts/external/" + escape(req.MerchantUID), body: &body, money: true}
+	r := &request{method: "POST", path: "/receipts/external/" + escape(req.MerchantUID), body: req, money: true}
 	sentAt, err := c.sendTime(ctx)
 	if err != nil {
 		return nil, err

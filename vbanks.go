@@ -129,7 +129,7 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 	if err := w.check(); err != nil {
 		return nil, err
 	}
-	r := &request{method: "POST", path: "/vbanks", query: queryOf(&w), body: w.wire(), money: true}
+	r := &request{method: "POST", path: "/vbanks", query: queryOf(&w), body: &w, money: true}
 	sentAt, err := c.sendTime(ctx)
 	if err != nil {
 		return nil, err
