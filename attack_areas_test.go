@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/iamport-go/iamport"
+	"github.com/iamport-go/iamport/iamporttest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -653,4 +654,139 @@ func TestA3RedactedCopyIsNeverSent(t *testing.T) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	require.Empty(t, s.calls, "nothing may be sent")
+}
+
+// With logging on, and through transport failures, no account number, key
+// or personal data reaches a log line or an error.
+func TestA3LogsAndTransportErrorsHoldNoPersonalData(t *testing.T) {
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	lw := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) })
+	logger := slog.New(slog.NewJSONHandler(lw, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	_, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		switch {
+		case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/payments/find/"):
+			a3Envelope(w, 200, a3VbankJSON("ready", time.Now().Unix()))
+		case r.URL.Path == "/vbanks/holder":
+			a3Reset(w)
+		case r.Method == "GET":
+			w.WriteHeader(404)
+			io.WriteString(w, `{"code":1,"message":"없음","response":null}`)
+		default:
+			a3Reset(w)
+		}
+	}, iamport.WithLogger(logger), iamport.WithMaxRetries(0))
+	ctx := context.Background()
+	var errs []error
+	vr := a3VbankReq()
+	vr.BuyerTel = "01012345678"
+	_, err := c.IssueVbank(ctx, vr)
+	errs = append(errs, err)
+	_, err = c.RevokeVbank(ctx, &iamport.RevokeVbankRequest{ImpUID: "imp_1", PGAPIKey: "pgkey"})
+	errs = append(errs, err)
+	_, err = c.GetVbankHolder(ctx, &iamport.VbankHolderRequest{BankCode: "004", BankNum: "56211012345678"})
+	errs = append(errs, err)
+	_, err = c.IssueReceipt(ctx, &iamport.ReceiptRequest{ImpUID: "imp_1", Identifier: "8001011234567"})
+	errs = append(errs, err)
+	_, err = c.RequestCertificationOTP(ctx, &iamport.CertificationOTPRequest{Name: "홍길동", Phone: "01012345678", Birth: "900101", GenderDigit: "1", Carrier: "SKT", ChannelKey: "c"})
+	errs = append(errs, err)
+	_, err = c.ConfirmCertificationOTP(ctx, "imp_1", "654321")
+	errs = append(errs, err)
+	var b strings.Builder
+	require.NoError(t, errs[0]) // the lookup found the account
+	for _, e := range errs[1:] {
+		require.Error(t, e)
+		fmt.Fprintf(&b, "%v %+v %#v %s\n", e, e, e, e)
+		j, _ := json.Marshal(e)
+		b.Write(j)
+	}
+	mu.Lock()
+	b.WriteString(logs.String())
+	mu.Unlock()
+	a3NoLeak(t, b.String(), "pgkey", "56211012345678", "8001011234567", "홍길동", "01012345678", "900101", "654321", "secret", "tok")
+}
+
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// A call whose context ends while iamport holds it is reported unknown,
+// with the context's error, and not sent again.
+func TestA3IssueDeadlineWhileProcessing(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	s, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		if r.Method == "GET" {
+			w.WriteHeader(404)
+			io.WriteString(w, `{"code":1,"message":"없음","response":null}`)
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}, iamport.WithReconcileTimeout(time.Minute))
+	for _, call := range []func(ctx context.Context) error{
+		func(ctx context.Context) error { _, err := c.IssueVbank(ctx, a3VbankReq()); return err },
+		func(ctx context.Context) error {
+			_, err := c.IssueReceipt(ctx, &iamport.ReceiptRequest{ImpUID: "imp_1", Identifier: "x"})
+			return err
+		},
+		func(ctx context.Context) error { _, err := c.CancelReceipt(ctx, "imp_1"); return err },
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		err := call(ctx)
+		cancel()
+		var u *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &u)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+	}
+	require.Equal(t, 1, s.count("POST /vbanks"))
+	require.Equal(t, 1, s.count("POST /receipts/imp_1"))
+	require.Equal(t, 1, s.count("DELETE /receipts/imp_1"))
+}
+
+func TestA3FakeLostAnswersSettleOnce(t *testing.T) {
+	faults := []iamporttest.Fault{
+		{Kind: iamporttest.FaultDropAfterProcessing},
+		{Kind: iamporttest.FaultStatusAfterProcessing, Status: 504},
+		{Kind: iamporttest.FaultTruncateAfterProcessing},
+	}
+	for i, f := range faults {
+		t.Run(f.Kind.String(), func(t *testing.T) {
+			srv := iamporttest.NewServer()
+			t.Cleanup(srv.Close)
+			c := srv.Client(iamport.WithReconcileTimeout(time.Minute))
+			ctx := context.Background()
+			req := a3VbankReq()
+			req.MerchantUID = fmt.Sprintf("vb-fake-%d", i)
+			srv.InjectFault("POST", "/vbanks", 1, f)
+			p, err := c.IssueVbank(ctx, req)
+			require.NoError(t, err)
+			require.Equal(t, iamport.PaymentStatusReady, p.Status)
+			require.NotEmpty(t, p.VbankNum)
+			require.Equal(t, 1, srv.Calls("POST", "/vbanks"))
+			require.Len(t, srv.PaymentsOf(req.MerchantUID), 1)
+
+			require.NoError(t, srv.Deposit(p.ImpUID))
+			// Paid meanwhile: the revoke must not pass for one.
+			_, err = c.RevokeVbank(ctx, &iamport.RevokeVbankRequest{ImpUID: p.ImpUID})
+			require.Error(t, err)
+			got, err := c.GetPayment(ctx, p.ImpUID)
+			require.NoError(t, err)
+			require.Equal(t, iamport.PaymentStatusPaid, got.Status)
+
+			srv.InjectFault("POST", "/receipts/{imp_uid}", 1, f)
+			rc, err := c.IssueReceipt(ctx, &iamport.ReceiptRequest{ImpUID: p.ImpUID, Identifier: "01012345678"})
+			require.NoError(t, err)
+			require.False(t, rc.AppliedAt.IsZero())
+			require.Equal(t, 1, srv.Calls("POST", "/receipts/{imp_uid}"))
+
+			srv.InjectFault("DELETE", "/receipts/{imp_uid}", 1, f)
+			rc, err = c.CancelReceipt(ctx, p.ImpUID)
+			require.NoError(t, err)
+			require.False(t, rc.CancelledAt.IsZero())
+			require.Equal(t, 1, srv.Calls("DELETE", "/receipts/{imp_uid}"))
+		})
+	}
 }
