@@ -790,3 +790,39 @@ func TestA3FakeLostAnswersSettleOnce(t *testing.T) {
 		})
 	}
 }
+
+// A live receipt of another type than the request's (issued by another
+// call that raced this one) does not prove this call issued it.
+func TestA3ReceiptLookupMustMatchRequest(t *testing.T) {
+	for _, tc := range []struct {
+		name, found string
+	}{
+		{"other type", `{"merchant_uid":"ext-1","apply_num":"9","type":"company","amount":1000,"vat":90,"applied_at":%d,"cancelled_at":0}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+				if r.Method == "POST" {
+					w.WriteHeader(500)
+					return
+				}
+				a3Envelope(w, 200, fmt.Sprintf(tc.found, time.Now().Unix()))
+			})
+			rc, err := c.IssueExternalReceipt(context.Background(), &iamport.ExternalReceiptRequest{MerchantUID: "ext-1", ChannelKey: "c", Name: "n",
+				Amount: 1000, Identifier: "01012345678", Type: iamport.ReceiptTypePerson})
+			var u *iamport.OutcomeUnknownError
+			require.ErrorAs(t, err, &u, "another call's receipt reported as this one's: %+v", rc)
+			require.Equal(t, 1, s.count("POST /receipts/external/ext-1"))
+		})
+	}
+	// Type unset means person, as iamport defaults it.
+	_, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		if r.Method == "POST" {
+			w.WriteHeader(500)
+			return
+		}
+		a3Envelope(w, 200, fmt.Sprintf(`{"imp_uid":"imp_1","apply_num":"9","type":"company","amount":1000,"vat":90,"applied_at":%d,"cancelled_at":0}`, time.Now().Unix()))
+	})
+	rc, err := c.IssueReceipt(context.Background(), &iamport.ReceiptRequest{ImpUID: "imp_1", Identifier: "01012345678"})
+	var u *iamport.OutcomeUnknownError
+	require.ErrorAs(t, err, &u, "a company receipt reported as this person receipt: %+v", rc)
+}

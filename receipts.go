@@ -178,9 +178,9 @@ func (c *Client) GetReceipt(ctx context.Context, impUID string) (*Receipt, error
 //
 // The call is never sent again once it may have reached iamport. If its
 // answer is lost, IssueReceipt looks the receipt up (GET
-// /receipts/{imp_uid}) until it shows one applied since the call and not
-// cancelled, and returns it. Finding none, or only an older or cancelled
-// one, proves nothing (the call may still be running): when the reconcile
+// /receipts/{imp_uid}) until it shows one of req's type applied since the
+// call and not cancelled, and returns it. Finding none, or only an older,
+// cancelled or other-type one, proves nothing (the call may still be running): when the reconcile
 // timeout ends first, IssueReceipt returns an *OutcomeUnknownError.
 func (c *Client) IssueReceipt(ctx context.Context, req *ReceiptRequest) (*Receipt, error) {
 	if req == nil {
@@ -207,7 +207,9 @@ func (c *Client) IssueReceipt(ctx context.Context, req *ReceiptRequest) (*Receip
 	}
 	return sendIssue(c, ctx, r, req.ImpUID, hintReceipt, func(ctx context.Context) (*Receipt, verdict, error) {
 		rc, err := c.GetReceipt(ctx, req.ImpUID)
-		return issuedVerdict(rc, err, func() bool { return issuedSince(rc.AppliedAt, rc.CancelledAt, sentAt) })
+		return issuedVerdict(rc, err, func() bool {
+			return issuedSince(rc.AppliedAt, rc.CancelledAt, sentAt) && sameReceiptType(req.Type, rc.Type)
+		})
 	})
 }
 
@@ -253,7 +255,7 @@ func (c *Client) GetExternalReceipt(ctx context.Context, merchantUID string) (*E
 // answer is lost, IssueExternalReceipt looks the receipt up (GET
 // /receipts/external/{merchant_uid}) as IssueReceipt does, and returns an
 // *OutcomeUnknownError when the reconcile timeout ends before it shows one
-// applied since the call and not cancelled.
+// of req's type applied since the call and not cancelled.
 func (c *Client) IssueExternalReceipt(ctx context.Context, req *ExternalReceiptRequest) (*ExternalReceipt, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -282,7 +284,9 @@ func (c *Client) IssueExternalReceipt(ctx context.Context, req *ExternalReceiptR
 	}
 	return sendIssue(c, ctx, r, req.MerchantUID, hintExternalReceipt, func(ctx context.Context) (*ExternalReceipt, verdict, error) {
 		rc, err := c.GetExternalReceipt(ctx, req.MerchantUID)
-		return issuedVerdict(rc, err, func() bool { return issuedSince(rc.AppliedAt, rc.CancelledAt, sentAt) })
+		return issuedVerdict(rc, err, func() bool {
+			return issuedSince(rc.AppliedAt, rc.CancelledAt, sentAt) && sameReceiptType(req.Type, rc.Type)
+		})
 	})
 }
 
@@ -322,6 +326,17 @@ func issuedVerdict[T any](rc *T, err error, live func() bool) (*T, verdict, erro
 // running, not that it issued it.
 func issuedSince(applied, cancelled Time, sentAt time.Time) bool {
 	return cancelled.IsZero() && !applied.Before(sentAt.Add(-clockSlack))
+}
+
+// sameReceiptType reports whether a receipt of type got may be the one a
+// request for type want issued: want "" is iamport's default, person; a
+// receipt that does not say its type may be either. A receipt of the other
+// type was issued by another call.
+func sameReceiptType(want, got ReceiptType) bool {
+	if want == "" {
+		want = ReceiptTypePerson
+	}
+	return got == "" || got == want
 }
 
 // cancelledVerdict classifies a receipt lookup after a lost cancel: a
