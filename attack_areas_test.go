@@ -826,3 +826,25 @@ func TestA3ReceiptLookupMustMatchRequest(t *testing.T) {
 	var u *iamport.OutcomeUnknownError
 	require.ErrorAs(t, err, &u, "a company receipt reported as this person receipt: %+v", rc)
 }
+
+// A virtual account's payment (IssueVbank's result) prints and logs without
+// the buyer's contact data, which its request hides too.
+func TestA3LeakPaymentBuyer(t *testing.T) {
+	var p iamport.Payment
+	require.NoError(t, json.Unmarshal([]byte(a3VbankJSON("ready", 1700000000)), &p))
+	p.BuyerEmail, p.BuyerAddr = "a@b.kr", "서울시 강남구"
+	var b strings.Builder
+	for _, n := range []any{p, &p, []*iamport.Payment{&p}, map[string]any{"k": p}, &iamport.DeclinedError{Payment: &p}} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+			fmt.Fprintf(&b, verb+"\n", n)
+		}
+	}
+	var tb, jb bytes.Buffer
+	slog.New(slog.NewTextHandler(&tb, nil)).Info("m", "p", p, "pp", &p)
+	slog.New(slog.NewJSONHandler(&jb, nil)).Info("m", "p", p)
+	a3NoLeak(t, b.String()+tb.String()+jb.String(), "김철수", "010-1234-5678", "a@b.kr", "서울시")
+	require.Contains(t, b.String(), "vb-1")
+	j, err := json.Marshal(p)
+	require.NoError(t, err)
+	require.Contains(t, string(j), "010-1234-5678", "the JSON form stays iamport's record")
+}

@@ -51,12 +51,13 @@ package iamport
 // three methods (encoding/gob, encoding/xml) are not covered: do not encode
 // requests with them.
 //
-// Response types (Payment, BillingKey, Schedule, ...) are not redacted: they
-// hold no secret (iamport masks the card number it returns, and never
-// returns an expiry, birth date, pwd_2digit or CVC), and their JSON form must
-// stay a faithful copy of what iamport sent, for storage and re-encoding.
-// The buyer data and virtual account numbers they carry are the merchant's
-// own records: log them deliberately.
+// Response types (Payment, BillingKey, Schedule, ...) are not redacted in
+// JSON: they hold no secret (iamport masks the card number it returns, and
+// never returns an expiry, birth date, pwd_2digit or CVC), and their JSON
+// form must stay a faithful copy of what iamport sent, for storage and
+// re-encoding. The personal data some carry (a Payment's buyer contact data,
+// virtual account and depositor names; a Certification's) prints and logs
+// redacted all the same.
 
 import (
 	"encoding/json"

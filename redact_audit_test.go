@@ -132,7 +132,7 @@ func audited() []auditRow {
 // print and log redacted while their JSON stays a faithful copy of what
 // iamport sent (see Payment.Format).
 var printRedacted = map[string][]string{
-	"Payment": {"VbankNum", "VbankHolder"},
+	"Payment": {"VbankNum", "VbankHolder", "BuyerName", "BuyerEmail", "BuyerTel", "BuyerAddr"},
 	"Deposit": {"DepositorName"},
 }
 

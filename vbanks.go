@@ -320,18 +320,20 @@ func (c *Client) GetVbankHolder(ctx context.Context, req *VbankHolderRequest) (*
 
 type plainPayment Payment
 
-// Format prints p with the virtual account's number and holder, and the
-// names of the people who paid into it, redacted, for every verb. Read
-// p.VbankNum to show the account to the buyer; its JSON form (for your own
-// API) keeps them.
+// Format prints p with the buyer's name, e-mail, telephone and address, the
+// virtual account's number and holder, and the names of the people who paid
+// into it, redacted, for every verb. Read the fields directly (p.VbankNum to
+// show the account to the buyer); its JSON form (for your own API) keeps
+// them.
 func (p Payment) Format(f fmt.State, verb rune) {
-	redactString(&p.VbankNum)
-	redactString(&p.VbankHolder)
+	for _, s := range []*string{&p.VbankNum, &p.VbankHolder, &p.BuyerName, &p.BuyerEmail, &p.BuyerTel, &p.BuyerAddr} {
+		redactString(s)
+	}
 	formatPlain(f, verb, plainPayment(p)) // each Deposit redacts its own
 }
 
-// LogValue logs p with the virtual account's number and holder, and the
-// names of its depositors, redacted.
+// LogValue logs p with the buyer's contact data, the virtual account's
+// number and holder, and the names of its depositors, redacted.
 func (p Payment) LogValue() slog.Value { return logValueOf(p) }
 
 type plainDeposit Deposit // same fields, no methods
