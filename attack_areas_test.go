@@ -848,3 +848,56 @@ func TestA3LeakPaymentBuyer(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(j), "010-1234-5678", "the JSON form stays iamport's record")
 }
+
+func TestA3EscrowLostAnswers(t *testing.T) {
+	req := &iamport.EscrowLogisRequest{ImpUID: "imp_1", Sender: iamport.EscrowParty{Name: "홍길동"},
+		Logis: iamport.EscrowLogisInfo{Company: "CJ", Invoice: "1234", SentAt: time.Unix(1700000000, 0)}}
+	for _, la := range a3LostAnswers {
+		t.Run(la.name, func(t *testing.T) {
+			for _, look := range []struct {
+				status int
+				body   string
+				ok     bool
+			}{
+				{409, `{"code":1,"message":"등록된 배송정보가 존재하지 않습니다.","response":null}`, false},
+				{200, `{"code":0,"message":null,"response":{"company":"CJ","invoice":"9999","sent_at":1700000000,"applied_at":1700000001}}`, false},
+				{200, `{"code":0,"message":null,"response":{"company":"CJ","invoice":"1234","sent_at":1700000000,"applied_at":1700000001}}`, true},
+			} {
+				s, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+					if r.Method == "GET" {
+						w.WriteHeader(look.status)
+						io.WriteString(w, look.body)
+						return
+					}
+					la.answer(w)
+				})
+				l, err := c.RegisterEscrowLogis(context.Background(), req)
+				if look.ok {
+					require.NoError(t, err)
+					require.Equal(t, "1234", l.Invoice)
+				} else {
+					var u *iamport.OutcomeUnknownError
+					require.ErrorAs(t, err, &u, "%+v", l)
+					require.NotContains(t, fmt.Sprintf("%v %+v", err, err), "홍길동")
+				}
+				require.Equal(t, 1, s.count("POST /escrows/logis/imp_1"))
+				_, err = c.UpdateEscrowLogis(context.Background(), req)
+				require.Error(t, err)
+				require.Equal(t, 1, s.count("PUT /escrows/logis/imp_1"))
+			}
+		})
+	}
+}
+
+// Nil pointers of the redacting types print, log and encode without a panic.
+func TestA3NilPointersPrint(t *testing.T) {
+	for _, v := range []any{(*iamport.VbankRequest)(nil), (*iamport.RevokeVbankRequest)(nil), (*iamport.VbankHolderRequest)(nil),
+		(*iamport.VbankHolder)(nil), (*iamport.ReceiptRequest)(nil), (*iamport.ExternalReceiptRequest)(nil),
+		(*iamport.CertificationOTPRequest)(nil), (*iamport.Certification)(nil), (*iamport.EscrowLogisRequest)(nil),
+		(*iamport.EscrowParty)(nil), (*iamport.EscrowAddress)(nil), (*iamport.EscrowLogisInfo)(nil), (*iamport.Payment)(nil), (*iamport.Deposit)(nil)} {
+		require.NotPanics(t, func() {
+			out := a3LeakForms(t, v)
+			require.NotContains(t, out, "PANIC", "%T", v)
+		}, "%T", v)
+	}
+}
