@@ -901,3 +901,61 @@ func TestA3NilPointersPrint(t *testing.T) {
 		}, "%T", v)
 	}
 }
+
+// Any 2xx with code 0 (as an int, a float or a string) is success.
+func TestA3AnyTwoXXIsSuccess(t *testing.T) {
+	for i, env := range []struct {
+		status int
+		code   string
+	}{{201, `0`}, {202, `0.0`}, {200, `"0"`}} {
+		_, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+			w.WriteHeader(env.status)
+			switch {
+			case r.URL.Path == "/vbanks":
+				fmt.Fprintf(w, `{"code":%s,"message":"","response":%s}`, env.code, a3VbankJSON("ready", time.Now().Unix()))
+			case strings.HasPrefix(r.URL.Path, "/receipts/"):
+				fmt.Fprintf(w, `{"code":%s,"message":"","response":%s}`, env.code, a3ReceiptJSON(time.Now().Unix(), time.Now().Unix()))
+			default:
+				fmt.Fprintf(w, `{"code":%s,"message":"","response":{"imp_uid":"imp_c"}}`, env.code)
+			}
+		})
+		ctx := context.Background()
+		p, err := c.IssueVbank(ctx, a3VbankReq())
+		require.NoError(t, err, i)
+		require.Equal(t, iamport.PaymentStatusReady, p.Status)
+		rc, err := c.CancelReceipt(ctx, "imp_1")
+		require.NoError(t, err, i)
+		require.False(t, rc.CancelledAt.IsZero())
+		otp, err := c.RequestCertificationOTP(ctx, &iamport.CertificationOTPRequest{Name: "a", Phone: "1", Birth: "900101", GenderDigit: "1", Carrier: "KT", ChannelKey: "c"})
+		require.NoError(t, err, i)
+		require.Equal(t, "imp_c", otp.ImpUID)
+	}
+}
+
+// A spoiled answer holding personal data leaves none of it in the error.
+func TestA3SpoiledAnswerErrorsHoldNoPersonalData(t *testing.T) {
+	bodies := []string{
+		`{"code":0,"message":null,"response":{"imp_uid":"imp_c","name":"홍길동","phone":"0101234`,
+		`{"code":0,"message":null,"response":{"imp_uid":"imp_c","name":["홍길동"],"phone":"01012345678"}}`,
+		`<html>홍길동 01012345678</html>`,
+		`{"code":0,"message":null,"response":{"imp_uid":"imp_c","name":"홍길동","phone":"01012345678"}} trailing 홍길동`,
+	}
+	for _, body := range bodies {
+		for _, status := range []int{200, 500} {
+			_, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+				w.WriteHeader(status)
+				io.WriteString(w, body)
+			})
+			cert, err := c.GetCertification(context.Background(), "imp_c")
+			require.Error(t, err, "%s %+v", body, cert)
+			var ae *iamport.APIError
+			require.ErrorAs(t, err, &ae)
+			j, _ := json.Marshal(err)
+			out := fmt.Sprintf("%v %+v %#v %s %#v", err, err, err, j, ae)
+			for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
+				out += fmt.Sprintf("%v %#v", e, e)
+			}
+			a3NoLeak(t, out, "홍길동", "01012345678", "0101234")
+		}
+	}
+}
