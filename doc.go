@@ -128,8 +128,9 @@
 //
 //   - [*ValidationError]: the input was refused before anything was sent;
 //     Field names the field.
-//   - [*DeclinedError]: a charge reached the card company and was declined;
-//     the failed Payment is returned with it. No money moved.
+//   - [*DeclinedError]: a charge reached the card company and was declined,
+//     or a virtual account was not issued; the failed Payment is returned
+//     with it. No money moved.
 //   - [*ChargeCancelledError]: a charge whose answer was lost was found paid
 //     and then cancelled; the Payment is returned with it.
 //   - [*OutcomeUnknownError]: a money-moving call may have been processed,
@@ -141,6 +142,8 @@
 //     for; it lists what was revoked, what was not, and what is unknown.
 //   - [ErrChargeInFlight]: another charge of the same merchant_uid is in
 //     flight on this Client; nothing was sent.
+//   - [ErrVbankPaid]: a RevokeVbank answer showed the payment paid: nothing
+//     was revoked; the Payment is returned with it.
 //   - [*APIError]: the server said no (HTTP 4xx/5xx, or HTTP 200 with a
 //     non-zero code), or its body was not a complete JSON envelope.
 //     Sentinels: [ErrUnauthorized], [ErrNotFound], [ErrInvalidResponse],
