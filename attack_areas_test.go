@@ -45,6 +45,23 @@ func newA3Server(t *testing.T, h func(w http.ResponseWriter, r *http.Request, bo
 		s.calls[key]++
 		s.bodies[key] = append(s.bodies[key], string(body)+"?"+r.URL.RawQuery)
 		s.mu.Unlock()
+		if strings.HasPrefix(r.URL.Path, "/payments/findAll/") {
+			// The order's earlier payments, listed before an issue: none,
+			// as iamport answers, unless the test answers otherwise.
+			rec := httptest.NewRecorder()
+			h(rec, r, body)
+			if rec.Body.Len() == 0 {
+				w.WriteHeader(http.StatusNotFound)
+				io.WriteString(w, `{"code":1,"message":"존재하지 않는 결제정보입니다.","response":null}`)
+				return
+			}
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+			return
+		}
 		h(w, r, body)
 	}))
 	t.Cleanup(srv.Close)
@@ -958,4 +975,115 @@ func TestA3SpoiledAnswerErrorsHoldNoPersonalData(t *testing.T) {
 			a3NoLeak(t, out, "홍길동", "01012345678", "0101234")
 		}
 	}
+}
+
+// An account issued for the order shortly before this call (the merchant's
+// previous IssueVbank, answered) does not prove that this call issued one:
+// the order's payments are listed before sending, and only a new one counts.
+func TestA3IssueVbankLostAnswerEarlierAccountOfOrder(t *testing.T) {
+	var first int64
+	var mu sync.Mutex
+	s, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case r.URL.Path == "/vbanks" && first == 0:
+			first = time.Now().Unix()
+			a3Envelope(w, 200, a3VbankJSON("ready", first))
+		case r.URL.Path == "/vbanks":
+			w.WriteHeader(500) // this one was not processed
+		case r.URL.Path == "/payments/find/vb-1":
+			a3Envelope(w, 200, a3VbankJSON("ready", first))
+		case r.URL.Path == "/payments/findAll/vb-1" && first != 0:
+			a3Envelope(w, 200, `{"total":1,"previous":0,"next":0,"list":[`+a3VbankJSON("ready", first)+`]}`)
+		}
+	})
+	p1, err := c.IssueVbank(context.Background(), a3VbankReq())
+	require.NoError(t, err)
+	p2, err := c.IssueVbank(context.Background(), a3VbankReq())
+	require.Equal(t, 2, s.count("POST /vbanks"))
+	var u *iamport.OutcomeUnknownError
+	require.ErrorAs(t, err, &u, "the first call's account %s was reported as the second call's: %+v", p1.ImpUID, p2)
+	require.Nil(t, p2)
+}
+
+// Two issues of one order at once on one Client: the second is refused
+// before anything is sent, as a second charge would be.
+func TestA3IssueVbankConcurrentIssueOfOneOrderIsRefused(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	s, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		if r.URL.Path == "/vbanks" {
+			once.Do(func() { close(entered) })
+			<-release
+			a3Envelope(w, 200, a3VbankJSON("ready", time.Now().Unix()))
+		}
+	})
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.IssueVbank(context.Background(), a3VbankReq())
+		done <- err
+	}()
+	<-entered
+	_, err := c.IssueVbank(context.Background(), a3VbankReq())
+	require.ErrorIs(t, err, iamport.ErrChargeInFlight)
+	close(release)
+	require.NoError(t, <-done)
+	require.Equal(t, 1, s.count("POST /vbanks"))
+	require.Equal(t, 1, s.count("GET /payments/findAll/vb-1"), "the refused issue looked nothing up")
+}
+
+// A live receipt of another amount than requested (issued by another call
+// that raced this one) does not prove this call issued it.
+func TestA3ExternalReceiptLookupMustMatchAmount(t *testing.T) {
+	s, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		if r.Method == "POST" {
+			w.WriteHeader(500)
+			return
+		}
+		a3Envelope(w, 200, fmt.Sprintf(`{"merchant_uid":"ext-1","apply_num":"9","type":"person","amount":5000,"vat":454,"applied_at":%d,"cancelled_at":0}`, time.Now().Unix()))
+	})
+	rc, err := c.IssueExternalReceipt(context.Background(), &iamport.ExternalReceiptRequest{MerchantUID: "ext-1", ChannelKey: "c", Name: "n",
+		Amount: 1000, Identifier: "01012345678"})
+	var u *iamport.OutcomeUnknownError
+	require.ErrorAs(t, err, &u, "another call's receipt reported as this one's: %+v", rc)
+	require.Equal(t, 1, s.count("POST /receipts/external/ext-1"))
+}
+
+// iamport answers 501 (with its JSON envelope) to a cash receipt for a PG
+// it does not support: a refusal, not a call that may be running.
+func TestA3ReceiptNotImplementedIsARefusal(t *testing.T) {
+	s, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(501)
+		io.WriteString(w, `{"code":1,"message":"현재 포트원이 현금영수증 관련 지원하지 않는 PG사입니다.","response":null}`)
+	}, iamport.WithReconcileTimeout(time.Minute))
+	_, err := c.IssueReceipt(context.Background(), &iamport.ReceiptRequest{ImpUID: "imp_1", Identifier: "01012345678"})
+	var ae *iamport.APIError
+	require.ErrorAs(t, err, &ae)
+	var u *iamport.OutcomeUnknownError
+	require.False(t, errors.As(err, &u), "a refusal reported unknown: %v", err)
+	require.Equal(t, 501, ae.StatusCode)
+	require.Equal(t, 0, s.count("GET /receipts/imp_1"), "no lookup needed")
+}
+
+// An answer with personal data where a number belongs fails to decode
+// without that data in the error: the value is described, never quoted.
+func TestA3DecodeErrorHoldsNoValue(t *testing.T) {
+	_, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		a3Envelope(w, 200, `{"imp_uid":"imp_1","merchant_uid":"m","status":"paid","amount":1000,"paid_at":"홍길동 010-1234-5678"}`)
+	})
+	_, err := c.GetPayment(context.Background(), "imp_1")
+	require.ErrorIs(t, err, iamport.ErrInvalidResponse)
+	require.NotContains(t, err.Error(), "홍길동")
+	require.NotContains(t, err.Error(), "010-1234-5678")
+	require.Contains(t, err.Error(), "paid_at")
+
+	_, c = newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		a3Envelope(w, 200, `{"imp_uid":"imp_1","merchant_uid":"m","status":"paid","amount":1000,"card_quota":"010-1234-5678"}`)
+	})
+	_, err = c.GetPayment(context.Background(), "imp_1")
+	require.ErrorIs(t, err, iamport.ErrInvalidResponse)
+	require.NotContains(t, err.Error(), "1234")
+	require.Contains(t, err.Error(), "card_quota: got a value of 13 bytes (not an integer)")
 }

@@ -447,10 +447,11 @@ func isRetryableStatus(s int) bool {
 
 // ambiguousStatus reports whether a money-moving call that got this answer
 // may have been processed: any 5xx (a 504 from a gateway is a timeout: the
-// request may still be running behind it), a 408, and a 2xx whose body
-// could not be read.
+// request may still be running behind it) but 501, a 408, and a 2xx whose
+// body could not be read. A 501 says the server does not do what was asked
+// (iamport answers it for a PG without cash receipts), so nothing was done.
 func ambiguousStatus(status int, err error) bool {
-	if status >= 500 || status == http.StatusRequestTimeout {
+	if (status >= 500 && status != http.StatusNotImplemented) || status == http.StatusRequestTimeout {
 		return true
 	}
 	return status >= 200 && status < 300 && errors.Is(err, ErrInvalidResponse)

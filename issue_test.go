@@ -164,7 +164,7 @@ func TestIssueExternalReceiptLostAnswer(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
 	m.on("POST", "/receipts/external/sale-1", fail(errLost))
-	m.on("GET", "/receipts/external/sale-1", ok(receiptJSON("merchant_uid", "sale-1", "applied_at", time.Now().Unix())))
+	m.on("GET", "/receipts/external/sale-1", ok(receiptJSON("merchant_uid", "sale-1", "amount", 1000, "applied_at", time.Now().Unix())))
 	rc, err := m.client().IssueExternalReceipt(bg, &iamport.ExternalReceiptRequest{MerchantUID: "sale-1", ChannelKey: "ck", Name: "n", Amount: 1000, Identifier: receiptID})
 	require.NoError(t, err)
 	require.Equal(t, "sale-1", rc.MerchantUID)

@@ -255,7 +255,7 @@ func (c *Client) GetExternalReceipt(ctx context.Context, merchantUID string) (*E
 // answer is lost, IssueExternalReceipt looks the receipt up (GET
 // /receipts/external/{merchant_uid}) as IssueReceipt does, and returns an
 // *OutcomeUnknownError when the reconcile timeout ends before it shows one
-// of req's type applied since the call and not cancelled.
+// of req's type and req.Amount applied since the call and not cancelled.
 func (c *Client) IssueExternalReceipt(ctx context.Context, req *ExternalReceiptRequest) (*ExternalReceipt, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -285,7 +285,8 @@ func (c *Client) IssueExternalReceipt(ctx context.Context, req *ExternalReceiptR
 	return sendIssue(c, ctx, r, req.MerchantUID, hintExternalReceipt, func(ctx context.Context) (*ExternalReceipt, verdict, error) {
 		rc, err := c.GetExternalReceipt(ctx, req.MerchantUID)
 		return issuedVerdict(rc, err, func() bool {
-			return issuedSince(rc.AppliedAt, rc.CancelledAt, sentAt) && sameReceiptType(req.Type, rc.Type)
+			return issuedSince(rc.AppliedAt, rc.CancelledAt, sentAt) && sameReceiptType(req.Type, rc.Type) &&
+				rc.Amount.Cents() == req.Amount.Cents()
 		})
 	})
 }

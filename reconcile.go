@@ -347,15 +347,8 @@ func (o *chargeOrder) wantCurrency() string {
 // success, failed a *DeclinedError, a lost answer is reconciled. One charge
 // of a merchant_uid is in flight per Client.
 func (c *Client) charge(ctx context.Context, o *chargeOrder, r *request) (*Payment, error) {
-	// Checked before anything is sent; call sends the checked wire copy as
-	// it is, without making and checking it again.
-	wb, err := wireBody(r.body)
+	ctx, err := c.beginOrder(ctx, r, o.merchantUID)
 	if err != nil {
-		return nil, err
-	}
-	r.body = wb
-	ctx = withCallToken(ctx)
-	if err := c.charging.claim(o.merchantUID); err != nil {
 		return nil, err
 	}
 	defer c.charging.release(o.merchantUID)
@@ -374,6 +367,24 @@ func (c *Client) charge(ctx context.Context, o *chargeOrder, r *request) (*Payme
 		return nil, err
 	}
 	return c.reconcileCharge(ctx, o, err)
+}
+
+// beginOrder starts a charge or a virtual-account issue of merchantUID, r:
+// it makes and checks r's wire copy before anything is sent (a redacted
+// copy is refused; call then sends the copy as it is, without making and
+// checking it again), gives the call one token for all its requests, and
+// claims merchantUID on this Client (ErrChargeInFlight when taken). The
+// caller gives the claim back with c.charging.release once it is done.
+func (c *Client) beginOrder(ctx context.Context, r *request, merchantUID string) (context.Context, error) {
+	wb, err := wireBody(r.body)
+	if err != nil {
+		return nil, err
+	}
+	r.body = wb
+	if err := c.charging.claim(merchantUID); err != nil {
+		return nil, err
+	}
+	return withCallToken(ctx), nil
 }
 
 // unsettled reports a charge answered with code 0 that says nothing sure

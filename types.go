@@ -149,8 +149,13 @@ func unixFloat(f float64) Time {
 // decodeError reports a value a lenient type cannot read as a
 // *json.UnmarshalTypeError, which encoding/json completes with the path of
 // the field ("response.now"), so the error says which field was wrong.
+//
+// The value itself is never quoted: a field that holds something else than
+// what it should (a phone number, a birth date, a name, a server's message
+// in the wrong place) may hold personal data. It is described by its
+// length.
 func decodeError(b []byte, what string, t reflect.Type) error {
-	return &json.UnmarshalTypeError{Value: fmt.Sprintf("%q (not %s)", truncate(b, 32), what), Type: t}
+	return &json.UnmarshalTypeError{Value: fmt.Sprintf("a value of %d bytes (not %s)", len(b), what), Type: t}
 }
 
 // parseLenientFloat reads a finite number written as a JSON number or a
@@ -209,13 +214,6 @@ func unquote(b []byte) []byte {
 		return bytes.TrimSpace(b[1 : len(b)-1])
 	}
 	return b
-}
-
-func truncate(b []byte, n int) string {
-	if len(b) > n {
-		return string(b[:n]) + "..."
-	}
-	return string(b)
 }
 
 // PaymentStatus is the status of a payment. It is an open set: values the API

@@ -111,13 +111,17 @@ const hintVbank = "look it up with FindPayment and check for a vbank payment mad
 // IssueVbank issues a virtual account and returns its payment, in status
 // ready, with VbankNum, VbankName and VbankDate set (POST /vbanks).
 //
-// The call is never sent again once it may have reached iamport. If its
-// answer is lost, IssueVbank looks the order up (GET
+// Like a charge, an issue first lists the order's payments (GET
+// /payments/findAll/{merchant_uid}), and only one issue or charge of a
+// merchant_uid runs at a time on a Client (a second one gets
+// ErrChargeInFlight). The call is never sent again once it may have reached
+// iamport. If its answer is lost, IssueVbank looks the order up (GET
 // /payments/find/{merchant_uid}) until it shows a virtual account of
-// req.Amount started since the call, waiting or paid into, and returns it.
-// Finding nothing, or only older or other payments of the order, proves
-// nothing (the call may still be running): when the reconcile timeout ends
-// first, IssueVbank returns an *OutcomeUnknownError.
+// req.Amount that was not there before the call, started since, waiting or
+// paid into, and returns it. Finding nothing, or
+// only older or other payments of the order, proves nothing (the call may
+// still be running): when the reconcile timeout ends first, IssueVbank
+// returns an *OutcomeUnknownError.
 //
 // An answer whose payment is in status failed (the PG issued no account) is
 // returned with a *DeclinedError.
@@ -130,6 +134,24 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 		return nil, err
 	}
 	r := &request{method: "POST", path: "/vbanks", query: queryOf(&w), body: &w, money: true}
+	// As for a charge: one issue of an order at a time on this Client, and
+	// the order's payments listed before sending, so that after a lost
+	// answer only an account that was not there before counts as this
+	// call's (an earlier IssueVbank of the order, answered a moment ago,
+	// proves nothing about this one).
+	ctx, err := c.beginOrder(ctx, r, w.MerchantUID)
+	if err != nil {
+		return nil, err
+	}
+	defer c.charging.release(w.MerchantUID)
+	earlier, err := c.attempts(ctx, w.MerchantUID)
+	if err != nil {
+		return nil, fmt.Errorf("iamport: virtual account of %s not issued: looking the order's earlier payments up: %w", w.MerchantUID, err)
+	}
+	before := make(map[string]bool, len(earlier))
+	for i := range earlier {
+		before[earlier[i].ImpUID] = true
+	}
 	sentAt, err := c.sendTime(ctx)
 	if err != nil {
 		return nil, err
@@ -140,8 +162,8 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 			return nil, lookupVerdict(err), err
 		}
 		issued := p.Status == PaymentStatusReady || p.Status == PaymentStatusPaid
-		if p.PayMethod == "vbank" && issued && p.MerchantUID == w.MerchantUID && p.Amount.Cents() == w.Amount.Cents() &&
-			!p.StartedAt.Before(sentAt.Add(-clockSlack)) {
+		if !before[p.ImpUID] && p.PayMethod == "vbank" && issued && p.MerchantUID == w.MerchantUID &&
+			p.Amount.Cents() == w.Amount.Cents() && !p.StartedAt.Before(sentAt.Add(-clockSlack)) {
 			return p, decided, nil
 		}
 		return nil, pending, nil // only older or other payments of the order
