@@ -63,10 +63,8 @@ func ambiguousKey(body []byte) string {
 				return ""
 			}
 			k := end + 1
-			if k < len(body) && body[k] != ':' {
-				for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
-					k++
-				}
+			for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
+				k++
 			}
 			if k < len(body) && body[k] == ':' && len(stack) > 0 && stack[len(stack)-1] != inArray {
 				if idx := decisiveAt(body, i, end); idx >= 0 {
@@ -126,7 +124,6 @@ var (
 	decisiveByLen    [maxDecisiveLen + 1][]int
 	decisiveTable    [1 << decisiveTableBits]decisiveEntry
 	decisiveMul      uint64
-	decisiveFirst    [17]uint64 // by length: bit c&63 for the first byte c of a decisive key, in either case
 )
 
 // maxDecisiveLen is the length of the longest decisive key (init panics if
@@ -149,7 +146,6 @@ func init() {
 	for i, k := range decisiveKeys {
 		decisiveKeyBytes[i] = []byte(k)
 		decisiveByLen[len(k)] = append(decisiveByLen[len(k)], i)
-		decisiveFirst[len(k)] |= 1<<(k[0]&63) | 1<<((k[0]-'a'+'A')&63)
 	}
 	// The first multiplier (of a fixed odd sequence) under which no two keys
 	// share a slot.
@@ -184,10 +180,9 @@ func decisiveSlot(w0, w1 uint64, n int) uint64 {
 }
 
 // decisiveIndex returns the index in decisiveKeys of the quoted key, compared
-// as encoding/json compares it, or -1; plain says the key is known to have
-// no escape and no non-ASCII byte. It allocates only for a key with an
+// as encoding/json compares it, or -1. It allocates only for a key with an
 // escape in it.
-func decisiveIndex(quoted []byte, plain bool) int {
+func decisiveIndex(quoted []byte) int {
 	key := quoted[1 : len(quoted)-1]
 	// A plain ASCII key folds only to a key of its own length.
 	if len(key) <= maxDecisiveLen {
@@ -196,9 +191,6 @@ func decisiveIndex(quoted []byte, plain bool) int {
 				return i
 			}
 		}
-	}
-	if plain {
-		return -1
 	}
 	for _, c := range key {
 		if c == '\\' || c >= utf8.RuneSelf {
@@ -216,14 +208,11 @@ func decisiveIndex(quoted []byte, plain bool) int {
 func decisiveAt(body []byte, start, end int) int {
 	n := end - start - 1
 	if n > 16 || start+17 > len(body) {
-		return decisiveIndex(body[start:end+1], false)
+		return decisiveIndex(body[start : end+1])
 	}
 	w0, w1 := keyWords(body[start+1:start+17], n)
 	if (w0|w1)&highBits != 0 || zeroBytes(w0^lowBits*'\\')|zeroBytes(w1^lowBits*'\\') != 0 {
-		return decisiveIndex(body[start:end+1], false)
-	}
-	if decisiveFirst[n]&(1<<(w0&63)) == 0 {
-		return -1 // no decisive key of this length starts with this letter, in either case
+		return decisiveIndex(body[start : end+1])
 	}
 	w0, w1 = lowerASCII(w0), lowerASCII(w1)
 	if e := &decisiveTable[decisiveSlot(w0, w1, n)]; e.w0 == w0 && e.w1 == w1 && int(e.n) == n {

@@ -135,24 +135,32 @@ func refunded(srv *iamporttest.Server, mid string) iamport.Amount {
 	return ps[0].CancelAmount
 }
 
+// lagRefunded starts a fake whose lookups lag 5 s, pays mid 50,000 through
+// a Client of it, and refunds 1,000 of it.
+func lagRefunded(t *testing.T, mid string) (*iamporttest.Server, *iamport.Client, *iamport.Payment) {
+	t.Helper()
+	srv := iamporttest.NewServer(iamporttest.WithLookupLag(5 * time.Second))
+	t.Cleanup(srv.Close)
+	cl := srv.Client(iamport.WithReconcileTimeout(300 * time.Millisecond))
+	p := lagPayment(t, cl, mid, 50000)
+	_, err := cl.CancelPayment(context.Background(), &iamport.CancelRequest{ImpUID: p.ImpUID, Amount: 1000})
+	require.NoError(t, err)
+	return srv, cl, p
+}
+
 // A cancel whose answer is lost and which refunded is not reported as not
 // applied because a lagging lookup shows the balance from before an earlier
 // refund.
 func TestLagLostCancelAfterAnEarlierRefundIsNotNotApplied(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := iamporttest.NewServer(iamporttest.WithLookupLag(5 * time.Second))
-	defer srv.Close()
-	cl := srv.Client(iamport.WithReconcileTimeout(300 * time.Millisecond))
-	p := lagPayment(t, cl, "o-1", 50000)
-	_, err := cl.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Amount: 1000})
-	require.NoError(t, err)
+	srv, _, p := lagRefunded(t, "o-1")
 	// Lookups show the payment before that refund for a while. Another
 	// Client (another process) cancels with the true balance.
 	other := srv.Client(iamport.WithReconcileTimeout(300 * time.Millisecond))
 	sum := iamport.Amount(49000)
 	srv.InjectFault("POST", "/payments/cancel", 1, iamporttest.Fault{Kind: iamporttest.FaultDropAfterProcessing})
-	_, err = other.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Amount: 2000, Checksum: &sum})
+	_, err := other.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Amount: 2000, Checksum: &sum})
 	require.Equal(t, iamport.Amount(3000), refunded(srv, "o-1"), "the lost cancel refunded")
 	var ou *iamport.OutcomeUnknownError
 	// Done, if the lookups caught up in time; else unknown, never "not applied".
@@ -164,13 +172,8 @@ func TestLagLostCancelAfterAnEarlierRefundIsNotNotApplied(t *testing.T) {
 func TestLagCancelWaitsForLookupsToShowItsEarlierRefund(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := iamporttest.NewServer(iamporttest.WithLookupLag(5 * time.Second))
-	defer srv.Close()
-	cl := srv.Client(iamport.WithReconcileTimeout(300 * time.Millisecond))
-	p := lagPayment(t, cl, "o-2", 50000)
+	srv, cl, p := lagRefunded(t, "o-2")
 	_, err := cl.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Amount: 1000})
-	require.NoError(t, err)
-	_, err = cl.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: p.ImpUID, Amount: 1000})
 	require.Error(t, err)
 	var ou *iamport.OutcomeUnknownError
 	require.False(t, errors.As(err, &ou), "nothing was sent: %v", err)
