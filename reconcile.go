@@ -306,18 +306,27 @@ var attemptsFirstPage = url.Values{"limit": {strconv.Itoa(attemptsPageLimit)}}
 // fails, nothing is sent: without it a lost answer could not be told from
 // an older attempt.
 func (c *Client) snapshot(ctx context.Context, o *chargeOrder) error {
-	ps, err := c.attempts(ctx, o.merchantUID)
-	if err != nil {
+	var err error
+	if o.before, o.paidBefore, err = c.earlierAttempts(ctx, o.merchantUID); err != nil {
 		return fmt.Errorf("iamport: charge of %s not sent: looking its earlier attempts up: %w", o.merchantUID, err)
 	}
-	if len(ps) > 0 { // a new order has none: o.before stays nil, and reads as empty
-		o.before = make(map[string]bool, len(ps))
-	}
-	for i := range ps {
-		o.before[ps[i].ImpUID] = true
-		o.paidBefore = o.paidBefore || ps[i].Status == PaymentStatusPaid
-	}
 	return nil
+}
+
+// earlierAttempts returns the imp_uids of the payments iamport holds under
+// merchantUID (nil, which reads as empty, for a new order), and whether one
+// of them is paid.
+func (c *Client) earlierAttempts(ctx context.Context, merchantUID string) (before map[string]bool, paid bool, err error) {
+	ps, err := c.attempts(ctx, merchantUID)
+	if err != nil || len(ps) == 0 {
+		return nil, false, err
+	}
+	before = make(map[string]bool, len(ps))
+	for i := range ps {
+		before[ps[i].ImpUID] = true
+		paid = paid || ps[i].Status == PaymentStatusPaid
+	}
+	return before, paid, nil
 }
 
 // mismatch says how p, found by a lookup, differs from what the charge

@@ -144,13 +144,9 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 		return nil, err
 	}
 	defer c.charging.release(w.MerchantUID)
-	earlier, err := c.attempts(ctx, w.MerchantUID)
+	before, _, err := c.earlierAttempts(ctx, w.MerchantUID)
 	if err != nil {
 		return nil, fmt.Errorf("iamport: virtual account of %s not issued: looking the order's earlier payments up: %w", w.MerchantUID, err)
-	}
-	before := make(map[string]bool, len(earlier))
-	for i := range earlier {
-		before[earlier[i].ImpUID] = true
 	}
 	sentAt, err := c.sendTime(ctx)
 	if err != nil {
