@@ -826,6 +826,14 @@ func (c *Client) logAttempt(ctx context.Context, r *request, res attemptResult, 
 		attrs = append(attrs, slog.String("error", err.Error()))
 	} else {
 		attrs = append(attrs, slog.Int("status", res.status))
+		// The iamport code of the answer, when it is a JSON object with one
+		// (decoded only for the log, and only when debug logging is on).
+		var env struct {
+			Code *LenientInt `json:"code"`
+		}
+		if json.Unmarshal(res.body, &env) == nil && env.Code != nil {
+			attrs = append(attrs, slog.Int("code", int(*env.Code)))
+		}
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "iamport request", attrs...)
 }

@@ -2,9 +2,11 @@ package iamport_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -632,4 +634,43 @@ func TestWithRetryDefaults(t *testing.T) {
 	require.Len(t, m.waits(), 1)
 	require.GreaterOrEqual(t, m.waits()[0], iamport.DefaultRetryPolicy.MinBackoff/2)
 	require.LessOrEqual(t, m.waits()[0], iamport.DefaultRetryPolicy.MinBackoff)
+}
+
+// With a logger, each request is logged with its method, path, HTTP status,
+// iamport code, duration and attempt: a refusal on HTTP 200 shows its code.
+func TestLoggerRecordsIamportCode(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on(http.MethodGet, "/payments/imp_404", reply(http.StatusOK, failure(-1, "존재하지 않는 결제정보입니다.")))
+	m.on(http.MethodGet, "/payments/imp_ok", ok(payment("order-1")))
+	m.on(http.MethodGet, "/payments/imp_html", raw(http.StatusBadGateway, "text/html", "<html>502</html>"))
+	var logs strings.Builder
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	client := m.client(iamport.WithLogger(logger), iamport.WithMaxRetries(0))
+
+	_, err := client.GetPayment(context.Background(), "imp_404")
+	require.Error(t, err)
+	_, err = client.GetPayment(context.Background(), "imp_ok")
+	require.NoError(t, err)
+	_, err = client.GetPayment(context.Background(), "imp_html")
+	require.Error(t, err)
+
+	lines := map[string]map[string]any{}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &rec))
+		if rec["msg"] == "iamport request" {
+			lines[rec["path"].(string)] = rec
+		}
+	}
+	refused := lines["/payments/imp_404"]
+	require.NotNil(t, refused)
+	require.Equal(t, "GET", refused["method"])
+	require.EqualValues(t, 200, refused["status"])
+	require.EqualValues(t, -1, refused["code"])
+	require.EqualValues(t, 1, refused["attempt"])
+	require.Contains(t, refused, "duration")
+	require.EqualValues(t, 0, lines["/payments/imp_ok"]["code"])
+	require.NotContains(t, lines["/payments/imp_html"], "code", "an HTML answer has no iamport code")
+	require.EqualValues(t, 502, lines["/payments/imp_html"]["status"])
 }
