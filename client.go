@@ -807,6 +807,35 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
+// envelopeCode reads the top-level code of an answer for the request log,
+// or reports false. It reads the object's members in order and stops at
+// code, which iamport writes first, so that a large response after it is
+// not decoded a second time (the call decodes it once, after the log).
+func envelopeCode(body []byte) (int, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return 0, false
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return 0, false
+		}
+		if k, _ := key.(string); k == "code" {
+			var code LenientInt
+			if dec.Decode(&code) != nil {
+				return 0, false
+			}
+			return int(code), true
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
@@ -826,13 +855,8 @@ func (c *Client) logAttempt(ctx context.Context, r *request, res attemptResult, 
 		attrs = append(attrs, slog.String("error", err.Error()))
 	} else {
 		attrs = append(attrs, slog.Int("status", res.status))
-		// The iamport code of the answer, when it is a JSON object with one
-		// (decoded only for the log, and only when debug logging is on).
-		var env struct {
-			Code *LenientInt `json:"code"`
-		}
-		if json.Unmarshal(res.body, &env) == nil && env.Code != nil {
-			attrs = append(attrs, slog.Int("code", int(*env.Code)))
+		if code, ok := envelopeCode(res.body); ok {
+			attrs = append(attrs, slog.Int("code", code))
 		}
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "iamport request", attrs...)

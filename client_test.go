@@ -644,6 +644,8 @@ func TestLoggerRecordsIamportCode(t *testing.T) {
 	m.on(http.MethodGet, "/payments/imp_404", reply(http.StatusOK, failure(-1, "존재하지 않는 결제정보입니다.")))
 	m.on(http.MethodGet, "/payments/imp_ok", ok(payment("order-1")))
 	m.on(http.MethodGet, "/payments/imp_html", raw(http.StatusBadGateway, "text/html", "<html>502</html>"))
+	m.on(http.MethodGet, "/payments/imp_late", raw(http.StatusOK, "application/json",
+		`{"response":{"list":[{"code":7}]},"message":"x","code":"3"}`)) // code last, and in a string
 	var logs strings.Builder
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	client := m.client(iamport.WithLogger(logger), iamport.WithMaxRetries(0))
@@ -653,6 +655,8 @@ func TestLoggerRecordsIamportCode(t *testing.T) {
 	_, err = client.GetPayment(context.Background(), "imp_ok")
 	require.NoError(t, err)
 	_, err = client.GetPayment(context.Background(), "imp_html")
+	require.Error(t, err)
+	_, err = client.GetPayment(context.Background(), "imp_late")
 	require.Error(t, err)
 
 	lines := map[string]map[string]any{}
@@ -673,4 +677,5 @@ func TestLoggerRecordsIamportCode(t *testing.T) {
 	require.EqualValues(t, 0, lines["/payments/imp_ok"]["code"])
 	require.NotContains(t, lines["/payments/imp_html"], "code", "an HTML answer has no iamport code")
 	require.EqualValues(t, 502, lines["/payments/imp_html"]["status"])
+	require.EqualValues(t, 3, lines["/payments/imp_late"]["code"], "the top-level code, not a nested one")
 }
