@@ -38,9 +38,7 @@ type Certification struct {
 type plainCertification Certification
 
 func (c Certification) redacted() plainCertification {
-	for _, s := range []*string{&c.Name, &c.Gender, &c.Birthday, &c.Phone, &c.Carrier, &c.UniqueKey, &c.UniqueInSite} {
-		redactString(s)
-	}
+	c = redactFields(c)
 	return plainCertification(c)
 }
 
@@ -91,9 +89,7 @@ type CertificationOTPRequest struct {
 type plainCertificationOTPRequest CertificationOTPRequest
 
 func (r CertificationOTPRequest) redacted() plainCertificationOTPRequest {
-	for _, s := range []*string{&r.Name, &r.Phone, &r.Birth, &r.GenderDigit} {
-		redactString(s)
-	}
+	r = redactFields(r)
 	return plainCertificationOTPRequest(r)
 }
 

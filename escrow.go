@@ -87,9 +87,7 @@ func (a EscrowAddress) LogValue() slog.Value { return logValueRedacted(escrowAdd
 type plainEscrowParty EscrowParty
 
 func (p EscrowParty) redacted() plainEscrowParty {
-	for _, s := range []*string{&p.Name, &p.Tel, &p.Addr, &p.Postcode} {
-		redactString(s)
-	}
+	p = redactFields(p)
 	if p.FormedAddress != nil {
 		p.FormedAddress = &EscrowAddress{AddressLine1: redacted, AddressLine2: redacted}
 	}

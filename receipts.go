@@ -87,9 +87,7 @@ type ReceiptRequest struct {
 type plainReceiptRequest ReceiptRequest
 
 func (r ReceiptRequest) redacted() plainReceiptRequest {
-	for _, s := range []*string{&r.Identifier, &r.CorpRegNo, &r.BuyerName, &r.BuyerEmail, &r.BuyerTel, &r.CompanyTel} {
-		redactString(s)
-	}
+	r = redactFields(r)
 	return plainReceiptRequest(r)
 }
 
@@ -134,9 +132,7 @@ type ExternalReceiptRequest struct {
 type plainExternalReceiptRequest ExternalReceiptRequest
 
 func (r ExternalReceiptRequest) redacted() plainExternalReceiptRequest {
-	for _, s := range []*string{&r.Identifier, &r.CorpRegNo, &r.BuyerName, &r.BuyerEmail, &r.BuyerTel} {
-		redactString(s)
-	}
+	r = redactFields(r)
 	return plainExternalReceiptRequest(r)
 }
 

@@ -132,8 +132,10 @@ func audited() []auditRow {
 // print and log redacted while their JSON stays a faithful copy of what
 // iamport sent (see Payment.Format).
 var printRedacted = map[string][]string{
-	"Payment": {"VbankNum", "VbankHolder", "BuyerName", "BuyerEmail", "BuyerTel", "BuyerAddr"},
-	"Deposit": {"DepositorName"},
+	"Payment":    {"VbankNum", "VbankHolder", "BuyerName", "BuyerEmail", "BuyerTel", "BuyerAddr", "BuyerPostcode"},
+	"Schedule":   {"BuyerName", "BuyerEmail", "BuyerTel", "BuyerAddr", "BuyerPostcode"},
+	"BillingKey": {"CustomerName", "CustomerTel", "CustomerEmail", "CustomerAddr", "CustomerPostcode"},
+	"Deposit":    {"DepositorName"},
 }
 
 func audit[T any]() auditRow {

@@ -57,7 +57,7 @@ type ScheduleEntry struct {
 	BuyerEmail    string `json:"buyer_email,omitempty" redact:"true"`
 	BuyerTel      string `json:"buyer_tel,omitempty" redact:"true"`
 	BuyerAddr     string `json:"buyer_addr,omitempty" redact:"true"`
-	BuyerPostcode string `json:"buyer_postcode,omitempty"`
+	BuyerPostcode string `json:"buyer_postcode,omitempty" redact:"true"`
 
 	CustomData      string `json:"custom_data,omitempty"`
 	NoticeURL       string `json:"notice_url,omitempty"` // webhook URL for this payment

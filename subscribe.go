@@ -44,7 +44,7 @@ type OnetimeRequest struct {
 	BuyerEmail    string `json:"buyer_email,omitempty" redact:"true"`
 	BuyerTel      string `json:"buyer_tel,omitempty" redact:"true"`
 	BuyerAddr     string `json:"buyer_addr,omitempty" redact:"true"`
-	BuyerPostcode string `json:"buyer_postcode,omitempty"`
+	BuyerPostcode string `json:"buyer_postcode,omitempty" redact:"true"`
 
 	CardQuota              *int  `json:"card_quota,omitempty"` // installment months; 0 = lump sum
 	InterestFreeByMerchant *bool `json:"interest_free_by_merchant,omitempty"`
@@ -171,7 +171,7 @@ type AgainRequest struct {
 	BuyerEmail    string `json:"buyer_email,omitempty" redact:"true"`
 	BuyerTel      string `json:"buyer_tel,omitempty" redact:"true"`
 	BuyerAddr     string `json:"buyer_addr,omitempty" redact:"true"`
-	BuyerPostcode string `json:"buyer_postcode,omitempty"`
+	BuyerPostcode string `json:"buyer_postcode,omitempty" redact:"true"`
 
 	CardQuota              *int  `json:"card_quota,omitempty"`
 	InterestFreeByMerchant *bool `json:"interest_free_by_merchant,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"reflect"
 	"strconv"
@@ -474,3 +475,33 @@ type Schedule struct {
 	FailReason     string         `json:"fail_reason"`
 	PromotionID    string         `json:"promotion_id"`
 }
+
+type plainSchedule Schedule
+
+// Format prints s with the buyer's name, e-mail, telephone, address and
+// postcode redacted, for every verb, as Payment does; its JSON form keeps
+// them.
+func (s Schedule) Format(f fmt.State, verb rune) {
+	for _, p := range []*string{&s.BuyerName, &s.BuyerEmail, &s.BuyerTel, &s.BuyerAddr, &s.BuyerPostcode} {
+		redactString(p)
+	}
+	formatPlain(f, verb, plainSchedule(s))
+}
+
+// LogValue logs s with the buyer's contact data redacted.
+func (s Schedule) LogValue() slog.Value { return logValueOf(s) }
+
+type plainBillingKey BillingKey
+
+// Format prints b with the card holder's name, telephone, e-mail, address
+// and postcode redacted, for every verb, as Payment does; its JSON form
+// keeps them.
+func (b BillingKey) Format(f fmt.State, verb rune) {
+	for _, p := range []*string{&b.CustomerName, &b.CustomerTel, &b.CustomerEmail, &b.CustomerAddr, &b.CustomerPostcode} {
+		redactString(p)
+	}
+	formatPlain(f, verb, plainBillingKey(b))
+}
+
+// LogValue logs b with the card holder's contact data redacted.
+func (b BillingKey) LogValue() slog.Value { return logValueOf(b) }

@@ -35,7 +35,7 @@ type VbankRequest struct {
 	BuyerEmail    string `json:"buyer_email,omitempty" redact:"true"`
 	BuyerTel      string `json:"buyer_tel,omitempty" redact:"true"`
 	BuyerAddr     string `json:"buyer_addr,omitempty" redact:"true"`
-	BuyerPostcode string `json:"buyer_postcode,omitempty"`
+	BuyerPostcode string `json:"buyer_postcode,omitempty" redact:"true"`
 	// BusinessRegistrationNumber is the buyer's business number (nice_v2).
 	BusinessRegistrationNumber string `json:"business_registration_number,omitempty" redact:"true"`
 
@@ -65,10 +65,7 @@ func (r *VbankRequest) wire() any {
 }
 
 func (r VbankRequest) redacted() *VbankRequest {
-	for _, s := range []*string{&r.VbankHolder, &r.VbankNum, &r.VbankKey, &r.BusinessRegistrationNumber, &r.EscrowPassword, &r.PGAPIKey,
-		&r.BuyerName, &r.BuyerEmail, &r.BuyerTel, &r.BuyerAddr} {
-		redactString(s)
-	}
+	r = redactFields(r)
 	return &r
 }
 
@@ -338,13 +335,13 @@ func (c *Client) GetVbankHolder(ctx context.Context, req *VbankHolderRequest) (*
 
 type plainPayment Payment
 
-// Format prints p with the buyer's name, e-mail, telephone and address, the
-// virtual account's number and holder, and the names of the people who paid
+// Format prints p with the buyer's name, e-mail, telephone, address and
+// postcode, the virtual account's number and holder, and the names of the people who paid
 // into it, redacted, for every verb. Read the fields directly (p.VbankNum to
 // show the account to the buyer); its JSON form (for your own API) keeps
 // them.
 func (p Payment) Format(f fmt.State, verb rune) {
-	for _, s := range []*string{&p.VbankNum, &p.VbankHolder, &p.BuyerName, &p.BuyerEmail, &p.BuyerTel, &p.BuyerAddr} {
+	for _, s := range []*string{&p.VbankNum, &p.VbankHolder, &p.BuyerName, &p.BuyerEmail, &p.BuyerTel, &p.BuyerAddr, &p.BuyerPostcode} {
 		redactString(s)
 	}
 	formatPlain(f, verb, plainPayment(p)) // each Deposit redacts its own
