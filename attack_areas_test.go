@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -1011,11 +1012,13 @@ func TestA3IssueVbankLostAnswerEarlierAccountOfOrder(t *testing.T) {
 // before anything is sent, as a second charge would be.
 func TestA3IssueVbankConcurrentIssueOfOneOrderIsRefused(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
-	var once sync.Once
+	var posts atomic.Int32
 	s, c := newA3Server(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		if r.URL.Path == "/vbanks" {
-			once.Do(func() { close(entered) })
-			<-release
+			if posts.Add(1) == 1 { // the first issue is still running when the second starts
+				close(entered)
+				<-release
+			}
 			a3Envelope(w, 200, a3VbankJSON("ready", time.Now().Unix()))
 		}
 	})
@@ -1025,9 +1028,12 @@ func TestA3IssueVbankConcurrentIssueOfOneOrderIsRefused(t *testing.T) {
 		done <- err
 	}()
 	<-entered
+	var once sync.Once
+	let := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(let) // before the server closes, should an assertion fail first
 	_, err := c.IssueVbank(context.Background(), a3VbankReq())
 	require.ErrorIs(t, err, iamport.ErrChargeInFlight)
-	close(release)
+	let()
 	require.NoError(t, <-done)
 	require.Equal(t, 1, s.count("POST /vbanks"))
 	require.Equal(t, 1, s.count("GET /payments/findAll/vb-1"), "the refused issue looked nothing up")
