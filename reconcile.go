@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -224,10 +225,82 @@ type chargeOrder struct {
 	paidBefore bool
 }
 
-// inFlight is the set of merchant_uids a Client is charging.
+// inFlight is the set of merchant_uids a Client is charging, and what its
+// charges and issues of each order were answered.
 type inFlight struct {
 	mu   sync.Mutex
 	uids map[string]bool
+	// answered holds, per merchant_uid, the payments this Client's charges
+	// and issues of the order were answered with (or found by a lookup):
+	// findAll lags, so the snapshot of a later call may not show a payment
+	// made a moment ago, which a lookup after a lost answer then shows as
+	// new. A snapshot counts these as earlier too. Bounded as the cancel
+	// memory is (cancelstate.go): past orderMemoryKeep orders, those
+	// untouched for orderMemoryAge, when no lookup lags any more, go.
+	answered   map[string]*orderAnswers
+	nextForget int
+}
+
+// orderAnswers is what a Client's calls of one order were answered with.
+type orderAnswers struct {
+	impUIDs []string
+	paid    bool // one of them was paid
+	touched time.Time
+}
+
+const (
+	orderMemoryKeep = 4096
+	orderMemoryAge  = time.Hour
+)
+
+// remember records p, the payment a charge or issue of merchantUID was
+// answered with or settled by.
+func (f *inFlight) remember(merchantUID string, p *Payment) {
+	if p == nil || p.ImpUID == "" {
+		return
+	}
+	now := time.Now()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.answered == nil {
+		f.answered = make(map[string]*orderAnswers)
+	}
+	a := f.answered[merchantUID]
+	if a == nil {
+		a = &orderAnswers{}
+		f.answered[merchantUID] = a
+	}
+	if !slices.Contains(a.impUIDs, p.ImpUID) {
+		a.impUIDs = append(a.impUIDs, p.ImpUID)
+	}
+	a.paid = a.paid || p.Status == PaymentStatusPaid
+	a.touched = now
+	if len(f.answered) >= max(f.nextForget, orderMemoryKeep) {
+		for m, o := range f.answered {
+			if !f.uids[m] && now.Sub(o.touched) >= orderMemoryAge {
+				delete(f.answered, m)
+			}
+		}
+		f.nextForget = 2 * len(f.answered)
+	}
+}
+
+// known adds to *before (made when nil) the payments this Client's calls of
+// merchantUID were answered with, and reports whether one was paid.
+func (f *inFlight) known(merchantUID string, before *map[string]bool) (paid bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.answered[merchantUID]
+	if a == nil {
+		return false
+	}
+	if *before == nil {
+		*before = make(map[string]bool, len(a.impUIDs))
+	}
+	for _, id := range a.impUIDs {
+		(*before)[id] = true
+	}
+	return a.paid
 }
 
 // claim marks merchantUID as being charged, or refuses with
@@ -317,6 +390,9 @@ func (c *Client) snapshot(ctx context.Context, o *chargeOrder) error {
 		o.before[ps[i].ImpUID] = true
 		o.paidBefore = o.paidBefore || ps[i].Status == PaymentStatusPaid
 	}
+	// What this Client's earlier calls of the order were answered with is
+	// earlier too, shown by this lookup or not yet.
+	o.paidBefore = c.charging.known(o.merchantUID, &o.before) || o.paidBefore
 	return nil
 }
 
@@ -361,12 +437,15 @@ func (c *Client) charge(ctx context.Context, o *chargeOrder, r *request) (*Payme
 		err = unsettled(r, &p, o)
 	}
 	if err == nil {
+		c.charging.remember(o.merchantUID, &p)
 		return chargeResult(&p)
 	}
 	if !isAmbiguous(err) {
 		return nil, err
 	}
-	return c.reconcileCharge(ctx, o, err)
+	found, err := c.reconcileCharge(ctx, o, err)
+	c.charging.remember(o.merchantUID, found)
+	return found, err
 }
 
 // beginOrder starts a charge or a virtual-account issue of merchantUID, r:

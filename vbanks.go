@@ -117,8 +117,9 @@ const hintVbank = "look it up with FindPayment and check for a vbank payment mad
 // ErrChargeInFlight). The call is never sent again once it may have reached
 // iamport. If its answer is lost, IssueVbank looks the order up (GET
 // /payments/find/{merchant_uid}) until it shows a virtual account of
-// req.Amount that was not there before the call, started since, waiting or
-// paid into, and returns it. Finding nothing, or
+// req.Amount that was not there before the call (neither listed then nor
+// an answer this Client got for the order earlier, which a lagging list may
+// not show yet), started since, waiting or paid into, and returns it. Finding nothing, or
 // only older or other payments of the order, proves nothing (the call may
 // still be running): when the reconcile timeout ends first, IssueVbank
 // returns an *OutcomeUnknownError.
@@ -152,6 +153,7 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 	for i := range earlier {
 		before[earlier[i].ImpUID] = true
 	}
+	c.charging.known(w.MerchantUID, &before) // shown by the lookup or not yet
 	sentAt, err := c.sendTime(ctx)
 	if err != nil {
 		return nil, err
@@ -168,6 +170,7 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 		}
 		return nil, pending, nil // only older or other payments of the order
 	})
+	c.charging.remember(w.MerchantUID, p)
 	if err == nil && p.Status == PaymentStatusFailed {
 		// iamport answered code 0 with a payment the PG did not issue.
 		return p, &DeclinedError{Payment: p}
