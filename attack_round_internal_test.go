@@ -2,13 +2,17 @@ package iamport
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
 )
 
 // roundRefKey is what ambiguousKey must return, computed the slow way: the
@@ -233,4 +237,60 @@ func roundFoldings(k string) []string {
 		}
 	}
 	return out
+}
+
+// The cancel memory, through many payments and hours: a cancel of unknown
+// outcome and a cancel in progress are never forgotten, however old and
+// however many other payments pass; the rest stays bounded.
+func TestRoundCancelMemoryKeepsWhatProves(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	l := &cancelLocks{now: func() time.Time { return now }}
+	pay := func(id string, cancelled int64) *Payment {
+		return &Payment{ImpUID: id, Amount: AmountFromCents(100000), CancelAmount: AmountFromCents(cancelled),
+			CancelHistory: []Cancel{{Amount: AmountFromCents(cancelled)}}}
+	}
+	l.saw(pay("imp_unknown", 1000))
+	l.lost("imp_unknown", cancelTry{checksum: 99000, refund: 1000})
+	l.saw(pay("imp_busy", 2000))
+	unlock, err := l.lock(context.Background(), "imp_busy")
+	require.NoError(t, err)
+	l.saw(pay("imp_plain", 3000))
+	peak := 0
+	for hour := 0; hour < 5; hour++ {
+		now = now.Add(cancelMemoryAge + time.Minute)
+		for i := 0; i < 3*cancelMemoryKeep; i++ {
+			l.saw(pay(fmt.Sprintf("imp_%d_%d", hour, i), 500))
+			peak = max(peak, len(l.seen))
+		}
+	}
+	require.Len(t, l.seenState("imp_unknown").unsettled, 1, "an unknown cancel was forgotten: its twin would be reported applied")
+	require.Equal(t, int64(2000), l.seenState("imp_busy").cancelled, "a payment's memory was dropped under a cancel in progress")
+	require.Zero(t, l.seenState("imp_plain").count)
+	require.Less(t, peak, 8*cancelMemoryKeep, "the memory grew without bound")
+	unlock()
+}
+
+// The order memory of charges and issues is bounded the same way, and never
+// forgets an order being charged.
+func TestRoundOrderMemoryBounded(t *testing.T) {
+	var f inFlight
+	require.NoError(t, f.claim("o-busy"))
+	f.remember("o-busy", &Payment{ImpUID: "imp_busy", Status: PaymentStatusFailed})
+	f.answered["o-busy"].touched = time.Now().Add(-2 * orderMemoryAge)
+	for i := 0; i < 3*orderMemoryKeep; i++ {
+		f.remember(fmt.Sprintf("o-%d", i), &Payment{ImpUID: fmt.Sprintf("imp_%d", i), Status: PaymentStatusPaid})
+		if i%orderMemoryKeep == 0 {
+			for _, a := range f.answered {
+				a.touched = a.touched.Add(-2 * orderMemoryAge)
+			}
+		}
+	}
+	require.Less(t, len(f.answered), 2*orderMemoryKeep+1)
+	var before map[string]bool
+	require.False(t, f.known("o-busy", &before))
+	require.True(t, before["imp_busy"], "the memory of an order being charged was dropped")
+	before = nil
+	last := fmt.Sprintf("o-%d", 3*orderMemoryKeep-1)
+	require.True(t, f.known(last, &before))
+	require.True(t, before[fmt.Sprintf("imp_%d", 3*orderMemoryKeep-1)])
 }

@@ -376,3 +376,132 @@ func TestRoundIssueVbankFindAllTimesOut(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.Zero(t, s.postCount("/vbanks"))
 }
+
+// A proxy's HTML 404 where a cancel, an unschedule or a webhook reads "not
+// found": none of them reads it as proof of absence.
+func TestRoundProxy404WhereNotFoundDecides(t *testing.T) {
+	html404 := func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(404)
+		_, _ = io.WriteString(w, "<html><body>404 Not Found</body></html>")
+	}
+	s, c := newRoundServer(t, func(w http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case r.Method == http.MethodGet:
+			html404(w)
+		case r.URL.Path == "/subscribe/payments/unschedule":
+			// Revoked one of the two named; the other is not listed.
+			roundJSON(w, 200, map[string]any{"code": 0, "response": []any{map[string]any{
+				"merchant_uid": "s-1", "customer_uid": "cus", "schedule_status": "revoked", "amount": 1000,
+				"schedule_at": time.Now().Add(time.Hour).Unix()}}})
+		default:
+			roundJSON(w, 200, map[string]any{"code": 0, "response": map[string]any{"imp_uid": "imp_1"}})
+		}
+		return true
+	})
+	ctx := context.Background()
+	_, err := c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: "imp_1", Reason: "x"})
+	require.Error(t, err)
+	_, err = c.CancelPayment(ctx, &iamport.CancelRequest{MerchantUID: "o-1", Reason: "x"})
+	require.Error(t, err)
+	require.Zero(t, s.postCount("/payments/cancel"), "a cancel sent with no view of the payment")
+
+	revoked, err := c.Unschedule(ctx, &iamport.UnscheduleRequest{CustomerUID: "cus", MerchantUIDs: []string{"s-1", "s-2"}})
+	var ue *iamport.UnscheduleError
+	require.ErrorAs(t, err, &ue)
+	require.Len(t, revoked, 1)
+	require.Empty(t, ue.NotRevoked, "a proxy 404 read as a schedule that does not exist")
+	require.Equal(t, []string{"s-2"}, ue.Unknown)
+
+	h := iamport.WebhookHandler(c, func(context.Context, *iamport.Payment, *iamport.WebhookEvent) error {
+		t.Error("a webhook delivered without a verified payment")
+		return nil
+	}, iamport.WithLoopbackSources())
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/hook", strings.NewReader(`{"imp_uid":"imp_1","merchant_uid":"o-1","status":"paid"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.RemoteAddr = "127.0.0.1:5555"
+	h.ServeHTTP(rec, req)
+	require.GreaterOrEqual(t, rec.Code, 500, "a webhook the SDK could not verify must be delivered again")
+}
+
+// HTTP 501 to a money-moving call is a refusal returned at once; the other
+// 5xx a gateway may answer (502, 503, 504, 505, 511) and 408 are "may still
+// be running": never re-sent, never a decline, settled by lookups or
+// reported unknown.
+func TestRound5xxToACharge(t *testing.T) {
+	for _, st := range []int{501, 500, 502, 503, 504, 505, 507, 511, 599, 408} {
+		t.Run(fmt.Sprint(st), func(t *testing.T) {
+			s, c := newRoundServer(t, func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Method == http.MethodPost {
+					w.Header().Set("Content-Type", "text/html")
+					w.WriteHeader(st)
+					_, _ = io.WriteString(w, "<html>gateway</html>")
+					return true
+				}
+				return false // no payments: the API's 404
+			})
+			p, err := c.Again(context.Background(), &iamport.AgainRequest{CustomerUID: "cus", MerchantUID: "o-5", Amount: iamport.AmountFromCents(100000), Name: "x"})
+			require.Error(t, err)
+			require.Nil(t, p)
+			var de *iamport.DeclinedError
+			require.False(t, errors.As(err, &de))
+			var ue *iamport.OutcomeUnknownError
+			require.Equal(t, st != 501, errors.As(err, &ue), "%v", err)
+			require.Equal(t, 1, s.postCount("/subscribe/payments/again"))
+		})
+	}
+}
+
+// A payment answer with a decisive key twice, in another spelling, deep in
+// the body or as its very last key: a lookup refuses it, and a charge does
+// not take it as paid.
+func TestRoundContradictingKeysEndToEnd(t *testing.T) {
+	bodies := map[string]string{
+		"long-s at end": `{"code":0,"message":null,"response":{"imp_uid":"imp_1","merchant_uid":"o-d","amount":1000,"customer_uid":"cus","status":"failed","ſtatus":"paid"}}`,
+		"escaped":       `{"code":0,"response":{"imp_uid":"imp_1","merchant_uid":"o-d","amount":1000,"customer_uid":"cus","status":"paid","st\u0061tus":"failed"}}`,
+		"upper amount":  `{"code":0,"response":{"imp_uid":"imp_1","merchant_uid":"o-d","AMOUNT":1,"customer_uid":"cus","status":"paid","amount":1000}}`,
+		"envelope code": "{\"code\":0,\n\"response\":{\"imp_uid\":\"imp_1\",\"merchant_uid\":\"o-d\",\"amount\":1000,\"customer_uid\":\"cus\",\"status\":\"paid\"},\"CODE\"\t:\t-1}",
+		"escaped imp":   `{"code":0,"response":{"imp_uid":"imp_1","merchant_uid":"o-d","amount":1000,"customer_uid":"cus","status":"paid","imp\u005Fuid":"imp_2"}}`,
+		"long string":   `{"code":0,"response":{"name":"` + strings.Repeat(`\"status\":`, 500) + `","imp_uid":"imp_1","merchant_uid":"o-d","amount":1000,"customer_uid":"cus","status":"paid","Merchant_UID":"o-e"}}`,
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			_, c := newRoundServer(t, func(w http.ResponseWriter, r *http.Request) bool {
+				if strings.HasPrefix(r.URL.Path, "/payments/findAll/") {
+					return false // no earlier attempts
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, body)
+				return true
+			})
+			ctx := context.Background()
+			_, err := c.GetPayment(ctx, "imp_1")
+			require.ErrorIs(t, err, iamport.ErrInvalidResponse)
+			p, err := c.Again(ctx, &iamport.AgainRequest{CustomerUID: "cus", MerchantUID: "o-d", Amount: iamport.AmountFromCents(100000), Name: "x"})
+			require.Error(t, err, "a contradicting answer taken as %v", p)
+			var ue *iamport.OutcomeUnknownError
+			require.ErrorAs(t, err, &ue)
+		})
+	}
+}
+
+// IssueVbank answered with a payment of another order (a server that reads
+// "o/1" as a path, a cache that serves another answer): that account is not
+// this call's, and the lost outcome is settled as for a lost answer.
+func TestRoundIssueVbankAnswerOfAnotherOrder(t *testing.T) {
+	s, c := newRoundServer(t, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPost {
+			roundJSON(w, 200, map[string]any{"code": 0, "response": roundVbank("imp_other", "o-other", 10000, time.Now())})
+			return true
+		}
+		return false
+	})
+	p, err := c.IssueVbank(context.Background(), roundVbankReq("o-v6"))
+	if err == nil {
+		t.Fatalf("IssueVbank of o-v6 returned the account of %s (%s)", p.MerchantUID, p.ImpUID)
+	}
+	var ue *iamport.OutcomeUnknownError
+	require.ErrorAs(t, err, &ue, "%v", err)
+	require.Equal(t, 1, s.postCount("/vbanks"))
+}
