@@ -505,3 +505,38 @@ func TestRoundIssueVbankAnswerOfAnotherOrder(t *testing.T) {
 	require.ErrorAs(t, err, &ue, "%v", err)
 	require.Equal(t, 1, s.postCount("/vbanks"))
 }
+
+// A findAll whose pages never end (next points back at the same page, or
+// every page says there is one more): the snapshot fails, and nothing is
+// sent, instead of looping or sending with a partial view.
+func TestRoundFindAllPagesThatNeverEnd(t *testing.T) {
+	for name, next := range map[string]func(page int) int{
+		"self":    func(page int) int { return page },
+		"back":    func(int) int { return 1 },
+		"forever": func(page int) int { return page + 1 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, c := newRoundServer(t, func(w http.ResponseWriter, r *http.Request) bool {
+				if !strings.HasPrefix(r.URL.Path, "/payments/findAll/") {
+					return false
+				}
+				page := 1
+				_, _ = fmt.Sscan(r.URL.Query().Get("page"), &page)
+				list := []any{}
+				for i := 0; i < 100; i++ {
+					p := roundVbank(fmt.Sprintf("imp_%d_%d", page, i), "o-p", 10000, time.Now().Add(-time.Hour))
+					p["status"] = "failed"
+					list = append(list, p)
+				}
+				roundJSON(w, 200, map[string]any{"code": 0, "response": map[string]any{"total": 1 << 30, "previous": page - 1, "next": next(page), "list": list}})
+				return true
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			_, err := c.IssueVbank(ctx, roundVbankReq("o-p"))
+			require.Error(t, err)
+			require.NotErrorIs(t, err, context.DeadlineExceeded, "the snapshot looped until the deadline")
+			require.Zero(t, s.postCount("/vbanks"))
+		})
+	}
+}

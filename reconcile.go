@@ -31,7 +31,8 @@ import (
 const clockSlack = 3 * time.Second
 
 // maxAttempts bounds how many attempts of one order a snapshot or a
-// reconciliation lookup reads.
+// reconciliation lookup reads; an order with more is not charged (its
+// snapshot would be partial).
 const maxAttempts = 1000
 
 // nothingToRevoke reports whether err is iamport's refusal of an unschedule
@@ -357,8 +358,11 @@ func (c *Client) attempts(ctx context.Context, merchantUID string) ([]Payment, e
 			if p.List[i].MerchantUID == merchantUID {
 				out = append(out, p.List[i])
 			}
-			if len(out) >= maxAttempts {
-				return out, nil
+			if len(out) > maxAttempts {
+				// A partial list would pass older attempts beyond it off as
+				// new ones after a lost answer.
+				return nil, &APIError{StatusCode: http.StatusOK, Method: "GET", Path: path, invalid: true,
+					Message: fmt.Sprintf("the order has more than %d payments: too many to tell a new one from", maxAttempts)}
 			}
 		}
 		if page, err = nextPage(path, page, p.Next, len(p.List)); err != nil {
