@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,7 +31,8 @@ import (
 const clockSlack = 3 * time.Second
 
 // maxAttempts bounds how many attempts of one order a snapshot or a
-// reconciliation lookup reads.
+// reconciliation lookup reads; an order with more is not charged (its
+// snapshot would be partial).
 const maxAttempts = 1000
 
 // nothingToRevoke reports whether err is iamport's refusal of an unschedule
@@ -224,10 +226,82 @@ type chargeOrder struct {
 	paidBefore bool
 }
 
-// inFlight is the set of merchant_uids a Client is charging.
+// inFlight is the set of merchant_uids a Client is charging, and what its
+// charges and issues of each order were answered.
 type inFlight struct {
 	mu   sync.Mutex
 	uids map[string]bool
+	// answered holds, per merchant_uid, the payments this Client's charges
+	// and issues of the order were answered with (or found by a lookup):
+	// findAll lags, so the snapshot of a later call may not show a payment
+	// made a moment ago, which a lookup after a lost answer then shows as
+	// new. A snapshot counts these as earlier too. Bounded as the cancel
+	// memory is (cancelstate.go): past orderMemoryKeep orders, those
+	// untouched for orderMemoryAge, when no lookup lags any more, go.
+	answered   map[string]*orderAnswers
+	nextForget int
+}
+
+// orderAnswers is what a Client's calls of one order were answered with.
+type orderAnswers struct {
+	impUIDs []string
+	paid    bool // one of them was paid
+	touched time.Time
+}
+
+const (
+	orderMemoryKeep = 4096
+	orderMemoryAge  = time.Hour
+)
+
+// remember records p, the payment a charge or issue of merchantUID was
+// answered with or settled by.
+func (f *inFlight) remember(merchantUID string, p *Payment) {
+	if p == nil || p.ImpUID == "" {
+		return
+	}
+	now := time.Now()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.answered == nil {
+		f.answered = make(map[string]*orderAnswers)
+	}
+	a := f.answered[merchantUID]
+	if a == nil {
+		a = &orderAnswers{}
+		f.answered[merchantUID] = a
+	}
+	if !slices.Contains(a.impUIDs, p.ImpUID) {
+		a.impUIDs = append(a.impUIDs, p.ImpUID)
+	}
+	a.paid = a.paid || p.Status == PaymentStatusPaid
+	a.touched = now
+	if len(f.answered) >= max(f.nextForget, orderMemoryKeep) {
+		for m, o := range f.answered {
+			if !f.uids[m] && now.Sub(o.touched) >= orderMemoryAge {
+				delete(f.answered, m)
+			}
+		}
+		f.nextForget = 2 * len(f.answered)
+	}
+}
+
+// known adds to *before (made when nil) the payments this Client's calls of
+// merchantUID were answered with, and reports whether one was paid.
+func (f *inFlight) known(merchantUID string, before *map[string]bool) (paid bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.answered[merchantUID]
+	if a == nil {
+		return false
+	}
+	if *before == nil {
+		*before = make(map[string]bool, len(a.impUIDs))
+	}
+	for _, id := range a.impUIDs {
+		(*before)[id] = true
+	}
+	return a.paid
 }
 
 // claim marks merchantUID as being charged, or refuses with
@@ -284,8 +358,11 @@ func (c *Client) attempts(ctx context.Context, merchantUID string) ([]Payment, e
 			if p.List[i].MerchantUID == merchantUID {
 				out = append(out, p.List[i])
 			}
-			if len(out) >= maxAttempts {
-				return out, nil
+			if len(out) > maxAttempts {
+				// A partial list would pass older attempts beyond it off as
+				// new ones after a lost answer.
+				return nil, &APIError{StatusCode: http.StatusOK, Method: "GET", Path: path, invalid: true,
+					Message: fmt.Sprintf("the order has more than %d payments: too many to tell a new one from", maxAttempts)}
 			}
 		}
 		if page, err = nextPage(path, page, p.Next, len(p.List)); err != nil {
@@ -315,17 +392,22 @@ func (c *Client) snapshot(ctx context.Context, o *chargeOrder) error {
 
 // earlierAttempts returns the imp_uids of the payments iamport holds under
 // merchantUID (nil, which reads as empty, for a new order), and whether one
-// of them is paid.
+// of them is paid. What this Client's earlier calls of the order were
+// answered with or settled by is earlier too, whether this lookup shows it
+// yet or not (lookups lag).
 func (c *Client) earlierAttempts(ctx context.Context, merchantUID string) (before map[string]bool, paid bool, err error) {
 	ps, err := c.attempts(ctx, merchantUID)
-	if err != nil || len(ps) == 0 {
+	if err != nil {
 		return nil, false, err
 	}
-	before = make(map[string]bool, len(ps))
+	if len(ps) > 0 {
+		before = make(map[string]bool, len(ps))
+	}
 	for i := range ps {
 		before[ps[i].ImpUID] = true
 		paid = paid || ps[i].Status == PaymentStatusPaid
 	}
+	paid = c.charging.known(merchantUID, &before) || paid
 	return before, paid, nil
 }
 
@@ -370,12 +452,15 @@ func (c *Client) charge(ctx context.Context, o *chargeOrder, r *request) (*Payme
 		err = unsettled(r, &p, o)
 	}
 	if err == nil {
+		c.charging.remember(o.merchantUID, &p)
 		return chargeResult(&p)
 	}
 	if !isAmbiguous(err) {
 		return nil, err
 	}
-	return c.reconcileCharge(ctx, o, err)
+	found, err := c.reconcileCharge(ctx, o, err)
+	c.charging.remember(o.merchantUID, found)
+	return found, err
 }
 
 // beginOrder starts a charge or a virtual-account issue of merchantUID, r:

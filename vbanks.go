@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 )
 
@@ -114,10 +115,12 @@ const hintVbank = "look it up with FindPayment and check for a vbank payment mad
 // ErrChargeInFlight). The call is never sent again once it may have reached
 // iamport. If its answer is lost, IssueVbank looks the order up (GET
 // /payments/find/{merchant_uid}) until it shows a virtual account of
-// req.Amount that was not there before the call, started since, waiting or
-// paid into, and returns it. Finding nothing, or
-// only older or other payments of the order, proves nothing (the call may
-// still be running): when the reconcile timeout ends first, IssueVbank
+// req.Amount that was not there before the call (neither listed then nor
+// an answer this Client got for the order earlier, which a lagging list may
+// not show yet), started since, waiting or paid into, and returns it. An
+// answer of another merchant_uid is settled the same way. Finding nothing,
+// or only older or other payments of the order, proves nothing (the call
+// may still be running): when the reconcile timeout ends first, IssueVbank
 // returns an *OutcomeUnknownError.
 //
 // An answer whose payment is in status failed (the PG issued no account) is
@@ -149,7 +152,7 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 	if err != nil {
 		return nil, err
 	}
-	p, err := sendIssue(c, ctx, r, w.MerchantUID, hintVbank, func(ctx context.Context) (*Payment, verdict, error) {
+	look := func(ctx context.Context) (*Payment, verdict, error) {
 		p, err := c.FindPayment(ctx, w.MerchantUID)
 		if err != nil {
 			return nil, lookupVerdict(err), err
@@ -160,7 +163,16 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 			return p, decided, nil
 		}
 		return nil, pending, nil // only older or other payments of the order
-	})
+	}
+	p, err := sendIssue(c, ctx, r, w.MerchantUID, hintVbank, look)
+	if err == nil && p.MerchantUID != "" && p.MerchantUID != w.MerchantUID {
+		// An answer of another order says nothing of this call's account:
+		// settle it as a lost answer.
+		cause := &APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true,
+			Message: fmt.Sprintf("the answer is for merchant_uid %q, not %q", p.MerchantUID, w.MerchantUID)}
+		p, err = settle(c, ctx, w.MerchantUID, hintVbank, cause, look)
+	}
+	c.charging.remember(w.MerchantUID, p)
 	if err == nil && p.Status == PaymentStatusFailed {
 		// iamport answered code 0 with a payment the PG did not issue.
 		return p, &DeclinedError{Payment: p}
