@@ -550,6 +550,13 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 		}
 		e := apiErr(eb.code, msg)
 		e.Field, e.Detail = eb.field, eb.detail
+		// A JSON 404 without iamport's code may be an iamport-compatible
+		// server's "not found" ({"message", "error", "statusCode"}), or a
+		// gateway's or web framework's answer for a route it does not know
+		// ({"message": "no Route matched with those values"}): it matches
+		// ErrNotFound, but nothing that must prove an absence trusts it
+		// (see earlierAttempts).
+		e.bare = res.status == http.StatusNotFound && !eb.coded
 		return e
 	}
 	if msg := duplicateKeyProblem(res); msg != "" {
@@ -599,6 +606,7 @@ func (c *Client) decode(r *request, res attemptResult, out any) error {
 // validation answer {"path": "$input.customer_uid", "reason", "message"}.
 type errorBody struct {
 	code    int
+	coded   bool // the body has a code, as iamport's answers do
 	message string
 	field   string
 	detail  string
@@ -621,7 +629,7 @@ func readErrorBody(body []byte) (eb errorBody, ok bool) {
 	if !bytes.HasPrefix(trimmed, []byte("{")) || json.Unmarshal(trimmed, &raw) != nil {
 		return eb, false
 	}
-	eb.code = int(raw.Code)
+	eb.code, eb.coded = raw.Code.v, raw.Code.set
 	eb.message = string(raw.Message)
 	eb.field = string(raw.Path)
 	if eb.field == "" {
@@ -639,8 +647,11 @@ func readErrorBody(body []byte) (eb errorBody, ok bool) {
 }
 
 // looseCode is the code of an error answer, read as LenientInt reads it; a
-// code it cannot read is 0, not an error.
-type looseCode int
+// code it cannot read is 0, not an error. set says the body had one.
+type looseCode struct {
+	v   int
+	set bool
+}
 
 // UnmarshalJSON never fails.
 func (c *looseCode) UnmarshalJSON(b []byte) error {
@@ -648,7 +659,7 @@ func (c *looseCode) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		v = 0
 	}
-	*c = looseCode(v)
+	*c = looseCode{int(v), true}
 	return nil
 }
 

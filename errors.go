@@ -68,6 +68,7 @@ type APIError struct {
 
 	notFound bool  // a 200 answer that means "not found" (billing keys)
 	invalid  bool  // the body was not a usable envelope
+	bare     bool  // an HTTP 404 whose JSON carries no iamport code
 	cause    error // decoding error, for Unwrap
 }
 

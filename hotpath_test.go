@@ -149,7 +149,7 @@ func TestHotPathsAllocations(t *testing.T) {
 	require.LessOrEqual(t, testing.AllocsPerRun(100, func() { _, _ = readErrorBody(notFound) }), 6.0)
 	eb, ok := readErrorBody(notFound)
 	require.True(t, ok)
-	require.Equal(t, errorBody{code: 1, message: "존재하지 않는 결제정보입니다."}, eb)
+	require.Equal(t, errorBody{code: 1, coded: true, message: "존재하지 않는 결제정보입니다."}, eb)
 }
 
 // byteAmbiguousKey is ambiguousKey read one byte at a time, as the scan

@@ -134,10 +134,12 @@ const (
 	pending      verdict = iota // nothing proves the outcome yet
 	decided                     // the outcome is proven
 	lookupFailed                // the lookup itself failed
+	unprovable                  // no lookup can prove the outcome: stop looking
 )
 
-// poll runs look, with backoff, until it decides or rctx ends. It returns
-// nil once look decided, or an error that joins the context's with the last
+// poll runs look, with backoff, until it decides, finds the outcome
+// unprovable, or rctx ends. It returns nil once look decided, look's error
+// when unprovable, or an error that joins the context's with the last
 // lookup failure. Finding nothing is never taken as proof that nothing was
 // done: a request may keep running after its answer is lost, and lookups lag.
 func (c *Client) poll(rctx context.Context, look func(context.Context) (verdict, error)) error {
@@ -148,6 +150,8 @@ func (c *Client) poll(rctx context.Context, look func(context.Context) (verdict,
 		switch v {
 		case decided:
 			return nil
+		case unprovable:
+			return err
 		case lookupFailed:
 			last = err
 		}
@@ -224,6 +228,9 @@ type chargeOrder struct {
 	// paidBefore says whether one of them was paid.
 	before     map[string]bool
 	paidBefore bool
+	// blind says the snapshot's lookup got a 404 that is not an iamport
+	// answer: no attempt found later proves this call's outcome.
+	blind bool
 }
 
 // inFlight is the set of merchant_uids a Client is charging, and what its
@@ -336,9 +343,17 @@ func (f *inFlight) release(merchantUID string) {
 // allocations more per call; the pages are checked as FindPayments checks
 // them (nextPage).
 func (c *Client) attempts(ctx context.Context, merchantUID string) ([]Payment, error) {
+	ps, _, err := c.attemptsOf(ctx, merchantUID)
+	return ps, err
+}
+
+// attemptsOf is attempts, and says whether the lookup ended on a 404 whose
+// JSON carries no iamport code (APIError.bare), which may be a compatible
+// server's "none" or a gateway's unknown route: it proves no absence.
+func (c *Client) attemptsOf(ctx context.Context, merchantUID string) (_ []Payment, bare bool, _ error) {
 	req := FindPaymentsRequest{MerchantUID: merchantUID, Limit: attemptsPageLimit}
 	if err := req.check(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	path := req.path()
 	var out []Payment
@@ -349,10 +364,11 @@ func (c *Client) attempts(ctx context.Context, merchantUID string) ([]Payment, e
 		}
 		p, err := c.paymentPage(ctx, path, query)
 		if errors.Is(err, ErrNotFound) {
-			return out, nil
+			var e *APIError
+			return out, errors.As(err, &e) && e.bare, nil
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for i := range p.List {
 			if p.List[i].MerchantUID == merchantUID {
@@ -361,15 +377,15 @@ func (c *Client) attempts(ctx context.Context, merchantUID string) ([]Payment, e
 			if len(out) > maxAttempts {
 				// A partial list would pass older attempts beyond it off as
 				// new ones after a lost answer.
-				return nil, &APIError{StatusCode: http.StatusOK, Method: "GET", Path: path, invalid: true,
+				return nil, false, &APIError{StatusCode: http.StatusOK, Method: "GET", Path: path, invalid: true,
 					Message: fmt.Sprintf("the order has more than %d payments: too many to tell a new one from", maxAttempts)}
 			}
 		}
 		if page, err = nextPage(path, page, p.Next, len(p.List)); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	return out, nil
+	return out, false, nil
 }
 
 // attemptsPageLimit is the page size of the attempts lookup.
@@ -384,7 +400,7 @@ var attemptsFirstPage = url.Values{"limit": {strconv.Itoa(attemptsPageLimit)}}
 // an older attempt.
 func (c *Client) snapshot(ctx context.Context, o *chargeOrder) error {
 	var err error
-	if o.before, o.paidBefore, err = c.earlierAttempts(ctx, o.merchantUID); err != nil {
+	if o.before, o.paidBefore, o.blind, err = c.earlierAttempts(ctx, o.merchantUID); err != nil {
 		return fmt.Errorf("iamport: charge of %s not sent: looking its earlier attempts up: %w", o.merchantUID, err)
 	}
 	return nil
@@ -395,10 +411,14 @@ func (c *Client) snapshot(ctx context.Context, o *chargeOrder) error {
 // of them is paid. What this Client's earlier calls of the order were
 // answered with or settled by is earlier too, whether this lookup shows it
 // yet or not (lookups lag).
-func (c *Client) earlierAttempts(ctx context.Context, merchantUID string) (before map[string]bool, paid bool, err error) {
-	ps, err := c.attempts(ctx, merchantUID)
+//
+// blind says the lookup got a 404 that is not an iamport answer (no code):
+// the order may have earlier attempts it did not show, so after a lost
+// answer no attempt found proves what this call did.
+func (c *Client) earlierAttempts(ctx context.Context, merchantUID string) (before map[string]bool, paid, blind bool, err error) {
+	ps, blind, err := c.attemptsOf(ctx, merchantUID)
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	if len(ps) > 0 {
 		before = make(map[string]bool, len(ps))
@@ -408,7 +428,7 @@ func (c *Client) earlierAttempts(ctx context.Context, merchantUID string) (befor
 		paid = paid || ps[i].Status == PaymentStatusPaid
 	}
 	paid = c.charging.known(merchantUID, &before) || paid
-	return before, paid, nil
+	return before, paid, blind, nil
 }
 
 // mismatch says how p, found by a lookup, differs from what the charge
@@ -518,6 +538,9 @@ func chargeResult(p *Payment) (*Payment, error) {
 // be running, so it is never sent again, and the call reports
 // *OutcomeUnknownError.
 func (c *Client) reconcileCharge(ctx context.Context, o *chargeOrder, cause error) (*Payment, error) {
+	if o.blind {
+		return nil, unknown(o.merchantUID, "", cause, errBlindSnapshot)
+	}
 	rctx, cancel := c.reconcileContext(ctx, o.merchantUID, cause)
 	defer cancel()
 	var found *Payment
@@ -540,6 +563,12 @@ func (c *Client) reconcileCharge(ctx context.Context, o *chargeOrder, cause erro
 	}
 	return chargeResult(found)
 }
+
+// errBlindSnapshot is why a lost answer is not looked up when the look at
+// the order's earlier attempts before the call got a 404 that is not an
+// iamport answer.
+var errBlindSnapshot = errors.New("the order's earlier attempts could not be listed before the call " +
+	"(HTTP 404 without an iamport code): no payment found now proves what this call did")
 
 // outcome returns the attempt among ps that proves what this call did, or
 // nil.

@@ -144,7 +144,7 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 		return nil, err
 	}
 	defer c.charging.release(w.MerchantUID)
-	before, _, err := c.earlierAttempts(ctx, w.MerchantUID)
+	before, _, blind, err := c.earlierAttempts(ctx, w.MerchantUID)
 	if err != nil {
 		return nil, fmt.Errorf("iamport: virtual account of %s not issued: looking the order's earlier payments up: %w", w.MerchantUID, err)
 	}
@@ -153,6 +153,9 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 		return nil, err
 	}
 	look := func(ctx context.Context) (*Payment, verdict, error) {
+		if blind {
+			return nil, unprovable, errBlindSnapshot // nothing proves this call's account
+		}
 		p, err := c.FindPayment(ctx, w.MerchantUID)
 		if err != nil {
 			return nil, lookupVerdict(err), err
