@@ -532,8 +532,22 @@ func provablyUnsent(err error) bool {
 		errors.As(err, &hn) || errors.As(err, &ci)
 }
 
-// decode turns an HTTP answer into out or a typed error.
+// decode turns an HTTP answer into out, which is zero, or a typed error.
+// The success of a charge or a payment look-up is read in one pass when it
+// can be (fastPaymentAnswer); every other answer, and any that pass cannot
+// read exactly as the general one would, goes through decodeGeneral.
 func (c *Client) decode(r *request, res attemptResult, out any) error {
+	if p, ok := out.(*Payment); ok && res.status >= 200 && res.status <= 299 {
+		if fastPaymentAnswer(res.body, p) {
+			return nil
+		}
+		*p = Payment{} // decoded from scratch
+	}
+	return c.decodeGeneral(r, res, out)
+}
+
+// decodeGeneral is decode for every answer.
+func (c *Client) decodeGeneral(r *request, res attemptResult, out any) error {
 	apiErr := func(code int, msg string) *APIError {
 		return &APIError{StatusCode: res.status, Code: code, Message: msg, Method: r.method, Path: r.path}
 	}

@@ -19,6 +19,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -40,52 +41,91 @@ const inArray = uint32(1) << 31
 // matches), or "" if there is none. body need not be valid JSON: what does
 // not parse is for the decoder to report.
 //
-// It runs on every answer. Between strings it reads byte by byte (those
-// runs are short: a colon, a comma, a number); a string it crosses with
-// bytes.IndexByte; only a key is looked at. byteAmbiguousKey in the tests
-// is the same scan read byte by byte, and the two agree on every input.
+// It runs on every answer, so it reads as little as it can. Between strings
+// it reads byte by byte, through a table (those runs are short: a colon, a
+// comma, a number). At a string it reads the 16 bytes after the opening
+// quote as two words: most keys, and many short values, end there in plain
+// ASCII, and a key that does is looked up in decisiveTable from those words
+// at once (plainDecisive). Any other string is crossed with bytes.IndexByte,
+// and only a key with an escape or a non-ASCII byte in its first 16 is
+// compared the slow way (decisiveIndex): a key whose first 16 bytes are plain
+// ASCII is longer than every decisive key. byteAmbiguousKey in the tests is
+// the same scan read byte by byte, and the two agree on every input.
 func ambiguousKey(body []byte) string {
 	var room [16]uint32
 	stack := room[:0] // one entry per open object or array: the decisive keys seen
 	for i := 0; i < len(body); i++ {
-		switch body[i] {
+		switch scanClass[body[i]] {
+		case 0:
+			continue
 		case '{':
 			stack = append(stack, 0)
+			continue
 		case '[':
 			stack = append(stack, inArray)
-		case '}', ']':
+			continue
+		case '}':
 			if len(stack) > 0 {
 				stack = stack[:len(stack)-1]
 			}
-		case '"':
-			end := stringEnd(body, i)
-			if end < 0 {
+			continue
+		}
+		// A string opens at i. plain is the length of its plain-ASCII start
+		// among the 16 bytes after the quote (16 if all are), and end its
+		// closing quote when it ends within them.
+		end, plain := -1, 0
+		var w0, w1 uint64
+		if i+17 <= len(body) {
+			w0, w1 = binary.LittleEndian.Uint64(body[i+1:]), binary.LittleEndian.Uint64(body[i+9:])
+			if s := specialBytes(w0); s != 0 {
+				plain = bits.TrailingZeros64(s) >> 3
+			} else if s := specialBytes(w1); s != 0 {
+				plain = 8 + bits.TrailingZeros64(s)>>3
+			} else {
+				plain = 16
+			}
+			if plain < 16 && body[i+1+plain] == '"' {
+				end = i + 1 + plain
+			}
+		}
+		if end < 0 {
+			if end = stringEnd(body, i, i+1+plain); end < 0 {
 				return ""
 			}
-			k := end + 1
+		}
+		k := end + 1
+		if k < len(body) && body[k] != ':' {
 			for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
 				k++
 			}
-			if k < len(body) && body[k] == ':' && len(stack) > 0 && stack[len(stack)-1] != inArray {
-				if idx := decisiveAt(body, i, end); idx >= 0 {
-					bit := uint32(1) << idx
-					if stack[len(stack)-1]&bit != 0 {
-						return decisiveKeys[idx]
-					}
-					stack[len(stack)-1] |= bit
-				}
-			}
-			i = end
 		}
+		if k < len(body) && body[k] == ':' && len(stack) > 0 && stack[len(stack)-1] != inArray {
+			idx := -1
+			switch {
+			case end == i+1+plain && plain < 16:
+				idx = plainDecisive(w0, w1, plain)
+			case plain < 16:
+				idx = decisiveIndex(body[i : end+1])
+			}
+			if idx >= 0 {
+				bit := uint32(1) << idx
+				if stack[len(stack)-1]&bit != 0 {
+					return decisiveKeys[idx]
+				}
+				stack[len(stack)-1] |= bit
+			}
+		}
+		i = end
 	}
 	return ""
 }
 
 // stringEnd returns the index of the quote that closes the JSON string
-// opening at body[start], or -1: the first quote that an odd number of
-// backslashes does not escape.
-func stringEnd(body []byte, start int) int {
-	for j := start + 1; j < len(body); {
+// opening at body[start], or -1: the first quote at or after from that an
+// odd number of backslashes does not escape. The bytes between start and
+// from hold no quote.
+func stringEnd(body []byte, start, from int) int {
+	for j := from; j < len(body); {
 		k := bytes.IndexByte(body[j:], '"')
 		if k < 0 {
 			return -1
@@ -115,6 +155,28 @@ const (
 )
 
 func zeroBytes(v uint64) uint64 { return (v - lowBits) &^ v & highBits }
+
+// specialBytes sets the high bit of the bytes of w that end a plain run of a
+// string: a quote, a backslash, or a byte of a non-ASCII character (exactly
+// for the lowest one, as zeroBytes).
+func specialBytes(w uint64) uint64 {
+	return zeroBytes(w^lowBits*'"') | zeroBytes(w^lowBits*'\\') | w&highBits
+}
+
+// scanClass sorts the bytes ambiguousKey reads between strings: 0 for those
+// it passes over, '}' for both closing brackets, and the byte itself for an
+// opening bracket or a quote.
+var scanClass = [256]byte{'{': '{', '[': '[', '}': '}', ']': '}', '"': '"'}
+
+// keyMasks[n] keeps the first n bytes of two words read little-endian.
+var keyMasks = func() (m [16][2]uint64) {
+	for n := range m {
+		for b := range n {
+			m[n][b/8] |= 0xff << (8 * (b % 8))
+		}
+	}
+	return m
+}()
 
 // decisiveKeyBytes holds decisiveKeys as bytes, and decisiveByLen their
 // indexes by length, to compare keys with without converting them;
@@ -200,39 +262,17 @@ func decisiveIndex(quoted []byte) int {
 	return -1
 }
 
-// decisiveAt is decisiveIndex for the key body[start:end+1], quotes
-// included. A key of at most 16 bytes with 16 bytes of body after its
-// opening quote is read as two words: if it is plain ASCII, with no escape,
-// its letters are folded to lower case word by word and it is looked up in
-// decisiveTable once.
-func decisiveAt(body []byte, start, end int) int {
-	n := end - start - 1
-	if n > 16 || start+17 > len(body) {
-		return decisiveIndex(body[start : end+1])
-	}
-	w0, w1 := keyWords(body[start+1:start+17], n)
-	if (w0|w1)&highBits != 0 || zeroBytes(w0^lowBits*'\\')|zeroBytes(w1^lowBits*'\\') != 0 {
-		return decisiveIndex(body[start : end+1])
-	}
-	w0, w1 = lowerASCII(w0), lowerASCII(w1)
+// plainDecisive is decisiveIndex for a key of n (below 16) plain ASCII
+// bytes with no escape, read as the words w0 and w1 of the 16 bytes after its
+// opening quote: its letters are folded to lower case word by word and it is
+// looked up in decisiveTable once.
+func plainDecisive(w0, w1 uint64, n int) int {
+	m := &keyMasks[n&15]
+	w0, w1 = lowerASCII(w0&m[0]), lowerASCII(w1&m[1])
 	if e := &decisiveTable[decisiveSlot(w0, w1, n)]; e.w0 == w0 && e.w1 == w1 && int(e.n) == n {
 		return int(e.index)
 	}
 	return -1
-}
-
-// keyWords returns the first n (at most 16) bytes of b as two
-// little-endian words, with zeros past n.
-func keyWords(b []byte, n int) (w0, w1 uint64) {
-	w0, w1 = binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:16])
-	switch {
-	case n < 8:
-		w0 &= 1<<(8*n) - 1
-		w1 = 0
-	case n < 16:
-		w1 &= 1<<(8*(n-8)) - 1
-	}
-	return w0, w1
 }
 
 // lowerASCII sets the 0x20 bit of the bytes of w that are 'A' to 'Z'; every
