@@ -5,9 +5,7 @@ package iamport
 //
 // encoding/json reads a body twice (once to check that it is JSON, once to
 // decode it) and finds each field by reflection; the duplicate-key scan
-// (ambiguousKey) reads it a third time. fastPaymentAnswer reads it once, and
-// takes the strings of the payment out of one buffer instead of one
-// allocation each.
+// (ambiguousKey) reads it a third time. fastPaymentAnswer reads it once.
 //
 // It decodes only what it can decode exactly as the general path would:
 // valid JSON, keys spelled as the fields' tags are (any other key that
@@ -33,12 +31,12 @@ import (
 // deeper ones are left to the general path (encoding/json allows 10,000).
 const maxFastDepth = 64
 
-// fastReader reads one body: b, from i on. strs holds the strings of the
-// payment decoded so far, one after the other.
+// fastReader reads one body: b, from i on. buf is room to unquote a string
+// with escapes in.
 type fastReader struct {
-	b    []byte
-	i    int
-	strs strings.Builder
+	b   []byte
+	i   int
+	buf []byte
 }
 
 // fastPaymentAnswer decodes body, a 2xx answer, into p, which is zero, and
@@ -46,11 +44,6 @@ type fastReader struct {
 // answer: the caller zeroes it before decoding body the general way.
 func fastPaymentAnswer(body []byte, p *Payment) bool {
 	d := fastReader{b: body}
-	// A string is never longer unquoted than quoted: the payment's strings
-	// fit in one buffer the size of the body. Past 16 KiB the buffer grows
-	// as it fills instead, so that an answer with a large value the payment
-	// does not hold leaves no buffer of its size behind.
-	d.strs.Grow(min(len(body), 16<<10))
 	response := false
 	ok := d.fields(envelopeFolds, func(key []byte) (uint64, bool) {
 		switch string(key) {
@@ -468,47 +461,49 @@ func (d *fastReader) str(dst *string) bool {
 		return false
 	}
 	d.i++
-	from := d.strs.Len()
+	start := d.i
+	escaped := false
+	out := d.buf[:0] // the string unquoted, once it has an escape
 	for {
-		start := d.i
+		run := d.i
 		for d.i < len(d.b) && strByte[d.b[d.i]] == 0 {
 			d.i++
 		}
-		d.strs.Write(d.b[start:d.i])
 		if d.i >= len(d.b) {
 			return false
 		}
 		switch strByte[d.b[d.i]] {
 		case strQuote:
-			d.i++
-			if d.strs.Len() > from {
-				*dst = d.strs.String()[from:]
-			} else {
-				*dst = ""
+			s := d.b[start:d.i]
+			if escaped {
+				out = append(out, d.b[run:d.i]...)
+				s, d.buf = out, out
 			}
+			d.i++
+			if !utf8.Valid(s) {
+				return false
+			}
+			*dst = string(s)
 			return true
 		case strEscape:
-			if !d.escape() {
+			escaped = true
+			out = append(out, d.b[run:d.i]...)
+			var ok bool
+			if out, ok = d.escape(out); !ok {
 				return false
 			}
-		case strMulti:
-			r, n := utf8.DecodeRune(d.b[d.i:])
-			if r == utf8.RuneError && n == 1 {
-				return false
-			}
-			d.strs.Write(d.b[d.i : d.i+n])
-			d.i += n
 		default: // a control character: not JSON
 			return false
 		}
 	}
 }
 
-// The bytes of a string that str stops at.
+// The bytes of a string that str stops at: the quote, the backslash and
+// the control characters. Bytes of non-ASCII characters are checked once
+// the string is read.
 const (
 	strQuote = 1 + iota
 	strEscape
-	strMulti
 	strControl
 )
 
@@ -517,55 +512,50 @@ var strByte = func() (t [256]uint8) {
 		t[c] = strControl
 	}
 	t['"'], t['\\'] = strQuote, strEscape
-	for c := 0x80; c < 0x100; c++ {
-		t[c] = strMulti
-	}
 	return t
 }()
 
-// escape decodes the escape at d.i into d.strs.
-func (d *fastReader) escape() bool {
+// escape appends what the escape at d.i stands for to out.
+func (d *fastReader) escape(out []byte) ([]byte, bool) {
 	if d.i+1 >= len(d.b) {
-		return false
+		return out, false
 	}
 	c := d.b[d.i+1]
 	d.i += 2
 	switch c {
 	case '"', '\\', '/':
-		d.strs.WriteByte(c)
+		return append(out, c), true
 	case 'b':
-		d.strs.WriteByte('\b')
+		return append(out, '\b'), true
 	case 'f':
-		d.strs.WriteByte('\f')
+		return append(out, '\f'), true
 	case 'n':
-		d.strs.WriteByte('\n')
+		return append(out, '\n'), true
 	case 'r':
-		d.strs.WriteByte('\r')
+		return append(out, '\r'), true
 	case 't':
-		d.strs.WriteByte('\t')
+		return append(out, '\t'), true
 	case 'u':
 		r, ok := d.hex4()
 		if !ok {
-			return false
+			return out, false
 		}
 		if utf16.IsSurrogate(r) {
 			if d.i+1 >= len(d.b) || d.b[d.i] != '\\' || d.b[d.i+1] != 'u' {
-				return false
+				return out, false
 			}
 			d.i += 2
 			r2, ok := d.hex4()
 			if !ok {
-				return false
+				return out, false
 			}
 			if r = utf16.DecodeRune(r, r2); r == utf8.RuneError {
-				return false
+				return out, false
 			}
 		}
-		d.strs.WriteRune(r)
-	default:
-		return false
+		return utf8.AppendRune(out, r), true
 	}
-	return true
+	return out, false
 }
 
 // hex4 reads the four hex digits of a \u escape.
