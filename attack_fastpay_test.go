@@ -19,6 +19,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,6 +40,13 @@ var fastAttackClient = func() *Client {
 // accepts a body the general path refuses or decodes otherwise. It reports
 // whether the fast path accepted it.
 func fastVsGeneral(t testing.TB, body []byte) bool {
+	t.Helper()
+	return compareFastGeneral(t, body, true)
+}
+
+// compareFastGeneral is fastVsGeneral, comparing how the Payments print
+// only when print is set.
+func compareFastGeneral(t testing.TB, body []byte, print bool) bool {
 	t.Helper()
 	orig := bytes.Clone(body)
 	var fast Payment
@@ -68,7 +76,9 @@ func fastVsGeneral(t testing.TB, body []byte) bool {
 	if !reflect.DeepEqual(again, general) {
 		t.Fatalf("a fast-path Payment changed when its body was overwritten:\nbody %q", body)
 	}
-	requireSamePrint(t, fast, general)
+	if print {
+		requireSamePrint(t, fast, general)
+	}
 	return true
 }
 
@@ -591,4 +601,157 @@ func TestAttackFastPayCases(t *testing.T) {
 	for _, s := range fastAttackCases {
 		fastVsGeneral(t, []byte(s))
 	}
+}
+
+// fastAttackRawValues are the values every field is given in turn by
+// TestAttackFastPayEveryFieldEveryValue.
+var fastAttackRawValues = []string{
+	`null`, `true`, `false`, `0`, `-0`, `1`, `-1`, `1.5`, `1.005`, `1e2`, `1E-2`, `-0.0`, `0e0`, `01`, `1.`, `.5`, `+1`,
+	`1e400`, `12345678901234567890`, `9007199254740993`, `35184372088832`, `1700000000`, `1700000000.5`, `1e15`, `1e16`,
+	`""`, `" "`, `"0"`, `"1"`, `" 1 "`, `"1.5"`, `"null"`, `"abc"`, `"\u0030"`, `"\""`, `"\\"`, `"\/"`, `"\u0000"`,
+	`"\ud83d\ude00"`, `"\ud83d"`, `"\ude00"`, `"\ud83d\u0041"`, `"\uD800\uDC00"`, `"\uDBFF\uDFFF"`, `"\uFFFD"`, `"\u2028"`,
+	"\"\xff\"", "\"\xed\xa0\x80\"", "\"\xc0\x80\"", "\"\x7f\"", "\"\x01\"", "\"\t\"", "\"\u2028\u2029\"", "\"\xef\xbf\xbd\"",
+	`"\x"`, `"\u12"`, `"\U0041"`, `"`, `"a`, `[]`, `[ ]`, `{}`, `{ }`, `[null]`, `[1]`, `[""]`, `["a",null]`, `["a"]`,
+	`[{}]`, `[{},{}]`, `[{"amount":1}]`, `[{"amount":1,"amount":2}]`, `[{"AMOUNT":1}]`, `[{"status":"paid","Status":"x"}]`,
+	`{"id":"p","discount":10}`, `{"id":null,"discount":null}`, `{"discount":"1.5"}`, `{"discount":1.005}`,
+	`{"status":1,"status":2}`, `{"st\u0061tus":1,"status":2}`, `{"ſtatus":1,"status":2}`, `{"a":1,"a":2}`,
+	`{"pg_tid":"t","amount":100,"cancelled_at":1700000000,"reason":"r","cancellation_id":"c","receipt_url":"u"}`,
+	`[{"pg_tid":"t","amount":100,"depositor_name":"n","deposited_at":1}]`, `[{"pg_tid":"t","pg_tid":"u"}]`,
+	`[[[[[[[[[[1]]]]]]]]]]`, `{"a":{"b":{"c":[1,{"d":null}]}}}`, `[1,]`, `[,1]`, `{"a":1,}`, `{"a"}`, `{1:2}`, `nul`, `tru`,
+	`truex`, `NaN`, `Infinity`, `-`, `--1`, `0x1`, `1_0`,
+}
+
+// fastAttackBase is a payment answer every field of which is replaced in
+// turn; %s marks the place.
+const fastAttackBase = `{"code":0,"message":"ok","response":{"imp_uid":"imp_1","merchant_uid":"m_1","status":"paid","amount":1000,%s}}`
+
+// TestAttackFastPayEveryFieldEveryValue gives every field of a payment,
+// of its cancels, deposits and promotion, and of the envelope, every value
+// of fastAttackRawValues, spelled in several ways, and holds the two paths
+// to the same result.
+func TestAttackFastPayEveryFieldEveryValue(t *testing.T) {
+	t.Parallel()
+	keys := []string{"code", "message", "response"}
+	for _, typ := range []reflect.Type{reflect.TypeFor[Payment](), reflect.TypeFor[Cancel](), reflect.TypeFor[Deposit](), reflect.TypeFor[Promotion]()} {
+		for i := range typ.NumField() {
+			k, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+			keys = append(keys, k)
+		}
+	}
+	keys = append(keys, decisiveKeys[:]...)
+	keys = append(keys, "", "x", "unknown_field")
+	spell := func(k string) []string {
+		out := []string{k, strings.ToUpper(k)}
+		if k != "" {
+			out = append(out, strings.ToUpper(k[:1])+k[1:], fmt.Sprintf(`\u%04x`, k[0])+k[1:],
+				strings.NewReplacer("s", "ſ", "k", "K").Replace(k), k+" ")
+		}
+		return out
+	}
+	accepted := 0
+	for _, k := range keys {
+		for _, sk := range spell(k) {
+			for _, v := range fastAttackRawValues {
+				field := `"` + sk + `":` + v
+				bodies := []string{
+					fmt.Sprintf(fastAttackBase, field),
+					fmt.Sprintf(fastAttackBase, `"x":1,`+field+`,"y":2`),
+					fmt.Sprintf(fastAttackBase, `"cancel_history":[{`+field+`}]`),
+					fmt.Sprintf(fastAttackBase, `"deposit_history":[{"pg_tid":"t",`+field+`}]`),
+					fmt.Sprintf(fastAttackBase, `"promotion":{`+field+`}`),
+					fmt.Sprintf(fastAttackBase, `"extension":{`+field+`}`),
+					`{"code":0,` + field + `,"response":{"imp_uid":"i"}}`,
+					`{"response":{"imp_uid":"i"},` + field + `}`,
+					`{` + field + `}`,
+				}
+				for _, b := range bodies {
+					if compareFastGeneral(t, []byte(b), accepted%64 == 0) {
+						accepted++
+					}
+				}
+			}
+		}
+	}
+	t.Logf("fast path accepted %d bodies", accepted)
+	require.Positive(t, accepted)
+}
+
+// TestAttackFastPayKeepsNoLargeBuffer decodes answers that carry a large
+// value the Payment does not hold, keeps one short string of each, and
+// checks that what stays reachable is not the large values: the
+// strings of a fast-path Payment share one buffer, which must not grow
+// with what the Payment leaves out. It measures the live heap, so it does
+// not run in parallel with other tests.
+func TestAttackFastPayKeepsNoLargeBuffer(t *testing.T) {
+	const (
+		n     = 64
+		large = 1 << 20
+	)
+	body := []byte(`{"code":0,"message":"` + strings.Repeat("m", large) + `","response":{"imp_uid":"imp_1","unknown":"` +
+		strings.Repeat("u", large) + `","extra":[` + strings.Repeat(`"v",`, large/4) + `"v"],"status":"paid","amount":1000}}`)
+	kept := make([]string, n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range kept {
+		var p Payment
+		require.True(t, fastPaymentAnswer(body, &p))
+		kept[i] = p.ImpUID
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	for _, s := range kept {
+		require.Equal(t, "imp_1", s)
+	}
+	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	// Each kept string may hold on to a buffer of at most 16 KiB (what
+	// fastPaymentAnswer sizes its buffer to at first); n megabytes would
+	// mean the large values are kept.
+	require.Less(t, grown, int64(n*large/4), "%d short strings keep %d bytes alive", n, grown)
+	runtime.KeepAlive(kept)
+}
+
+// TestAttackFastPayPrintsNoPersonalData checks that a fast-path Payment
+// prints and logs without the buyer's, the account's and the depositors'
+// data, as a general-path one does, and encodes to the same JSON.
+func TestAttackFastPayPrintsNoPersonalData(t *testing.T) {
+	t.Parallel()
+	secrets := map[string]string{
+		"buyer_name": "SECRET-NAME-홍길동", "buyer_email": "secret-mail@example.com", "buyer_tel": "010-9999-8888",
+		"buyer_addr": "SECRET-ADDR-서울", "buyer_postcode": "SECRET-POST-12345", "vbank_num": "SECRET-VBANK-56781234",
+		"vbank_holder": "SECRET-HOLDER-김",
+	}
+	var b strings.Builder
+	b.WriteString(`{"code":0,"message":"","response":{"imp_uid":"imp_1","status":"paid","amount":1000,`)
+	for k, v := range secrets {
+		fmt.Fprintf(&b, "%q:%q,", k, v)
+	}
+	b.WriteString(`"deposit_history":[{"pg_tid":"t","amount":1000,"depositor_name":"SECRET-DEPOSITOR-이","deposited_at":1700000000}],` +
+		`"promotion":{"id":"promo","discount":100},"extension":{"k":"v"}}}`)
+	body := []byte(b.String())
+	require.True(t, fastVsGeneral(t, body), "the fast path should read this answer")
+	var fast Payment
+	require.True(t, fastPaymentAnswer(body, &fast))
+	require.Equal(t, "SECRET-DEPOSITOR-이", fast.DepositHistory[0].DepositorName)
+	var logged bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("p", "payment", fast, "ptr", &fast, "deposit", fast.DepositHistory[0])
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("p", "payment", fast, "ptr", &fast)
+	outs := []string{logged.String()}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		outs = append(outs, fmt.Sprintf(verb, fast), fmt.Sprintf(verb, &fast), fmt.Sprintf(verb, []Payment{fast}),
+			fmt.Sprintf(verb, fast.DepositHistory))
+	}
+	for _, out := range outs {
+		for k, v := range secrets {
+			require.NotContains(t, out, v, "%s printed", k)
+			require.NotContains(t, out, fmt.Sprintf("%x", v), "%s printed in hex", k)
+		}
+		require.NotContains(t, out, "SECRET-DEPOSITOR")
+		require.NotContains(t, out, fmt.Sprintf("%x", "SECRET-DEPOSITOR-이"))
+	}
+	// Its JSON form keeps them, for the merchant's own API, as the general
+	// path's does.
+	j, err := json.Marshal(fast)
+	require.NoError(t, err)
+	require.Contains(t, string(j), "SECRET-DEPOSITOR")
 }
