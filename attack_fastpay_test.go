@@ -123,7 +123,7 @@ type answerGen struct {
 	bad int // per mille: how often a choice goes for an odd shape
 }
 
-func (g *answerGen) n(k int) int  { return g.r.IntN(k) }
+func (g *answerGen) n(k int) int   { return g.r.IntN(k) }
 func (g *answerGen) p(pc int) bool { return g.r.IntN(100) < pc }
 
 // odd reports whether this choice should go for a shape the fast path may
