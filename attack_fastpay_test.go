@@ -755,3 +755,42 @@ func TestAttackFastPayPrintsNoPersonalData(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(j), "SECRET-DEPOSITOR")
 }
+
+// FuzzAttackFastPayField holds the two paths to the same result on a
+// payment answer with one fuzzed key and value, placed in the envelope, the
+// payment, a cancel, a deposit, the promotion or the extension.
+func FuzzAttackFastPayField(f *testing.F) {
+	for i, v := range fastAttackRawValues {
+		f.Add("amount", []byte(v), uint8(i))
+		f.Add("imp_uid", []byte(v), uint8(i+1))
+		f.Add("cancel_history", []byte(v), uint8(i+2))
+	}
+	f.Fuzz(func(t *testing.T, key string, value []byte, where uint8) {
+		k, err := json.Marshal(key)
+		if err != nil {
+			return
+		}
+		if where&0x80 != 0 {
+			k = append(append([]byte{'"'}, key...), '"') // as written, escapes and all
+		}
+		field := string(k) + ":" + string(value)
+		var body string
+		switch where % 7 {
+		case 0:
+			body = fmt.Sprintf(fastAttackBase, field)
+		case 1:
+			body = fmt.Sprintf(fastAttackBase, `"cancel_history":[{"amount":1},{`+field+`}]`)
+		case 2:
+			body = fmt.Sprintf(fastAttackBase, `"deposit_history":[{`+field+`,"amount":1}]`)
+		case 3:
+			body = fmt.Sprintf(fastAttackBase, `"promotion":{`+field+`}`)
+		case 4:
+			body = fmt.Sprintf(fastAttackBase, `"extension":{`+field+`}`)
+		case 5:
+			body = `{"code":0,` + field + `,"response":{"imp_uid":"i","status":"paid"}}`
+		case 6:
+			body = fmt.Sprintf(fastAttackBase, `"x":[`+string(value)+`]`)
+		}
+		fastVsGeneral(t, []byte(body))
+	})
+}
