@@ -711,9 +711,7 @@ func TestAttackFastPayKeepsNoLargeBuffer(t *testing.T) {
 		require.Equal(t, "imp_1", s)
 	}
 	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
-	// Each kept string may hold on to a buffer of at most 16 KiB (what
-	// fastPaymentAnswer sizes its buffer to at first); n times the large
-	// values would mean they are kept.
+	// n times the large values would mean they are kept.
 	require.Less(t, grown, int64(n*large/4), "%d short strings keep %d bytes alive", n, grown)
 	runtime.KeepAlive(kept)
 }
