@@ -697,20 +697,16 @@ func TestAttackFastPayKeepsNoLargeBuffer(t *testing.T) {
 	body := []byte(`{"code":0,"message":"` + strings.Repeat("m", large) + `","response":{"imp_uid":"imp_1","unknown":"` +
 		strings.Repeat("u", large) + `","extra":[` + strings.Repeat(`"v",`, large/4) + `"v"],"status":"paid","amount":1000}}`)
 	kept := make([]string, n)
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for i := range kept {
-		var p Payment
-		require.True(t, fastPaymentAnswer(body, &p))
-		kept[i] = p.ImpUID
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
+	grown := heapGrowth(func() {
+		for i := range kept {
+			var p Payment
+			require.True(t, fastPaymentAnswer(body, &p))
+			kept[i] = p.ImpUID
+		}
+	})
 	for _, s := range kept {
 		require.Equal(t, "imp_1", s)
 	}
-	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
 	// n times the large values would mean they are kept.
 	require.Less(t, grown, int64(n*large/4), "%d short strings keep %d bytes alive", n, grown)
 	runtime.KeepAlive(kept)
