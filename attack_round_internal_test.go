@@ -168,7 +168,7 @@ func (g *roundGen) value(depth int) {
 func TestRoundAmbiguousKeyAgreesWithDecoder(t *testing.T) {
 	r := rand.New(rand.NewSource(4))
 	found, checked := 0, 0
-	for i := 0; i < 60000; i++ {
+	for i := 0; i < raceScaled(60000); i++ {
 		g := &roundGen{r: r}
 		g.b.WriteByte('{')
 		for j, m := 0, 1+r.Intn(5); j < m; j++ {
