@@ -76,9 +76,6 @@ func fastPaymentAnswer(body []byte, p *Payment) bool {
 // payment decodes a payment object into p; a null is left to the general
 // path (a null response is a failure).
 func (d *fastReader) payment(p *Payment) bool {
-	if d.peek() != '{' {
-		return false
-	}
 	return d.fields(paymentFolds, func(key []byte) (uint64, bool) {
 		switch string(key) {
 		case "imp_uid":
@@ -196,7 +193,8 @@ func (d *fastReader) payment(p *Payment) bool {
 	})
 }
 
-// cancels decodes a payment's cancel history.
+// cancels decodes a payment's cancel history. An element that is not an
+// object (a null) is left to the general path, as in deposits.
 func (d *fastReader) cancels(dst *[]Cancel) bool {
 	return d.list(func() bool {
 		*dst = append(*dst, Cancel{})
@@ -277,10 +275,8 @@ func (d *fastReader) strings(dst *[]string) bool {
 
 // list reads a JSON array, calling elem at the start of each element, or a
 // null, which leaves the list as it is (nil). empty is called for [] (which
-// encoding/json decodes as an empty list, not nil). An element that is null
-// is left to the general path.
+// encoding/json decodes as an empty list, not nil).
 func (d *fastReader) list(elem func() bool, empty func()) bool {
-	d.ws()
 	switch d.peek() {
 	case 'n':
 		return d.literal("null")
@@ -297,7 +293,7 @@ func (d *fastReader) list(elem func() bool, empty func()) bool {
 	}
 	for {
 		d.ws()
-		if d.peek() == 'n' || !elem() {
+		if !elem() {
 			return false
 		}
 		d.ws()
@@ -313,9 +309,9 @@ func (d *fastReader) list(elem func() bool, empty func()) bool {
 	}
 }
 
-// object reads a JSON object whose keys are plain (see key), calling field
-// with each key when the reader is at its value.
-func (d *fastReader) object(field func(key []byte) bool) bool {
+// object reads a JSON object, calling field with each key (see key) when the
+// reader is at its value.
+func (d *fastReader) object(field func(key []byte, plain bool) bool) bool {
 	d.ws()
 	if d.peek() != '{' {
 		return false
@@ -328,12 +324,12 @@ func (d *fastReader) object(field func(key []byte) bool) bool {
 	}
 	for {
 		d.ws()
-		key, ok := d.key()
+		key, plain, ok := d.key()
 		if !ok {
 			return false
 		}
 		d.ws()
-		if !field(key) {
+		if !field(key, plain) {
 			return false
 		}
 		d.ws()
@@ -355,7 +351,10 @@ func (d *fastReader) object(field func(key []byte) bool) bool {
 // in one object is left to the general path.
 func (d *fastReader) fields(folds map[string]bool, field func(key []byte) (bit uint64, ok bool)) bool {
 	var seen uint64
-	return d.object(func(key []byte) bool {
+	return d.object(func(key []byte, plain bool) bool {
+		if !plain {
+			return false // it may fold to a field's key
+		}
 		bit, ok := field(key)
 		if bit == 0 {
 			return d.unknown(key, folds)
@@ -368,27 +367,30 @@ func (d *fastReader) fields(folds map[string]bool, field func(key []byte) (bit u
 	})
 }
 
-// key reads an object key and its colon. A key with an escape or a
-// non-ASCII byte is left to the general path: it may fold to a field's.
-func (d *fastReader) key() ([]byte, bool) {
+// key reads an object key and its colon, and returns the key as written
+// (between its quotes) and whether it is plain: printable ASCII, with no
+// escape. A key that is not plain is read over as any string is.
+func (d *fastReader) key() (key []byte, plain, ok bool) {
 	if d.peek() != '"' {
-		return nil, false
+		return nil, false, false
 	}
 	start := d.i + 1
 	j := start
 	for j < len(d.b) && plainKeyByte[d.b[j]] {
 		j++
 	}
-	if j >= len(d.b) || d.b[j] != '"' {
-		return nil, false
+	if plain = j < len(d.b) && d.b[j] == '"'; plain {
+		d.i = j + 1
+	} else if !d.skipString() {
+		return nil, false, false
 	}
-	d.i = j + 1
+	key = d.b[start : d.i-1]
 	d.ws()
 	if d.peek() != ':' {
-		return nil, false
+		return nil, false, false
 	}
 	d.i++
-	return d.b[start:j], true
+	return key, plain, true
 }
 
 // plainKeyByte holds the bytes a plain key is made of: printable ASCII but
@@ -634,47 +636,10 @@ func (d *fastReader) skip(depth int) bool {
 		return d.literal("false")
 	case c == 'n':
 		return d.literal("null")
-	case c == '{' || c == '[':
-		if depth >= maxFastDepth {
-			return false
-		}
-		closing := byte('}')
-		if c == '[' {
-			closing = ']'
-		}
-		d.i++
-		d.ws()
-		if d.peek() == closing {
-			d.i++
-			return true
-		}
-		for {
-			d.ws()
-			if c == '{' {
-				if d.peek() != '"' || !d.skipString() {
-					return false
-				}
-				d.ws()
-				if d.peek() != ':' {
-					return false
-				}
-				d.i++
-				d.ws()
-			}
-			if !d.skip(depth + 1) {
-				return false
-			}
-			d.ws()
-			switch d.peek() {
-			case ',':
-				d.i++
-			case closing:
-				d.i++
-				return true
-			default:
-				return false
-			}
-		}
+	case c == '{' && depth < maxFastDepth:
+		return d.object(func([]byte, bool) bool { return d.skip(depth + 1) })
+	case c == '[' && depth < maxFastDepth:
+		return d.list(func() bool { return d.skip(depth + 1) }, func() {})
 	}
 	return false
 }
