@@ -39,7 +39,7 @@ type plainEscrowLogisRequest EscrowLogisRequest
 // no way of printing it, nested values included, shows any.
 func (r EscrowLogisRequest) redacted() plainEscrowLogisRequest {
 	r.Sender, r.Receiver = EscrowParty(r.Sender.redacted()), EscrowParty(r.Receiver.redacted())
-	redactString(&r.Logis.Address)
+	r.Logis = redactFields(r.Logis)
 	return plainEscrowLogisRequest(r)
 }
 
@@ -130,8 +130,7 @@ type plainEscrowLogisInfo EscrowLogisInfo
 
 // Format prints l with its address redacted, for every verb.
 func (l EscrowLogisInfo) Format(f fmt.State, verb rune) {
-	redactString(&l.Address)
-	formatPlain(f, verb, plainEscrowLogisInfo(l))
+	formatPlain(f, verb, plainEscrowLogisInfo(redactFields(l)))
 }
 
 // LogValue logs l with its address redacted.
@@ -139,9 +138,7 @@ func (l EscrowLogisInfo) LogValue() slog.Value { return logValueOf(l) }
 
 // MarshalJSON encodes l as the API takes it, with its address redacted.
 func (l EscrowLogisInfo) MarshalJSON() ([]byte, error) {
-	w := l.wire()
-	redactString(&w.Address)
-	return json.Marshal(w)
+	return json.Marshal(redactFields(l).wire())
 }
 
 // EscrowProduct is one product of an escrow shipment
