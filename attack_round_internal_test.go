@@ -257,8 +257,8 @@ func TestRoundCancelMemoryKeepsWhatProves(t *testing.T) {
 	l.saw(pay("imp_plain", 3000))
 	peak := 0
 	for hour := 0; hour < 5; hour++ {
-		now = now.Add(cancelMemoryAge + time.Minute)
-		for i := 0; i < 3*cancelMemoryKeep; i++ {
+		now = now.Add(memoryAge + time.Minute)
+		for i := 0; i < 3*memoryKeep; i++ {
 			l.saw(pay(fmt.Sprintf("imp_%d_%d", hour, i), 500))
 			peak = max(peak, len(l.seen))
 		}
@@ -266,7 +266,7 @@ func TestRoundCancelMemoryKeepsWhatProves(t *testing.T) {
 	require.Len(t, l.seenState("imp_unknown").unsettled, 1, "an unknown cancel was forgotten: its twin would be reported applied")
 	require.Equal(t, int64(2000), l.seenState("imp_busy").cancelled, "a payment's memory was dropped under a cancel in progress")
 	require.Zero(t, l.seenState("imp_plain").count)
-	require.Less(t, peak, 8*cancelMemoryKeep, "the memory grew without bound")
+	require.Less(t, peak, 8*memoryKeep, "the memory grew without bound")
 	unlock()
 }
 
@@ -276,21 +276,21 @@ func TestRoundOrderMemoryBounded(t *testing.T) {
 	var f inFlight
 	require.NoError(t, f.claim("o-busy"))
 	f.remember("o-busy", &Payment{ImpUID: "imp_busy", Status: PaymentStatusFailed})
-	f.answered["o-busy"].touched = time.Now().Add(-2 * orderMemoryAge)
-	for i := 0; i < 3*orderMemoryKeep; i++ {
+	f.answered["o-busy"].touched = time.Now().Add(-2 * memoryAge)
+	for i := 0; i < 3*memoryKeep; i++ {
 		f.remember(fmt.Sprintf("o-%d", i), &Payment{ImpUID: fmt.Sprintf("imp_%d", i), Status: PaymentStatusPaid})
-		if i%orderMemoryKeep == 0 {
+		if i%memoryKeep == 0 {
 			for _, a := range f.answered {
-				a.touched = a.touched.Add(-2 * orderMemoryAge)
+				a.touched = a.touched.Add(-2 * memoryAge)
 			}
 		}
 	}
-	require.Less(t, len(f.answered), 2*orderMemoryKeep+1)
+	require.Less(t, len(f.answered), 2*memoryKeep+1)
 	var before map[string]bool
 	require.False(t, f.known("o-busy", &before))
 	require.True(t, before["imp_busy"], "the memory of an order being charged was dropped")
 	before = nil
-	last := fmt.Sprintf("o-%d", 3*orderMemoryKeep-1)
+	last := fmt.Sprintf("o-%d", 3*memoryKeep-1)
 	require.True(t, f.known(last, &before))
-	require.True(t, before[fmt.Sprintf("imp_%d", 3*orderMemoryKeep-1)])
+	require.True(t, before[fmt.Sprintf("imp_%d", 3*memoryKeep-1)])
 }

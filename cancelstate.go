@@ -17,15 +17,31 @@ import (
 //
 // The memory is bounded. Lookups lag by seconds, so what a Client saw of a
 // payment an hour ago proves no more than a lookup does now: once more than
-// cancelMemoryKeep payments are remembered, those untouched for
-// cancelMemoryAge with no cancel left unsettled, and none in progress, are
-// forgotten (a cancel of one later reads it afresh, as another process
-// would). A cancel whose outcome is unknown is remembered until a lookup
-// settles it.
+// memoryKeep payments are remembered, those untouched for memoryAge with no
+// cancel left unsettled, and none in progress, are forgotten (a cancel of
+// one later reads it afresh, as another process would). A cancel whose
+// outcome is unknown is remembered until a lookup settles it. The Client's
+// memory of what its charges were answered (inFlight) is bounded the same
+// way.
 const (
-	cancelMemoryKeep = 4096
-	cancelMemoryAge  = time.Hour
+	memoryKeep = 4096
+	memoryAge  = time.Hour
 )
+
+// forgetOld drops from m the entries idle says may go, once m holds
+// max(*next, memoryKeep) of them; the next pass comes once what is left has
+// doubled, so that the passes cost O(1) per entry added.
+func forgetOld[V any](m map[string]V, next *int, idle func(key string, v V) bool) {
+	if len(m) < max(*next, memoryKeep) {
+		return
+	}
+	for k, v := range m {
+		if idle(k, v) {
+			delete(m, k)
+		}
+	}
+	*next = 2 * len(m)
+}
 
 // cancelSeen is what a Client knows of one payment's cancels.
 type cancelSeen struct {
@@ -70,22 +86,10 @@ func (l *cancelLocks) update(impUID string, f func(s *cancelSeen)) {
 	}
 	s.touched = l.clock()
 	l.seen[impUID] = s
-	if len(l.seen) >= max(l.nextForget, cancelMemoryKeep) {
-		l.forgetOld(s.touched)
-		// Half the entries left are new since: the next pass comes once the
-		// memory has doubled, so that the passes cost O(1) per update.
-		l.nextForget = 2 * len(l.seen)
-	}
-}
-
-// forgetOld drops the states untouched for cancelMemoryAge at now, with no
-// cancel unsettled and no cancel in progress. l.mu is held.
-func (l *cancelLocks) forgetOld(now time.Time) {
-	for id, s := range l.seen {
-		if _, busy := l.held[id]; !busy && len(s.unsettled) == 0 && now.Sub(s.touched) >= cancelMemoryAge {
-			delete(l.seen, id)
-		}
-	}
+	forgetOld(l.seen, &l.nextForget, func(id string, old *cancelSeen) bool {
+		_, busy := l.held[id]
+		return !busy && len(old.unsettled) == 0 && s.touched.Sub(old.touched) >= memoryAge
+	})
 }
 
 // clock is the time the memory is kept by.

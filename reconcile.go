@@ -243,8 +243,8 @@ type inFlight struct {
 	// findAll lags, so the snapshot of a later call may not show a payment
 	// made a moment ago, which a lookup after a lost answer then shows as
 	// new. A snapshot counts these as earlier too. Bounded as the cancel
-	// memory is (cancelstate.go): past orderMemoryKeep orders, those
-	// untouched for orderMemoryAge, when no lookup lags any more, go.
+	// memory is (cancelstate.go): past memoryKeep orders, those not being
+	// charged and untouched for memoryAge, when no lookup lags any more, go.
 	answered   map[string]*orderAnswers
 	nextForget int
 }
@@ -255,11 +255,6 @@ type orderAnswers struct {
 	paid    bool // one of them was paid
 	touched time.Time
 }
-
-const (
-	orderMemoryKeep = 4096
-	orderMemoryAge  = time.Hour
-)
 
 // remember records p, the payment a charge or issue of merchantUID was
 // answered with or settled by.
@@ -283,14 +278,9 @@ func (f *inFlight) remember(merchantUID string, p *Payment) {
 	}
 	a.paid = a.paid || p.Status == PaymentStatusPaid
 	a.touched = now
-	if len(f.answered) >= max(f.nextForget, orderMemoryKeep) {
-		for m, o := range f.answered {
-			if !f.uids[m] && now.Sub(o.touched) >= orderMemoryAge {
-				delete(f.answered, m)
-			}
-		}
-		f.nextForget = 2 * len(f.answered)
-	}
+	forgetOld(f.answered, &f.nextForget, func(m string, o *orderAnswers) bool {
+		return !f.uids[m] && now.Sub(o.touched) >= memoryAge
+	})
 }
 
 // known adds to *before (made when nil) the payments this Client's calls of
