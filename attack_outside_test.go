@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/iamport-go/iamport"
@@ -65,6 +68,10 @@ type outsideServer struct {
 	list func(w http.ResponseWriter, ps []outsidePay)
 	// hidden hides the payments made by charges from lookups while set.
 	hidden bool
+	// late makes a charge go on after its answer: it shows (as ready when
+	// readyFirst, else not at all) until late has passed, then ends.
+	late       time.Duration
+	readyFirst bool
 }
 
 func newOutsideServer(t *testing.T) *outsideServer {
@@ -98,6 +105,20 @@ func (s *outsideServer) client(opts ...iamport.Option) *iamport.Client {
 	c, err := iamport.New("key", "secret", all...)
 	require.NoError(s.t, err)
 	return c
+}
+
+// concurrently runs each subtest at once: most of them wait out a
+// reconcile timeout, which t.Parallel would queue behind GOMAXPROCS others.
+func concurrently(t *testing.T, names []string, run func(t *testing.T, i int)) {
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.Run(name, func(t *testing.T) { run(t, i) })
+		}()
+	}
+	wg.Wait()
 }
 
 func writeJSON(w http.ResponseWriter, status int, body string) {
@@ -134,7 +155,25 @@ func (s *outsideServer) serve(w http.ResponseWriter, r *http.Request) {
 		if s.status != "" {
 			p.Status = s.status
 		}
-		s.pays = append(s.pays, p)
+		if s.late > 0 {
+			final, idx := p, -1
+			if s.readyFirst {
+				p.Status = "ready"
+				idx = len(s.pays)
+				s.pays = append(s.pays, p)
+			}
+			time.AfterFunc(s.late, func() {
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				if idx >= 0 {
+					s.pays[idx] = final
+				} else {
+					s.pays = append(s.pays, final)
+				}
+			})
+		} else {
+			s.pays = append(s.pays, p)
+		}
 		answer, hold, arrived := s.answer, s.hold, s.arrived
 		s.mu.Unlock()
 		if arrived != nil {
@@ -330,10 +369,14 @@ func TestOutsideLostChargeAnswers(t *testing.T) {
 		}},
 		{"200 BOM", func(w http.ResponseWriter, p outsidePay) { writeJSON(w, 200, "\ufeff"+paidBody(p)) }},
 	}
+	var names []string
 	for _, tc := range cases {
-		for _, visible := range []bool{true, false} {
-			t.Run(fmt.Sprintf("%s/visible=%v", tc.name, visible), func(t *testing.T) {
-				t.Parallel()
+		names = append(names, tc.name+"/visible", tc.name+"/hidden")
+	}
+	concurrently(t, names, func(t *testing.T, i int) {
+		tc, visible := cases[i/2], i%2 == 0
+		{
+			{
 				s := newOutsideServer(t)
 				s.answer = tc.answer
 				s.hidden = !visible
@@ -348,9 +391,9 @@ func TestOutsideLostChargeAnswers(t *testing.T) {
 				if visible {
 					require.Failf(t, "the lookup showed the paid charge, yet the call ended unknown", "%v", err)
 				}
-			})
+			}
 		}
-	}
+	})
 }
 
 // TestOutsideAnswerNamesAnEarlierAttempt: a code-0 answer to a charge that
@@ -451,10 +494,14 @@ func TestOutsideIssueVbankAnswers(t *testing.T) {
 			return func(w http.ResponseWriter, p outsidePay) { w.WriteHeader(504) }
 		}},
 	}
+	var names []string
 	for _, tc := range cases {
-		for _, visible := range []bool{true, false} {
-			t.Run(fmt.Sprintf("%s/visible=%v", tc.name, visible), func(t *testing.T) {
-				t.Parallel()
+		names = append(names, tc.name+"/visible", tc.name+"/hidden")
+	}
+	concurrently(t, names, func(t *testing.T, i int) {
+		tc, visible := cases[i/2], i%2 == 0
+		{
+			{
 				s := newOutsideServer(t)
 				s.seed(outsidePay{ImpUID: "old_v", MerchantUID: "order-v", Status: "ready", Amount: 15000,
 					StartedAt: time.Now().Add(-time.Hour).Unix(), PayMethod: "vbank"})
@@ -466,7 +513,665 @@ func TestOutsideIssueVbankAnswers(t *testing.T) {
 					var unknown *iamport.OutcomeUnknownError
 					require.ErrorAs(t, err, &unknown, "an issue that was made ended in neither success nor unknown: %v", err)
 				}
-			})
+			}
+		}
+	})
+}
+
+// finalCharges returns the payments of mu the test's charges made, once
+// every late one has ended.
+func (s *outsideServer) settledAfter(d time.Duration) {
+	if d > 0 {
+		time.Sleep(2 * d) // only to let the server's own timer end before the invariant is read
+	}
+}
+
+// TestOutsideLookupShapes: after a lost answer (504) the order's lookups
+// answer late, lag, or come in shapes other than iamport's. A nil error is
+// only ever the one paid charge; a shape that cannot be read never passes
+// for a decline or a plain error.
+func TestOutsideLookupShapes(t *testing.T) {
+	t.Parallel()
+	page := func(items string) string {
+		return `{"code":0,"message":null,"response":{"total":1,"previous":0,"next":0,"list":[` + items + `]}}`
+	}
+	camel := func(p outsidePay) string {
+		return fmt.Sprintf(`{"impUid":%q,"merchantUid":%q,"customerUid":%q,"status":%q,"amount":%v,"currency":"KRW","paidAt":%d}`,
+			p.ImpUID, p.MerchantUID, p.CustomerUID, p.Status, p.Amount, p.StartedAt)
+	}
+	cases := []struct {
+		name string
+		list func(w http.ResponseWriter, ps []outsidePay)
+		// paid says the lookup proves the charge: the call must then end
+		// in a nil error.
+		paid bool
+	}{
+		{"iamport's shape", nil, true},
+		{"camelCase keys", func(w http.ResponseWriter, ps []outsidePay) {
+			if len(ps) == 0 {
+				writeJSON(w, 404, outsideNotFound)
+				return
+			}
+			writeJSON(w, 200, page(camel(ps[0])))
+		}, false},
+		{"amounts as strings, extra fields", func(w http.ResponseWriter, ps []outsidePay) {
+			if len(ps) == 0 {
+				writeJSON(w, 404, outsideNotFound)
+				return
+			}
+			b := strings.Replace(ps[0].json(), `"amount":8900`, `"amount":"8900.00","new_field":{"a":[1,2]},"amount_v2":1`, 1)
+			writeJSON(w, 200, page(b))
+		}, true},
+		{"code as a string", func(w http.ResponseWriter, ps []outsidePay) {
+			if len(ps) == 0 {
+				writeJSON(w, 404, outsideNotFound)
+				return
+			}
+			writeJSON(w, 200, strings.Replace(page(ps[0].json()), `"code":0`, `"code":"0"`, 1))
+		}, true},
+		{"response a list", func(w http.ResponseWriter, ps []outsidePay) {
+			if len(ps) == 0 {
+				writeJSON(w, 404, outsideNotFound)
+				return
+			}
+			writeJSON(w, 200, `{"code":0,"response":[`+ps[0].json()+`]}`)
+		}, false},
+		{"code -1 holding the paid payment", func(w http.ResponseWriter, ps []outsidePay) {
+			if len(ps) == 0 {
+				writeJSON(w, 404, outsideNotFound)
+				return
+			}
+			writeJSON(w, 200, strings.Replace(page(ps[0].json()), `"code":0`, `"code":-1`, 1))
+		}, false},
+		{"status twice in a listed payment", func(w http.ResponseWriter, ps []outsidePay) {
+			if len(ps) == 0 {
+				writeJSON(w, 404, outsideNotFound)
+				return
+			}
+			writeJSON(w, 200, page(strings.Replace(ps[0].json(), `"status":"paid"`, `"status":"failed","Status":"paid"`, 1)))
+		}, false},
+		{"merchant_uid of another case", func(w http.ResponseWriter, ps []outsidePay) {
+			if len(ps) == 0 {
+				writeJSON(w, 404, outsideNotFound)
+				return
+			}
+			q := ps[0]
+			q.MerchantUID = strings.ToUpper(q.MerchantUID)
+			writeJSON(w, 200, page(q.json()))
+		}, false},
+		{"another amount", func(w http.ResponseWriter, ps []outsidePay) {
+			if len(ps) == 0 {
+				writeJSON(w, 404, outsideNotFound)
+				return
+			}
+			q := ps[0]
+			q.Amount = 8000
+			writeJSON(w, 200, page(q.json()))
+		}, false},
+		{"another billing key", func(w http.ResponseWriter, ps []outsidePay) {
+			if len(ps) == 0 {
+				writeJSON(w, 404, outsideNotFound)
+				return
+			}
+			q := ps[0]
+			q.CustomerUID = "cust-2"
+			writeJSON(w, 200, page(q.json()))
+		}, false},
+	}
+	modes := []string{"at once", "late", "late, ready first"}
+	var names []string
+	for _, tc := range cases {
+		for _, mode := range modes {
+			names = append(names, tc.name+"/"+mode)
 		}
 	}
+	concurrently(t, names, func(t *testing.T, i int) {
+		tc, mode := cases[i/len(modes)], modes[i%len(modes)]
+		{
+			{
+				s := newOutsideServer(t)
+				s.list = tc.list
+				s.answer = func(w http.ResponseWriter, p outsidePay) { w.WriteHeader(504) }
+				if mode != "at once" {
+					s.late, s.readyFirst = 150*time.Millisecond, mode == "late, ready first"
+				}
+				req := outsideAgain
+				p, err := s.client(iamport.WithReconcileTimeout(time.Second)).Again(context.Background(), &req)
+				s.settledAfter(s.late)
+				checkChargeInvariant(t, s, req.MerchantUID, p, err)
+				if tc.paid {
+					require.NoError(t, err, "the lookup proved the charge paid")
+					return
+				}
+				var unknown *iamport.OutcomeUnknownError
+				require.ErrorAs(t, err, &unknown, "an unreadable or foreign lookup ended in neither unknown nor success: %v", err)
+			}
+		}
+	})
+}
+
+// TestOutsideConcurrentChargesOfOneOrder: while one call charges an order,
+// a second call of the same merchant_uid on the same Client (Again,
+// Onetime or IssueVbank) is refused before anything is sent, and the first
+// charge is the only one.
+func TestOutsideConcurrentChargesOfOneOrder(t *testing.T) {
+	t.Parallel()
+	second := map[string]func(c *iamport.Client) (*iamport.Payment, error){
+		"Again": func(c *iamport.Client) (*iamport.Payment, error) {
+			req := outsideAgain
+			return c.Again(context.Background(), &req)
+		},
+		"Onetime": func(c *iamport.Client) (*iamport.Payment, error) {
+			return c.Onetime(context.Background(), &iamport.OnetimeRequest{MerchantUID: outsideAgain.MerchantUID, Amount: 8900,
+				Name: "plan", CardNumber: "4242-4242-4242-4242", Expiry: "2099-12", Birth: "900101", Pwd2Digit: "00"})
+		},
+		"IssueVbank": func(c *iamport.Client) (*iamport.Payment, error) {
+			req := outsideVbank()
+			req.MerchantUID = outsideAgain.MerchantUID
+			return c.IssueVbank(context.Background(), req)
+		},
+	}
+	names := []string{"Again", "Onetime", "IssueVbank"}
+	concurrently(t, names, func(t *testing.T, i int) {
+		s := newOutsideServer(t)
+		s.hold, s.arrived = make(chan struct{}), make(chan struct{}, 4)
+		c := s.client()
+		type result struct {
+			p   *iamport.Payment
+			err error
+		}
+		first := make(chan result, 1)
+		go func() {
+			req := outsideAgain
+			p, err := c.Again(context.Background(), &req)
+			first <- result{p, err}
+		}()
+		<-s.arrived // the first charge is at the server and runs
+		p, err := second[names[i]](c)
+		require.ErrorIs(t, err, iamport.ErrChargeInFlight, "a second charge of an order in flight: %v", err)
+		require.Nil(t, p)
+		close(s.hold)
+		r := <-first
+		require.NoError(t, r.err)
+		checkChargeInvariant(t, s, outsideAgain.MerchantUID, r.p, r.err)
+		require.Equal(t, 1, s.chargesOf(outsideAgain.MerchantUID))
+	})
+}
+
+// TestOutsideOnetimeLostAnswers: Onetime, with and without a billing key to
+// store, is reconciled like Again.
+func TestOutsideOnetimeLostAnswers(t *testing.T) {
+	t.Parallel()
+	answers := []func(w http.ResponseWriter, p outsidePay){
+		func(w http.ResponseWriter, p outsidePay) { resetConn(w) },
+		func(w http.ResponseWriter, p outsidePay) {
+			writeJSON(w, 200, `{"code":0,"response":`+strings.Replace(p.json(), `"status":"paid"`, `"status":"paid","sTaTuS":"failed"`, 1)+`}`)
+		},
+		func(w http.ResponseWriter, p outsidePay) {
+			p.CustomerUID = "cust-other"
+			writeJSON(w, 200, `{"code":-1,"message":"x","response":`+p.json()+`}`)
+		},
+	}
+	var names []string
+	for i := range answers {
+		names = append(names, fmt.Sprintf("answer%d/with key", i), fmt.Sprintf("answer%d/without", i))
+	}
+	concurrently(t, names, func(t *testing.T, i int) {
+		s := newOutsideServer(t)
+		s.answer = answers[i/2]
+		req := &iamport.OnetimeRequest{MerchantUID: "order-o", Amount: 8900, Name: "plan",
+			CardNumber: "4242-4242-4242-4242", Expiry: "2099-12", Birth: "900101", Pwd2Digit: "00"}
+		if i%2 == 0 {
+			req.CustomerUID = "cust-1"
+		}
+		p, err := s.client().Onetime(context.Background(), req)
+		checkChargeInvariant(t, s, "order-o", p, err)
+		require.NoError(t, err, "the lookup showed the paid charge")
+	})
+}
+
+// The README, claim by claim, checked from outside.
+
+// TestOutsideReadmeMockTransportSnippet runs the README's httpmock example
+// as written: the decline comes back as the failed payment with a
+// *DeclinedError after exactly three requests; without the findAll
+// responder the charge is never sent and the error is the lookup's, neither
+// a *DeclinedError nor an *APIError.
+func TestOutsideReadmeMockTransportSnippet(t *testing.T) {
+	t.Parallel()
+	build := func(withFindAll bool) (*httpmock.MockTransport, *iamport.Client) {
+		mt := httpmock.NewMockTransport()
+		mt.RegisterResponder("POST", "https://api.iamport.kr/users/getToken",
+			httpmock.NewStringResponder(200, `{"code":0,"response":{"access_token":"t","now":1700000000,"expired_at":1700001800}}`))
+		if withFindAll {
+			mt.RegisterResponder("GET", "https://api.iamport.kr/payments/findAll/order-1",
+				httpmock.NewStringResponder(404, `{"code":-1,"message":"존재하지 않는 결제정보입니다.","response":null}`))
+		}
+		mt.RegisterResponder("POST", "https://api.iamport.kr/subscribe/payments/again",
+			httpmock.NewStringResponder(200, `{"code":0,"response":{"imp_uid":"imp_100000000001","merchant_uid":"order-1","customer_uid":"cust-1","amount":8900,"currency":"KRW","status":"failed","fail_reason":"한도초과"}}`))
+		client, err := iamport.New("key", "secret",
+			iamport.WithHTTPClient(&http.Client{Transport: mt}),
+			iamport.WithReconcileTimeout(100*time.Millisecond),
+			iamport.WithMaxRetries(0),
+		)
+		require.NoError(t, err)
+		return mt, client
+	}
+	ctx := context.Background()
+	mt, client := build(true)
+	p, err := client.Again(ctx, &iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-1", Amount: 8900, Name: "Monthly plan"})
+	var declined *iamport.DeclinedError
+	require.ErrorAs(t, err, &declined)
+	require.Equal(t, iamport.PaymentStatusFailed, p.Status)
+	require.Equal(t, "한도초과", p.FailReason)
+	require.Equal(t, 3, mt.GetTotalCallCount(), "%v", mt.GetCallCountInfo())
+
+	mt, client = build(false)
+	_, err = client.Again(ctx, &iamport.AgainRequest{CustomerUID: "cust-1", MerchantUID: "order-1", Amount: 8900, Name: "Monthly plan"})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "charge of order-1 not sent: looking its earlier attempts up: ")
+	require.Contains(t, err.Error(), "no responder found")
+	var apiErr *iamport.APIError
+	require.False(t, errors.As(err, &declined))
+	require.False(t, errors.As(err, &apiErr))
+	require.Zero(t, mt.GetCallCountInfo()["POST https://api.iamport.kr/subscribe/payments/again"])
+}
+
+// TestOutsideReadmeGlobalMockThroughOwnClient: "httpmock.ActivateNonDefault(hc)
+// before iamport.New(..., WithHTTPClient(hc))" reaches the Client.
+func TestOutsideReadmeGlobalMockThroughOwnClient(t *testing.T) {
+	hc := &http.Client{}
+	httpmock.ActivateNonDefault(hc)
+	defer httpmock.DeactivateAndReset()
+	httpmock.RegisterResponder("POST", "https://api.iamport.kr/users/getToken",
+		httpmock.NewStringResponder(200, `{"code":0,"response":{"access_token":"t","now":1700000000,"expired_at":1700001800}}`))
+	httpmock.RegisterResponder("GET", "https://api.iamport.kr/payments/imp_1",
+		httpmock.NewStringResponder(200, `{"code":0,"response":{"imp_uid":"imp_1","merchant_uid":"o","status":"paid","amount":1000}}`))
+	c, err := iamport.New("key", "secret", iamport.WithHTTPClient(hc))
+	require.NoError(t, err)
+	p, err := c.GetPayment(context.Background(), "imp_1")
+	require.NoError(t, err)
+	require.Equal(t, "imp_1", p.ImpUID)
+}
+
+// outsideLookup is a Client of a server answering GET /payments/imp_1 with
+// body (and status) and tokens as iamport does.
+func outsideLookup(t *testing.T, status int, body string, opts ...iamport.Option) (*iamport.Client, *int) {
+	calls := new(int)
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now().Unix()
+		if r.URL.Path == "/users/getToken" {
+			writeJSON(w, 200, fmt.Sprintf(`{"code":0,"response":{"access_token":"tok","now":%d,"expired_at":%d}}`, now, now+1800))
+			return
+		}
+		mu.Lock()
+		*calls++
+		mu.Unlock()
+		writeJSON(w, status, body)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := iamport.New("key", "secret", append([]iamport.Option{iamport.WithBaseURL(srv.URL), iamport.WithMaxRetries(0)}, opts...)...)
+	require.NoError(t, err)
+	return c, calls
+}
+
+// TestOutsideReadmeDecoding: lenient where the README says so (unknown
+// fields, int or float, strings, null, 0 as the zero time, UTC), loud where
+// it says so (empty, HTML, truncated, trailing data, code != 0, null
+// response, contradicting keys, amounts Cents cannot hold).
+func TestOutsideReadmeDecoding(t *testing.T) {
+	t.Parallel()
+	lenient := map[string]string{
+		"unknown fields":      `{"code":0,"message":null,"response":{"imp_uid":"imp_1","status":"paid","amount":1000,"new":{"x":[1,{"y":null}]},"paid_at":1700000000}}`,
+		"float amount":        `{"code":0,"response":{"imp_uid":"imp_1","status":"paid","amount":1000.0,"paid_at":1700000000.0}}`,
+		"string amount":       `{"code":0,"response":{"imp_uid":"imp_1","status":"paid","amount":"1000","paid_at":"1700000000"}}`,
+		"nulls":               `{"code":0,"response":{"imp_uid":"imp_1","status":"paid","amount":1000,"paid_at":1700000000,"name":null,"card_quota":null,"cancel_history":null,"failed_at":null}}`,
+		"other 2xx":           `{"code":0,"response":{"imp_uid":"imp_1","status":"paid","amount":1000,"paid_at":1700000000}}`,
+		"escaped status":      `{"code":0,"response":{"imp_uid":"imp_1","status":"pa\u0069d","amount":1000,"paid_at":1700000000}}`,
+		"camelCase extra key": `{"code":0,"response":{"imp_uid":"imp_1","status":"paid","amount":1000,"paid_at":1700000000,"impUid":"x"}}`,
+	}
+	for name, body := range lenient {
+		status := 200
+		if name == "other 2xx" {
+			status = 203
+		}
+		c, _ := outsideLookup(t, status, body)
+		p, err := c.GetPayment(context.Background(), "imp_1")
+		require.NoError(t, err, name)
+		require.Equal(t, iamport.PaymentStatusPaid, p.Status, name)
+		require.True(t, p.Amount.Equal(1000), name)
+		require.Equal(t, time.UTC, p.PaidAt.Location(), name)
+		require.Equal(t, int64(1700000000), p.PaidAt.Unix(), name)
+		require.True(t, p.FailedAt.IsZero(), name)
+	}
+	loud := map[string]struct {
+		status  int
+		body    string
+		invalid bool
+	}{
+		"empty":              {200, ``, true},
+		"html":               {200, `<html>ok</html>`, true},
+		"truncated":          {200, `{"code":0,"response":{"imp_uid":"imp_1","status":"pa`, true},
+		"trailing data":      {200, `{"code":0,"response":{"imp_uid":"imp_1","status":"paid"}} x`, true},
+		"null response":      {200, `{"code":0,"response":null}`, true},
+		"no response":        {200, `{"code":0}`, true},
+		"status twice":       {200, `{"code":0,"response":{"imp_uid":"imp_1","status":"paid","Status":"failed"}}`, true},
+		"amount twice, ſ":    {200, `{"code":0,"response":{"imp_uid":"imp_1","status":"paid","amount":1,"AMOUNT":2}}`, true},
+		"three decimals":     {200, `{"code":0,"response":{"imp_uid":"imp_1","status":"paid","amount":10.001}}`, true},
+		"2^45":               {200, `{"code":0,"response":{"imp_uid":"imp_1","status":"paid","amount":35184372088832}}`, true},
+		"amount not number":  {200, `{"code":0,"response":{"imp_uid":"imp_1","status":"paid","amount":"ten"}}`, true},
+		"code -1 on 200":     {200, `{"code":-1,"message":"존재하지 않는 결제정보입니다.","response":null}`, false},
+		"html 404 of proxy":  {404, `<html>Not Found</html>`, true},
+		"iamport 404":        {404, `{"code":-1,"message":"존재하지 않는 결제정보입니다.","response":null}`, false},
+		"code as string -1":  {200, `{"code":"-1","message":"x","response":null}`, false},
+		"response is a list": {200, `{"code":0,"response":[{"imp_uid":"imp_1","status":"paid"}]}`, true},
+	}
+	for name, tc := range loud {
+		c, _ := outsideLookup(t, tc.status, tc.body)
+		p, err := c.GetPayment(context.Background(), "imp_1")
+		require.Error(t, err, name)
+		require.Nil(t, p, name)
+		var apiErr *iamport.APIError
+		require.ErrorAs(t, err, &apiErr, name)
+		require.Equal(t, tc.invalid, errors.Is(err, iamport.ErrInvalidResponse), "%s: %v", name, err)
+		if name == "iamport 404" {
+			require.ErrorIs(t, err, iamport.ErrNotFound)
+		}
+		if name == "html 404 of proxy" {
+			require.NotErrorIs(t, err, iamport.ErrNotFound)
+		}
+	}
+}
+
+// TestOutsideReadmeRetriesAndResends: what README "Reliability" 3 and "Retry
+// policy" say is sent again, and what is not.
+func TestOutsideReadmeRetriesAndResends(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	t.Run("a read answered 503 is retried twice by default", func(t *testing.T) {
+		var mu sync.Mutex
+		n := 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			now := time.Now().Unix()
+			if r.URL.Path == "/users/getToken" {
+				writeJSON(w, 200, fmt.Sprintf(`{"code":0,"response":{"access_token":"tok","now":%d,"expired_at":%d}}`, now, now+1800))
+				return
+			}
+			mu.Lock()
+			n++
+			k := n
+			mu.Unlock()
+			if k <= 2 {
+				w.Header().Set("Retry-After", "0")
+				writeJSON(w, 503, `<html>busy</html>`)
+				return
+			}
+			writeJSON(w, 200, `{"code":0,"response":{"imp_uid":"imp_1","status":"paid","amount":1000}}`)
+		}))
+		defer srv.Close()
+		c, err := iamport.New("key", "secret", iamport.WithBaseURL(srv.URL))
+		require.NoError(t, err)
+		_, err = c.GetPayment(ctx, "imp_1")
+		require.NoError(t, err)
+		require.Equal(t, 3, n)
+	})
+	t.Run("a charge answered 401 is replayed once with a new token", func(t *testing.T) {
+		s := newOutsideServer(t)
+		var mu sync.Mutex
+		refused := false
+		tokens := 0
+		inner := s.srv.Config.Handler
+		s.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			if r.URL.Path == "/users/getToken" {
+				tokens++
+			}
+			first := r.URL.Path == "/subscribe/payments/again" && !refused
+			if first {
+				refused = true
+			}
+			mu.Unlock()
+			if first {
+				writeJSON(w, 401, `{"code":-1,"message":"Unauthorized","response":null}`)
+				return
+			}
+			inner.ServeHTTP(w, r)
+		})
+		req := outsideAgain
+		p, err := s.client().Again(ctx, &req)
+		require.NoError(t, err)
+		checkChargeInvariant(t, s, req.MerchantUID, p, err)
+		require.Equal(t, 2, tokens)
+	})
+	t.Run("a charge answered 501 or a 4xx HTML page is a plain error, at once", func(t *testing.T) {
+		for _, status := range []int{501, 400, 403, 429} {
+			s := newOutsideServer(t)
+			s.answer = func(w http.ResponseWriter, p outsidePay) {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(status)
+				_, _ = w.Write([]byte("<html>no</html>"))
+			}
+			s.hidden = true
+			req := outsideAgain
+			_, err := s.client(iamport.WithReconcileTimeout(time.Hour)).Again(ctx, &req)
+			var apiErr *iamport.APIError
+			require.ErrorAs(t, err, &apiErr, "%d", status)
+			require.Equal(t, status, apiErr.StatusCode)
+			var unknown *iamport.OutcomeUnknownError
+			require.False(t, errors.As(err, &unknown), "%d", status)
+			require.Equal(t, 1, s.chargesOf(req.MerchantUID))
+		}
+	})
+	t.Run("a charge whose connection was refused is sent once it connects", func(t *testing.T) {
+		s := newOutsideServer(t)
+		var mu sync.Mutex
+		refusals := 1
+		tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			mu.Lock()
+			refuse := refusals > 0
+			refusals--
+			mu.Unlock()
+			if refuse {
+				return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
+			}
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		}}
+		defer tr.CloseIdleConnections()
+		c := s.client(iamport.WithHTTPClient(&http.Client{Transport: tr}), iamport.WithMaxRetries(2))
+		req := outsideAgain
+		p, err := c.Again(ctx, &req)
+		require.NoError(t, err)
+		checkChargeInvariant(t, s, req.MerchantUID, p, err)
+	})
+	t.Run("the context's deadline bounds a charge whose server never answers", func(t *testing.T) {
+		s := newOutsideServer(t)
+		s.hold = make(chan struct{})
+		defer close(s.hold)
+		cctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+		req := outsideAgain
+		_, err := s.client(iamport.WithReconcileTimeout(time.Hour)).Again(cctx, &req)
+		var unknown *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &unknown)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.Equal(t, 1, s.chargesOf(req.MerchantUID))
+	})
+}
+
+// TestOutsideReadmeTokens: one token request for many concurrent calls; a
+// token answer already expired serves its call, and each call fetches its
+// own, never two.
+func TestOutsideReadmeTokens(t *testing.T) {
+	t.Parallel()
+	for _, expired := range []bool{false, true} {
+		var mu sync.Mutex
+		tokens := 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			now := time.Now().Unix()
+			if r.URL.Path == "/users/getToken" {
+				mu.Lock()
+				tokens++
+				mu.Unlock()
+				exp := now + 1800
+				if expired {
+					exp = now
+				}
+				writeJSON(w, 200, fmt.Sprintf(`{"code":0,"response":{"access_token":"tok","now":%d,"expired_at":%d}}`, now, exp))
+				return
+			}
+			writeJSON(w, 200, `{"code":0,"response":{"imp_uid":"imp_1","status":"paid","amount":1000}}`)
+		}))
+		c, err := iamport.New("key", "secret", iamport.WithBaseURL(srv.URL))
+		require.NoError(t, err)
+		const calls = 16
+		var wg sync.WaitGroup
+		for range calls {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := c.GetPayment(context.Background(), "imp_1")
+				require.NoError(t, err)
+			}()
+		}
+		wg.Wait()
+		srv.Close()
+		if expired {
+			require.LessOrEqual(t, tokens, calls, "a call fetched two tokens")
+			require.GreaterOrEqual(t, tokens, 1)
+		} else {
+			require.Equal(t, 1, tokens)
+		}
+	}
+}
+
+// TestOutsideReadmeSecrets: README "Secrets", against every encoder it
+// names, nested, and the Client's own output.
+func TestOutsideReadmeSecrets(t *testing.T) {
+	t.Parallel()
+	const card, expiry, birth, pwd, cvc = "5555-6666-7777-8888", "2031-07", "870305", "47", "913"
+	req := iamport.OnetimeRequest{MerchantUID: "order-s", Amount: 1000, CardNumber: card, Expiry: expiry, Birth: birth,
+		Pwd2Digit: pwd, CVC: cvc, BuyerName: "홍길동", BuyerTel: "010-9999-8888", BuyerEmail: "hong@example.com"}
+	secrets := []string{"5555", "6666", "7777", "8888", "2031", "870305", "913", "홍길동", "9999", "hong@example.com"}
+	type holder struct {
+		Req   iamport.OnetimeRequest
+		Ptr   *iamport.OnetimeRequest
+		List  []iamport.OnetimeRequest
+		Map   map[string]any
+		Again []*iamport.AgainRequest
+	}
+	h := holder{Req: req, Ptr: &req, List: []iamport.OnetimeRequest{req}, Map: map[string]any{"r": req, "p": &req},
+		Again: []*iamport.AgainRequest{{CustomerUID: "c", MerchantUID: "m", Amount: 1, BuyerName: "홍길동"}}}
+	var outs []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+		outs = append(outs, fmt.Sprintf(verb, h), fmt.Sprintf(verb, req), fmt.Sprintf(verb, &req))
+	}
+	b, err := json.Marshal(h)
+	require.NoError(t, err)
+	outs = append(outs, string(b))
+	var text, js strings.Builder
+	slog.New(slog.NewTextHandler(&text, nil)).Info("x", "h", h, "req", req, "any", any(&req))
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("x", "h", h, "req", req, "any", any(&req))
+	outs = append(outs, text.String(), js.String())
+	for _, out := range outs {
+		for _, s := range secrets {
+			require.NotContains(t, out, s)
+		}
+	}
+	require.Contains(t, js.String(), "[REDACTED]")
+
+	c, err := iamport.New("key", "very-secret", iamport.WithBaseURL("https://user:pa55word@proxy.example.com"))
+	require.NoError(t, err)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(verb, c)
+		require.NotContains(t, out, "pa55word")
+		require.NotContains(t, out, "very-secret")
+	}
+
+	// A redacted copy of a request is refused before anything is sent.
+	s := newOutsideServer(t)
+	var copied iamport.OnetimeRequest
+	raw, err := json.Marshal(req)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &copied))
+	copied.MerchantUID = "order-s"
+	_, err = s.client().Onetime(context.Background(), &copied)
+	require.Error(t, err)
+	require.Zero(t, s.chargesOf("order-s"))
+}
+
+// TestOutsideReadmeLogging: WithLogger logs method, path and status, and no
+// body, header, token, secret or card data, also when a charge fails and is
+// reconciled.
+func TestOutsideReadmeLogging(t *testing.T) {
+	t.Parallel()
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewJSONHandler(outsideWriter(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s := newOutsideServer(t)
+	s.answer = func(w http.ResponseWriter, p outsidePay) {
+		writeJSON(w, 504, `{"message":"timeout","card_number":"4242"}`)
+	}
+	c, err := iamport.New("key", "very-secret", iamport.WithBaseURL(s.srv.URL), iamport.WithLogger(logger),
+		iamport.WithReconcileTimeout(300*time.Millisecond), iamport.WithMaxRetries(0))
+	require.NoError(t, err)
+	p, err := c.Onetime(context.Background(), &iamport.OnetimeRequest{MerchantUID: "order-l", Amount: 1000,
+		CardNumber: "4242-1111-2222-3333", Expiry: "2099-01", Birth: "900101", Pwd2Digit: "12"})
+	checkChargeInvariant(t, s, "order-l", p, err)
+	mu.Lock()
+	out := buf.String()
+	mu.Unlock()
+	require.Contains(t, out, "/subscribe/payments/onetime")
+	require.Contains(t, out, "504")
+	for _, secret := range []string{"very-secret", "tok", "1111", "2222", "3333", "2099", "900101", "Bearer", "Authorization"} {
+		require.NotContains(t, out, secret)
+	}
+}
+
+
+type outsideWriter func([]byte) (int, error)
+
+func (f outsideWriter) Write(p []byte) (int, error) { return f(p) }
+
+// TestOutsideReadmeChecksBeforeSending: a few rows of "What is checked
+// before sending", in characters, and what is never refused.
+func TestOutsideReadmeChecksBeforeSending(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newOutsideServer(t)
+	c := s.client()
+	card := func(mu string) *iamport.OnetimeRequest {
+		return &iamport.OnetimeRequest{MerchantUID: mu, Amount: 1000, CardNumber: "4242 4242 4242 4242", Expiry: "209912",
+			Birth: "1234567890", Pwd2Digit: "00", Name: strings.Repeat("이름", 200)}
+	}
+	hangul40 := strings.Repeat("주", 40)
+	_, err := c.Onetime(ctx, card(hangul40))
+	require.NoError(t, err, "40 characters (120 bytes) are allowed, and a long name is never refused")
+	var v *iamport.ValidationError
+	for _, bad := range []*iamport.OnetimeRequest{
+		card(strings.Repeat("주", 41)),
+		card(".."),
+		card("a\nb"),
+		func() *iamport.OnetimeRequest { r := card("o-1"); r.CardNumber = "4242"; return r }(),
+		func() *iamport.OnetimeRequest { r := card("o-2"); r.Expiry = "2020-01"; return r }(),
+		func() *iamport.OnetimeRequest { r := card("o-3"); r.Birth = "9001011"; return r }(),
+		func() *iamport.OnetimeRequest { r := card("o-4"); r.Amount = 10.5; return r }(),
+		func() *iamport.OnetimeRequest { r := card("o-5"); r.Pwd2Digit = "1"; return r }(),
+	} {
+		_, err := c.Onetime(ctx, bad)
+		require.ErrorAs(t, err, &v)
+		require.Zero(t, s.chargesOf(bad.MerchantUID))
+	}
+	_, err = c.CancelPayment(ctx, &iamport.CancelRequest{ImpUID: "imp_1", Reason: "x"})
+	require.ErrorAs(t, err, &v, "Amount 0 without FullRefund")
+	_, err = c.Unschedule(ctx, &iamport.UnscheduleRequest{CustomerUID: "cust-1"})
+	require.ErrorAs(t, err, &v, "no names and no All")
+	_, err = iamport.New("", "secret")
+	require.ErrorAs(t, err, &v)
+	_, err = iamport.New("key", "secret", iamport.WithUserAgent("my shop", "1"))
+	require.ErrorAs(t, err, &v)
 }
