@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -24,6 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iamport-go/iamport"
+	"github.com/iamport-go/iamport/iamporttest"
 )
 
 // outsidePay is a payment as the outside server keeps it.
@@ -134,7 +136,7 @@ func (s *outsideServer) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/users/getToken":
 		writeJSON(w, 200, fmt.Sprintf(`{"code":0,"message":null,"response":{"access_token":"tok","now":%d,"expired_at":%d}}`, now, now+1800))
-	case r.Method == "POST" && (r.URL.Path == "/subscribe/payments/again" || r.URL.Path == "/subscribe/payments/onetime" || r.URL.Path == "/vbanks"):
+	case r.Method == "POST" && (r.URL.Path == "/subscribe/payments/again" || r.URL.Path == "/subscribe/payments/onetime" || r.URL.Path == "/vbanks" || r.URL.Path == "/cvs"):
 		var req struct {
 			MerchantUID string  `json:"merchant_uid"`
 			CustomerUID string  `json:"customer_uid"`
@@ -149,8 +151,11 @@ func (s *outsideServer) serve(w http.ResponseWriter, r *http.Request) {
 		s.seq++
 		p := outsidePay{ImpUID: fmt.Sprintf("imp_%012d", s.seq), MerchantUID: req.MerchantUID, CustomerUID: req.CustomerUID,
 			Status: "paid", Amount: req.Amount, StartedAt: now, PayMethod: "card"}
-		if r.URL.Path == "/vbanks" {
+		switch r.URL.Path {
+		case "/vbanks":
 			p.Status, p.PayMethod = "ready", "vbank"
+		case "/cvs":
+			p.Status, p.PayMethod = "ready", "cvs"
 		}
 		if s.status != "" {
 			p.Status = s.status
@@ -1132,7 +1137,6 @@ func TestOutsideReadmeLogging(t *testing.T) {
 	}
 }
 
-
 type outsideWriter func([]byte) (int, error)
 
 func (f outsideWriter) Write(p []byte) (int, error) { return f(p) }
@@ -1174,4 +1178,156 @@ func TestOutsideReadmeChecksBeforeSending(t *testing.T) {
 	require.ErrorAs(t, err, &v)
 	_, err = iamport.New("key", "secret", iamport.WithUserAgent("my shop", "1"))
 	require.ErrorAs(t, err, &v)
+}
+
+// TestOutsideReadmeWebhookAnswers: the status codes README "Webhooks" gives
+// WebhookHandler, each with a one-line reason, and a notification claiming
+// paid for a failed payment reaching the function with the failed payment.
+func TestOutsideReadmeWebhookAnswers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := iamporttest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	paid, err := client.Onetime(ctx, &iamport.OnetimeRequest{MerchantUID: "order-w1", Amount: 1000,
+		CardNumber: iamporttest.CardApproved, Expiry: "2099-12", Birth: "900101", Pwd2Digit: "00"})
+	require.NoError(t, err)
+	failed, err := client.Onetime(ctx, &iamport.OnetimeRequest{MerchantUID: "order-w2", Amount: 1000,
+		CardNumber: iamporttest.CardDeclinedLimit, Expiry: "2099-12", Birth: "900101", Pwd2Digit: "00"})
+	require.Error(t, err)
+	var mu sync.Mutex
+	seen := map[string]iamport.PaymentStatus{}
+	fnFails := false
+	h := iamport.WebhookHandler(client, func(ctx context.Context, p *iamport.Payment, ev *iamport.WebhookEvent) error {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[p.ImpUID] = p.Status
+		if fnFails {
+			return errors.New("db down")
+		}
+		return nil
+	}, iamport.WithWebhookReadTimeout(200*time.Millisecond))
+	hooks := httptest.NewServer(h)
+	defer hooks.Close()
+	post := func(body string, contentType string) (int, string) {
+		resp, err := http.Post(hooks.URL, contentType, strings.NewReader(body))
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	ev := func(imp, mu, status string) string {
+		return fmt.Sprintf(`{"imp_uid":%q,"merchant_uid":%q,"status":%q}`, imp, mu, status)
+	}
+	code, _ := post(ev(paid.ImpUID, "order-w1", "paid"), "application/json")
+	require.Equal(t, 200, code)
+	code, _ = post("imp_uid="+failed.ImpUID+"&merchant_uid=order-w2&status=paid", "application/x-www-form-urlencoded")
+	require.Equal(t, 200, code)
+	require.Equal(t, iamport.PaymentStatusFailed, seen[failed.ImpUID], "a paid claim reaches the function with the failed payment")
+	checks := []struct {
+		body   string
+		status int
+	}{
+		{ev(paid.ImpUID, "order-other", "paid"), 409},
+		{ev("imp_999999999999", "order-w1", "paid"), 503},
+		{`{"imp_uid":`, 400},
+		{`{"merchant_uid":"order-w1"}`, 400},
+		{`{"imp_uid":"` + strings.Repeat("a", 70<<10) + `"}`, 413},
+	}
+	for _, c := range checks {
+		code, reason := post(c.body, "application/json")
+		require.Equal(t, c.status, code, c.body[:min(len(c.body), 60)])
+		reason = strings.TrimSuffix(reason, "\n")
+		require.NotEmpty(t, reason)
+		require.NotContains(t, reason, "\n", "one line")
+	}
+	resp, err := http.Get(hooks.URL)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 405, resp.StatusCode)
+	mu.Lock()
+	fnFails = true
+	mu.Unlock()
+	code, _ = post(ev(paid.ImpUID, "order-w1", "paid"), "application/json")
+	require.Equal(t, 500, code)
+
+	// A body trickled slower than the read timeout is answered 408.
+	pr, pw := io.Pipe()
+	go func() { _, _ = pw.Write([]byte(`{"imp_uid":`)) }() // and nothing more until answered
+	resp, err = http.Post(hooks.URL, "application/json", pr)
+	require.NoError(t, err)
+	resp.Body.Close()
+	_ = pw.Close()
+	require.Equal(t, 408, resp.StatusCode)
+
+	allowed := httptest.NewServer(iamport.WebhookHandler(client, func(context.Context, *iamport.Payment, *iamport.WebhookEvent) error { return nil },
+		iamport.WithAllowedSources(iamport.WebhookSourceIPs...)))
+	defer allowed.Close()
+	resp, err = http.Post(allowed.URL, "application/json", strings.NewReader(ev(paid.ImpUID, "order-w1", "paid")))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 403, resp.StatusCode)
+}
+
+// TestOutsideIssueCVSPaymentAnswers: IssueCVSPayment, like IssueVbank,
+// takes as its outcome only a ready (or paid) payment of this order that was
+// not there before the call: not a code-0 answer of another order or of an
+// earlier payment, nor an empty one, and a failed issue is never a nil error.
+func TestOutsideIssueCVSPaymentAnswers(t *testing.T) {
+	t.Parallel()
+	body := func(p outsidePay) string { return `{"code":0,"response":` + p.json() + `}` }
+	cases := []struct {
+		name   string
+		status string // the status the server's issue ends in
+		answer func(s *outsideServer) func(w http.ResponseWriter, p outsidePay)
+	}{
+		{"another order", "", func(*outsideServer) func(http.ResponseWriter, outsidePay) {
+			return func(w http.ResponseWriter, p outsidePay) {
+				p.MerchantUID = "order-other"
+				writeJSON(w, 200, body(p))
+			}
+		}},
+		{"an earlier payment", "", func(s *outsideServer) func(http.ResponseWriter, outsidePay) {
+			return func(w http.ResponseWriter, p outsidePay) {
+				s.mu.Lock()
+				first := s.pays[0]
+				s.mu.Unlock()
+				writeJSON(w, 200, body(first))
+			}
+		}},
+		{"empty payment", "", func(*outsideServer) func(http.ResponseWriter, outsidePay) {
+			return func(w http.ResponseWriter, p outsidePay) { writeJSON(w, 200, `{"code":0,"response":{}}`) }
+		}},
+		{"failed issue answered", "failed", func(*outsideServer) func(http.ResponseWriter, outsidePay) {
+			return func(w http.ResponseWriter, p outsidePay) { writeJSON(w, 200, body(p)) }
+		}},
+		{"failed issue, answer lost", "failed", func(*outsideServer) func(http.ResponseWriter, outsidePay) {
+			return func(w http.ResponseWriter, p outsidePay) { w.WriteHeader(504) }
+		}},
+	}
+	var names []string
+	for _, tc := range cases {
+		names = append(names, tc.name+"/visible", tc.name+"/hidden")
+	}
+	concurrently(t, names, func(t *testing.T, i int) {
+		tc, visible := cases[i/2], i%2 == 0
+		s := newOutsideServer(t)
+		s.seed(outsidePay{ImpUID: "old_c", MerchantUID: "order-c", Status: "ready", Amount: 15000,
+			StartedAt: time.Now().Add(-time.Hour).Unix(), PayMethod: "cvs"})
+		s.hidden = !visible
+		s.status = tc.status
+		s.answer = tc.answer(s)
+		p, err := s.client().IssueCVSPayment(context.Background(), &iamport.CVSPaymentRequest{ChannelKey: "ch-1",
+			MerchantUID: "order-c", Amount: 15000})
+		require.LessOrEqual(t, s.chargesOf("order-c"), 1, "an issue was sent twice")
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		made := s.pays[len(s.pays)-1]
+		s.mu.Unlock()
+		require.Equal(t, made.ImpUID, p.ImpUID, "nil error for a payment this call did not issue")
+		require.Equal(t, "order-c", p.MerchantUID, "nil error for an answer of another order")
+		require.Equal(t, iamport.PaymentStatusReady, p.Status, "nil error for an issue that is not ready")
+	})
 }
