@@ -1331,3 +1331,53 @@ func TestOutsideIssueCVSPaymentAnswers(t *testing.T) {
 		require.Equal(t, iamport.PaymentStatusReady, p.Status, "nil error for an issue that is not ready")
 	})
 }
+
+// TestOutsideKcpQuickMoneyAnswers: PayKcpQuickMoney answered with code 0
+// and a payment still ready, without a status, or of another imp_uid is no
+// decline: the PIN check's payment is looked up, and pays meanwhile.
+func TestOutsideKcpQuickMoneyAnswers(t *testing.T) {
+	t.Parallel()
+	pin := outsidePay{ImpUID: "imp_pin", MerchantUID: "order-k", Status: "ready", Amount: 5000, PayMethod: "point"}
+	answers := map[string]string{
+		"ready":           `{"code":0,"response":` + pin.json() + `}`,
+		"no status":       `{"code":0,"response":{"imp_uid":"imp_pin","merchant_uid":"order-k"}}`,
+		"another imp_uid": `{"code":0,"response":{"imp_uid":"imp_other","merchant_uid":"order-k","status":"failed","amount":5000}}`,
+	}
+	var names []string
+	for name := range answers {
+		names = append(names, name)
+	}
+	concurrently(t, names, func(t *testing.T, i int) {
+		var mu sync.Mutex
+		state, posts := "ready", 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			now := time.Now().Unix()
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case r.URL.Path == "/users/getToken":
+				writeJSON(w, 200, fmt.Sprintf(`{"code":0,"response":{"access_token":"tok","now":%d,"expired_at":%d}}`, now, now+1800))
+			case r.URL.Path == "/kcpquick/payment/money":
+				posts++
+				writeJSON(w, 200, answers[names[i]])
+				state = "paid" // the PG completes the payment after answering
+			case r.URL.Path == "/payments/imp_pin":
+				p := pin
+				p.Status, p.StartedAt = state, now
+				writeJSON(w, 200, `{"code":0,"response":`+p.json()+`}`)
+			default:
+				writeJSON(w, 404, outsideNotFound)
+			}
+		}))
+		defer srv.Close()
+		c, err := iamport.New("key", "secret", iamport.WithBaseURL(srv.URL), iamport.WithMaxRetries(0),
+			iamport.WithReconcileTimeout(700*time.Millisecond))
+		require.NoError(t, err)
+		p, err := c.PayKcpQuickMoney(context.Background(), &iamport.KcpQuickMoneyRequest{MemberID: "m1", ChannelKey: "ch",
+			MerchantUID: "order-k", Name: "n", Amount: 5000, ImpUID: "imp_pin"})
+		require.Equal(t, 1, posts)
+		require.NoError(t, err, "the PIN check's payment is paid")
+		require.Equal(t, "imp_pin", p.ImpUID)
+		require.Equal(t, iamport.PaymentStatusPaid, p.Status)
+	})
+}
