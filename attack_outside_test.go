@@ -289,6 +289,7 @@ func checkChargeInvariant(t *testing.T, s *outsideServer, mu string, p *iamport.
 		require.Equal(t, made[0].ImpUID, p.ImpUID, "nil error for a payment this call did not make")
 		require.Equal(t, made[0].Status, "paid", "nil error for a charge that did not pay")
 		require.Equal(t, made[0].Amount, float64(p.Amount), "nil error reporting another amount than the one charged")
+		require.Equal(t, made[0].CustomerUID, p.CustomerUID, "nil error reporting another billing key than the one charged")
 		return
 	}
 	var declined *iamport.DeclinedError
@@ -352,6 +353,10 @@ func TestOutsideLostChargeAnswers(t *testing.T) {
 		}},
 		{"200 another merchant_uid", func(w http.ResponseWriter, p outsidePay) {
 			p.MerchantUID = "order-other"
+			writeJSON(w, 200, paidBody(p))
+		}},
+		{"200 another billing key", func(w http.ResponseWriter, p outsidePay) {
+			p.CustomerUID = "cust-2"
 			writeJSON(w, 200, paidBody(p))
 		}},
 		{"200 code -1 holding the paid payment", func(w http.ResponseWriter, p outsidePay) {

@@ -503,13 +503,18 @@ func (c *Client) beginOrder(ctx context.Context, r *request, merchantUID string)
 
 // unsettled reports a charge answered with code 0 that says nothing sure
 // as ambiguous, to be reconciled: a payment of another order, one the order
-// had before the call, or one that is neither paid nor failed (no status, ready, cancelled, or one this SDK
-// does not know). It is no decline. The answer to this very request is
+// had before the call, one of another billing key than the one charged, or
+// one that is neither paid nor failed (no status, ready, cancelled, or one
+// this SDK does not know). It is no decline. The answer to this very request is
 // otherwise taken as it is: the amount iamport reports (after a promotion,
 // say) is the one charged.
 func unsettled(r *request, p *Payment, o *chargeOrder) error {
 	why := otherAnswer(p, o.merchantUID, o.before)
-	if why == "" && p.Status != PaymentStatusPaid && p.Status != PaymentStatusFailed {
+	switch {
+	case why != "":
+	case o.customerUID != "" && p.CustomerUID != "" && p.CustomerUID != o.customerUID:
+		why = fmt.Sprintf("the answer is for customer_uid %q, not %q", p.CustomerUID, o.customerUID)
+	case p.Status != PaymentStatusPaid && p.Status != PaymentStatusFailed:
 		why = fmt.Sprintf("payment status %q is neither paid nor failed", p.Status)
 	}
 	if why == "" {
