@@ -1014,7 +1014,8 @@ func TestOutsideReadmeRetriesAndResends(t *testing.T) {
 // own, never two.
 func TestOutsideReadmeTokens(t *testing.T) {
 	t.Parallel()
-	for _, expired := range []bool{false, true} {
+	for _, mode := range []string{"valid", "expired", "server clock hours off"} {
+		expired := mode == "expired"
 		var mu sync.Mutex
 		tokens := 0
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -1026,6 +1027,10 @@ func TestOutsideReadmeTokens(t *testing.T) {
 				exp := now + 1800
 				if expired {
 					exp = now
+				}
+				if mode == "server clock hours off" {
+					now -= 5 * 3600
+					exp = now + 1800
 				}
 				writeJSON(w, 200, fmt.Sprintf(`{"code":0,"response":{"access_token":"tok","now":%d,"expired_at":%d}}`, now, exp))
 				return
@@ -1137,6 +1142,8 @@ func TestOutsideReadmeLogging(t *testing.T) {
 	mu.Unlock()
 	require.Contains(t, out, "/subscribe/payments/onetime")
 	require.Contains(t, out, "504")
+	require.Contains(t, out, `"level":"WARN"`, "the reconciliation is logged at warn level")
+	require.Contains(t, out, `"level":"DEBUG"`, "each request is logged at debug level")
 	for _, secret := range []string{"very-secret", "tok", "1111", "2222", "3333", "2099", "900101", "Bearer", "Authorization"} {
 		require.NotContains(t, out, secret)
 	}
@@ -1386,3 +1393,82 @@ func TestOutsideKcpQuickMoneyAnswers(t *testing.T) {
 		require.Equal(t, iamport.PaymentStatusPaid, p.Status)
 	})
 }
+
+// TestOutsideReadmeFakeAndAmounts: README claims about iamporttest's cards,
+// the sentinels of everyday refusals, lists that stop when the loop does,
+// Amount, and User-Agent.
+func TestOutsideReadmeFakeAndAmounts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var mu sync.Mutex
+	var agents, paths []string
+	srv := iamporttest.NewServer()
+	defer srv.Close()
+	spy := &http.Client{Transport: outsideRoundTrip(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		agents = append(agents, r.Header.Get("User-Agent"))
+		paths = append(paths, r.URL.Path)
+		mu.Unlock()
+		return srv.Transport().RoundTrip(r)
+	})}
+	client := srv.Client(iamport.WithHTTPClient(spy), iamport.WithUserAgent("myshop", "2.4.1"))
+	card := func(mu, number string) *iamport.OnetimeRequest {
+		return &iamport.OnetimeRequest{MerchantUID: mu, Amount: 1000, CardNumber: number, Expiry: "2099-12", Birth: "900101", Pwd2Digit: "00"}
+	}
+	_, err := client.Onetime(ctx, card("order-f1", iamporttest.CardApproved))
+	require.NoError(t, err)
+	_, err = client.Onetime(ctx, card("order-f1", iamporttest.CardApproved))
+	require.ErrorIs(t, err, iamport.ErrAlreadyPaid)
+	p, err := client.Onetime(ctx, card("order-f2", iamporttest.CardDeclinedLimit))
+	var declined *iamport.DeclinedError
+	require.ErrorAs(t, err, &declined)
+	require.Equal(t, "한도초과", p.FailReason)
+	_, err = client.Onetime(ctx, card("order-f3", iamporttest.CardRejected))
+	require.ErrorIs(t, err, iamport.ErrCardRejected)
+	require.False(t, errors.As(err, &declined))
+	_, err = client.Again(ctx, &iamport.AgainRequest{CustomerUID: "nobody", MerchantUID: "order-f4", Amount: 1000, Name: "x"})
+	require.ErrorIs(t, err, iamport.ErrNotFound)
+	mu.Lock()
+	for _, ua := range agents {
+		require.True(t, strings.HasPrefix(ua, "iamport-go/") && strings.HasSuffix(ua, " myshop/2.4.1"), ua)
+	}
+	mu.Unlock()
+
+	for i := range 3 {
+		_, err := client.Onetime(ctx, card(fmt.Sprintf("order-l%d", i), iamporttest.CardApproved))
+		require.NoError(t, err)
+	}
+	lists := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		k := 0
+		for _, p := range paths {
+			if strings.HasPrefix(p, "/payments/status/") {
+				k++
+			}
+		}
+		return k
+	}
+	n := 0
+	for p, err := range client.ListPaymentsByStatus(ctx, &iamport.ListPaymentsByStatusRequest{Status: iamport.PaymentStatusPaid, Limit: 1}) {
+		require.NoError(t, err)
+		require.NotNil(t, p)
+		n++
+		break
+	}
+	require.Equal(t, 1, n)
+	require.Equal(t, 1, lists(), "breaking out of the loop sends no further request")
+
+	require.False(t, iamport.Amount(0.001).Equal(0))
+	require.True(t, iamport.Amount(0.1).Add(0.2).Equal(0.3))
+	b, err := json.Marshal(iamport.Amount(10.5))
+	require.NoError(t, err)
+	require.Equal(t, "10.5", string(b))
+	var back iamport.Amount
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.True(t, back.Equal(10.5))
+}
+
+type outsideRoundTrip func(*http.Request) (*http.Response, error)
+
+func (f outsideRoundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
