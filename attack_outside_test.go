@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -289,7 +290,9 @@ func checkChargeInvariant(t *testing.T, s *outsideServer, mu string, p *iamport.
 		require.Equal(t, made[0].ImpUID, p.ImpUID, "nil error for a payment this call did not make")
 		require.Equal(t, made[0].Status, "paid", "nil error for a charge that did not pay")
 		require.Equal(t, made[0].Amount, float64(p.Amount), "nil error reporting another amount than the one charged")
-		require.Equal(t, made[0].CustomerUID, p.CustomerUID, "nil error reporting another billing key than the one charged")
+		if made[0].CustomerUID != "" {
+			require.Equal(t, made[0].CustomerUID, p.CustomerUID, "nil error reporting another billing key than the one charged")
+		}
 		return
 	}
 	var declined *iamport.DeclinedError
@@ -300,85 +303,95 @@ func checkChargeInvariant(t *testing.T, s *outsideServer, mu string, p *iamport.
 	}
 }
 
+// paidBody is iamport's success answer holding p.
+func paidBody(p outsidePay) string { return `{"code":0,"message":null,"response":` + p.json() + `}` }
+
+// outsideAnswers are the ways a server loses or mangles the answer of a
+// charge it made.
+var outsideAnswers = []struct {
+	name   string
+	answer func(w http.ResponseWriter, p outsidePay)
+}{
+	{"reset after write", func(w http.ResponseWriter, p outsidePay) { resetConn(w) }},
+	{"504 empty", func(w http.ResponseWriter, p outsidePay) { w.WriteHeader(504) }},
+	{"502 html", func(w http.ResponseWriter, p outsidePay) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(502)
+		_, _ = w.Write([]byte("<html><body>Bad Gateway</body></html>"))
+	}},
+	{"truncated 200", func(w http.ResponseWriter, p outsidePay) {
+		b := paidBody(p)
+		writeJSON(w, 200, b[:len(b)/2])
+	}},
+	{"200 trailing garbage", func(w http.ResponseWriter, p outsidePay) { writeJSON(w, 200, paidBody(p)+"garbage") }},
+	{"200 second document", func(w http.ResponseWriter, p outsidePay) {
+		writeJSON(w, 200, paidBody(p)+`{"code":-1,"message":"x","response":null}`)
+	}},
+	{"200 STATUS failed after status paid", func(w http.ResponseWriter, p outsidePay) {
+		b := paidBody(p)
+		writeJSON(w, 200, strings.Replace(b, `"status":"paid"`, `"status":"paid","STATUS":"failed"`, 1))
+	}},
+	{"200 long-s status", func(w http.ResponseWriter, p outsidePay) {
+		b := paidBody(p)
+		writeJSON(w, 200, strings.Replace(b, `"status":"paid"`, `"status":"failed","ſtatus":"paid"`, 1))
+	}},
+	{"200 escaped status twice", func(w http.ResponseWriter, p outsidePay) {
+		b := paidBody(p)
+		writeJSON(w, 200, strings.Replace(b, `"status":"paid"`, `"st\u0061tus":"failed","status":"paid"`, 1))
+	}},
+	{"200 amount twice", func(w http.ResponseWriter, p outsidePay) {
+		b := paidBody(p)
+		writeJSON(w, 200, strings.Replace(b, `"amount":8900`, `"amount":8900,"Amount":100`, 1))
+	}},
+	{"200 amount twice, kelvin-free string", func(w http.ResponseWriter, p outsidePay) {
+		b := paidBody(p)
+		writeJSON(w, 200, strings.Replace(b, `"amount":8900`, `"amount":"100","AMOUNT":8900`, 1))
+	}},
+	{"200 response twice", func(w http.ResponseWriter, p outsidePay) {
+		writeJSON(w, 200, `{"code":0,"response":`+p.json()+`,"Response":null}`)
+	}},
+	{"200 code twice", func(w http.ResponseWriter, p outsidePay) {
+		writeJSON(w, 200, `{"code":-1,"Code":0,"response":`+p.json()+`}`)
+	}},
+	{"200 another merchant_uid", func(w http.ResponseWriter, p outsidePay) {
+		p.MerchantUID = "order-other"
+		writeJSON(w, 200, paidBody(p))
+	}},
+	{"200 another billing key", func(w http.ResponseWriter, p outsidePay) {
+		p.CustomerUID = "cust-2"
+		writeJSON(w, 200, paidBody(p))
+	}},
+	{"200 code -1 holding the paid payment", func(w http.ResponseWriter, p outsidePay) {
+		writeJSON(w, 200, `{"code":-1,"message":"결제실패","response":`+p.json()+`}`)
+	}},
+	{"200 code -1 holding the payment still ready", func(w http.ResponseWriter, p outsidePay) {
+		p.Status = "ready"
+		writeJSON(w, 200, `{"code":-1,"message":"결제실패","response":`+p.json()+`}`)
+	}},
+	{"200 code \"-1\" holding the paid payment", func(w http.ResponseWriter, p outsidePay) {
+		writeJSON(w, 200, `{"code":"-1","message":"결제실패","response":`+p.json()+`}`)
+	}},
+	{"200 code 1 holding the paid payment as a list", func(w http.ResponseWriter, p outsidePay) {
+		writeJSON(w, 200, `{"code":1,"message":"x","response":[`+p.json()+`]}`)
+	}},
+	{"200 response a list", func(w http.ResponseWriter, p outsidePay) {
+		writeJSON(w, 200, `{"code":0,"response":[`+p.json()+`]}`)
+	}},
+	{"200 null response", func(w http.ResponseWriter, p outsidePay) { writeJSON(w, 200, `{"code":0,"response":null}`) }},
+	{"200 empty response", func(w http.ResponseWriter, p outsidePay) { writeJSON(w, 200, `{"code":0,"response":{}}`) }},
+	{"204", func(w http.ResponseWriter, p outsidePay) { w.WriteHeader(204) }},
+	{"200 status in upper case", func(w http.ResponseWriter, p outsidePay) {
+		writeJSON(w, 200, strings.Replace(paidBody(p), `"status":"paid"`, `"status":"PAID"`, 1))
+	}},
+	{"200 BOM", func(w http.ResponseWriter, p outsidePay) { writeJSON(w, 200, "\ufeff"+paidBody(p)) }},
+}
+
 // TestOutsideLostChargeAnswers: a charge that was made and whose answer is
 // lost or mangled in every way is sent once and is reported paid (once a
 // lookup proves it) or unknown, never a plain error or a decline.
 func TestOutsideLostChargeAnswers(t *testing.T) {
 	t.Parallel()
-	paidBody := func(p outsidePay) string { return `{"code":0,"message":null,"response":` + p.json() + `}` }
-	cases := []struct {
-		name   string
-		answer func(w http.ResponseWriter, p outsidePay)
-	}{
-		{"reset after write", func(w http.ResponseWriter, p outsidePay) { resetConn(w) }},
-		{"504 empty", func(w http.ResponseWriter, p outsidePay) { w.WriteHeader(504) }},
-		{"502 html", func(w http.ResponseWriter, p outsidePay) {
-			w.Header().Set("Content-Type", "text/html")
-			w.WriteHeader(502)
-			_, _ = w.Write([]byte("<html><body>Bad Gateway</body></html>"))
-		}},
-		{"truncated 200", func(w http.ResponseWriter, p outsidePay) {
-			b := paidBody(p)
-			writeJSON(w, 200, b[:len(b)/2])
-		}},
-		{"200 trailing garbage", func(w http.ResponseWriter, p outsidePay) { writeJSON(w, 200, paidBody(p)+"garbage") }},
-		{"200 second document", func(w http.ResponseWriter, p outsidePay) {
-			writeJSON(w, 200, paidBody(p)+`{"code":-1,"message":"x","response":null}`)
-		}},
-		{"200 STATUS failed after status paid", func(w http.ResponseWriter, p outsidePay) {
-			b := paidBody(p)
-			writeJSON(w, 200, strings.Replace(b, `"status":"paid"`, `"status":"paid","STATUS":"failed"`, 1))
-		}},
-		{"200 long-s status", func(w http.ResponseWriter, p outsidePay) {
-			b := paidBody(p)
-			writeJSON(w, 200, strings.Replace(b, `"status":"paid"`, `"status":"failed","ſtatus":"paid"`, 1))
-		}},
-		{"200 escaped status twice", func(w http.ResponseWriter, p outsidePay) {
-			b := paidBody(p)
-			writeJSON(w, 200, strings.Replace(b, `"status":"paid"`, `"st\u0061tus":"failed","status":"paid"`, 1))
-		}},
-		{"200 amount twice", func(w http.ResponseWriter, p outsidePay) {
-			b := paidBody(p)
-			writeJSON(w, 200, strings.Replace(b, `"amount":8900`, `"amount":8900,"Amount":100`, 1))
-		}},
-		{"200 amount twice, kelvin-free string", func(w http.ResponseWriter, p outsidePay) {
-			b := paidBody(p)
-			writeJSON(w, 200, strings.Replace(b, `"amount":8900`, `"amount":"100","AMOUNT":8900`, 1))
-		}},
-		{"200 response twice", func(w http.ResponseWriter, p outsidePay) {
-			writeJSON(w, 200, `{"code":0,"response":`+p.json()+`,"Response":null}`)
-		}},
-		{"200 code twice", func(w http.ResponseWriter, p outsidePay) {
-			writeJSON(w, 200, `{"code":-1,"Code":0,"response":`+p.json()+`}`)
-		}},
-		{"200 another merchant_uid", func(w http.ResponseWriter, p outsidePay) {
-			p.MerchantUID = "order-other"
-			writeJSON(w, 200, paidBody(p))
-		}},
-		{"200 another billing key", func(w http.ResponseWriter, p outsidePay) {
-			p.CustomerUID = "cust-2"
-			writeJSON(w, 200, paidBody(p))
-		}},
-		{"200 code -1 holding the paid payment", func(w http.ResponseWriter, p outsidePay) {
-			writeJSON(w, 200, `{"code":-1,"message":"결제실패","response":`+p.json()+`}`)
-		}},
-		{"200 code \"-1\" holding the paid payment", func(w http.ResponseWriter, p outsidePay) {
-			writeJSON(w, 200, `{"code":"-1","message":"결제실패","response":`+p.json()+`}`)
-		}},
-		{"200 code 1 holding the paid payment as a list", func(w http.ResponseWriter, p outsidePay) {
-			writeJSON(w, 200, `{"code":1,"message":"x","response":[`+p.json()+`]}`)
-		}},
-		{"200 response a list", func(w http.ResponseWriter, p outsidePay) {
-			writeJSON(w, 200, `{"code":0,"response":[`+p.json()+`]}`)
-		}},
-		{"200 null response", func(w http.ResponseWriter, p outsidePay) { writeJSON(w, 200, `{"code":0,"response":null}`) }},
-		{"200 empty response", func(w http.ResponseWriter, p outsidePay) { writeJSON(w, 200, `{"code":0,"response":{}}`) }},
-		{"204", func(w http.ResponseWriter, p outsidePay) { w.WriteHeader(204) }},
-		{"200 status in upper case", func(w http.ResponseWriter, p outsidePay) {
-			writeJSON(w, 200, strings.Replace(paidBody(p), `"status":"paid"`, `"status":"PAID"`, 1))
-		}},
-		{"200 BOM", func(w http.ResponseWriter, p outsidePay) { writeJSON(w, 200, "\ufeff"+paidBody(p)) }},
-	}
+	cases := outsideAnswers
 	var names []string
 	for _, tc := range cases {
 		names = append(names, tc.name+"/visible", tc.name+"/hidden")
@@ -1345,15 +1358,15 @@ func TestOutsideIssueCVSPaymentAnswers(t *testing.T) {
 }
 
 // TestOutsideKcpQuickMoneyAnswers: PayKcpQuickMoney answered with code 0
-// and a payment still ready, without a status, or of another imp_uid is no
+// and a payment still ready, without a status, or of another order is no
 // decline: the PIN check's payment is looked up, and pays meanwhile.
 func TestOutsideKcpQuickMoneyAnswers(t *testing.T) {
 	t.Parallel()
 	pin := outsidePay{ImpUID: "imp_pin", MerchantUID: "order-k", Status: "ready", Amount: 5000, PayMethod: "point"}
 	answers := map[string]string{
-		"ready":           `{"code":0,"response":` + pin.json() + `}`,
-		"no status":       `{"code":0,"response":{"imp_uid":"imp_pin","merchant_uid":"order-k"}}`,
-		"another imp_uid": `{"code":0,"response":{"imp_uid":"imp_other","merchant_uid":"order-k","status":"failed","amount":5000}}`,
+		"ready":         `{"code":0,"response":` + pin.json() + `}`,
+		"no status":     `{"code":0,"response":{"imp_uid":"imp_pin","merchant_uid":"order-k"}}`,
+		"another order": `{"code":0,"response":{"imp_uid":"imp_pin","merchant_uid":"order-other","status":"failed","amount":5000}}`,
 	}
 	var names []string
 	for name := range answers {
@@ -1472,3 +1485,64 @@ func TestOutsideReadmeFakeAndAmounts(t *testing.T) {
 type outsideRoundTrip func(*http.Request) (*http.Response, error)
 
 func (f outsideRoundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestOutsideRandomizedCharges mixes the lost and mangled answers with
+// declines, charges that go on after their answer (invisible or ready
+// meanwhile), hidden lookups, Again and Onetime, at once on many orders, and
+// holds every call to the invariant. The seed is printed on failure.
+func TestOutsideRandomizedCharges(t *testing.T) {
+	t.Parallel()
+	const ops = 96
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	type op struct {
+		answer        int
+		failed, late  bool
+		ready, hidden bool
+		onetime       bool
+	}
+	plan := make([]op, ops)
+	names := make([]string, ops)
+	for i := range plan {
+		plan[i] = op{answer: rng.IntN(len(outsideAnswers) + 1), failed: rng.IntN(3) == 0, late: rng.IntN(2) == 0,
+			ready: rng.IntN(2) == 0, hidden: rng.IntN(4) == 0, onetime: rng.IntN(2) == 0}
+		names[i] = fmt.Sprintf("op%d", i)
+	}
+	concurrently(t, names, func(t *testing.T, i int) {
+		o := plan[i]
+		s := newOutsideServer(t)
+		if o.answer < len(outsideAnswers) {
+			s.answer = outsideAnswers[o.answer].answer
+		}
+		if o.failed {
+			s.status = "failed"
+		}
+		if o.late {
+			s.late, s.readyFirst = 100*time.Millisecond, o.ready
+		}
+		s.hidden = o.hidden
+		c := s.client(iamport.WithReconcileTimeout(600 * time.Millisecond))
+		mu := "order-r"
+		var p *iamport.Payment
+		var err error
+		if o.onetime {
+			p, err = c.Onetime(context.Background(), &iamport.OnetimeRequest{MerchantUID: mu, Amount: 8900, Name: "plan",
+				CardNumber: "4242-4242-4242-4242", Expiry: "2099-12", Birth: "900101", Pwd2Digit: "00"})
+		} else {
+			req := outsideAgain
+			req.MerchantUID = mu
+			p, err = c.Again(context.Background(), &req)
+		}
+		s.settledAfter(s.late)
+		checkChargeInvariant(t, s, mu, p, err)
+		var declined *iamport.DeclinedError
+		if err != nil && !errors.As(err, &declined) && !o.failed { // a declined charge may also end in a plain error
+			var unknown *iamport.OutcomeUnknownError
+			require.ErrorAs(t, err, &unknown, "seed %d op %+v: %v", seed, o, err)
+		}
+		if errors.As(err, &declined) {
+			require.True(t, o.failed, "seed %d op %+v: a decline of a paid charge", seed, o)
+		}
+	})
+}

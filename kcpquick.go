@@ -184,10 +184,6 @@ func (c *Client) PayKcpQuickMoney(ctx context.Context, req *KcpQuickMoneyRequest
 	}
 	var p Payment
 	err = c.call(ctx, r, &p)
-	if err == nil && p.ImpUID != "" && p.ImpUID != w.ImpUID {
-		err = &ambiguousError{&APIError{StatusCode: 200, Method: r.method, Path: r.path, invalid: true,
-			Message: fmt.Sprintf("the answer is payment %s, not the PIN check's %s", p.ImpUID, w.ImpUID)}}
-	}
 	if err == nil {
 		// Another order's payment, or one neither paid nor failed (the PIN
 		// check's payment still ready, no status): no outcome, and no decline.
