@@ -967,8 +967,8 @@ func TestOutsideReadmeRetriesAndResends(t *testing.T) {
 		checkChargeInvariant(t, s, req.MerchantUID, p, err)
 		require.Equal(t, 2, tokens)
 	})
-	t.Run("a charge answered 501 or a 4xx HTML page is a plain error, at once", func(t *testing.T) {
-		for _, status := range []int{501, 400, 403, 429} {
+	t.Run("a charge answered 501, a 4xx HTML page or a redirect is a plain error, at once", func(t *testing.T) {
+		for _, status := range []int{501, 400, 403, 429, 302, 307} {
 			s := newOutsideServer(t)
 			s.answer = func(w http.ResponseWriter, p outsidePay) {
 				w.Header().Set("Content-Type", "text/html")
@@ -1545,4 +1545,70 @@ func TestOutsideRandomizedCharges(t *testing.T) {
 			require.True(t, o.failed, "seed %d op %+v: a decline of a paid charge", seed, o)
 		}
 	})
+}
+
+// TestOutsideReadmeVerifyAndOutcomeSwitch: VerifyPayment refunds a tampered
+// payment of this order and never one of another order; the README's
+// outcome switch compiles and sorts each outcome of the fake.
+func TestOutsideReadmeVerifyAndOutcomeSwitch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := iamporttest.NewServer()
+	defer srv.Close()
+	client := srv.Client(iamport.WithReconcileTimeout(300 * time.Millisecond))
+	pay := func(mu string) *iamport.Payment {
+		p, err := client.Onetime(ctx, &iamport.OnetimeRequest{MerchantUID: mu, Amount: 1000,
+			CardNumber: iamporttest.CardApproved, Expiry: "2099-12", Birth: "900101", Pwd2Digit: "00"})
+		require.NoError(t, err)
+		return p
+	}
+	a, b := pay("order-va"), pay("order-vb")
+	var mm *iamport.PaymentMismatchError
+	_, err := client.VerifyPayment(ctx, &iamport.VerifyPaymentRequest{ImpUID: a.ImpUID, MerchantUID: "order-vb", Amount: 1000, CancelOnMismatch: true})
+	require.ErrorAs(t, err, &mm)
+	require.Nil(t, mm.Cancelled, "a payment of another order is never refunded")
+	require.Contains(t, mm.Fields, "merchant_uid")
+	_, err = client.VerifyPayment(ctx, &iamport.VerifyPaymentRequest{ImpUID: b.ImpUID, MerchantUID: "order-vb", Amount: 2000, CancelOnMismatch: true})
+	require.ErrorAs(t, err, &mm)
+	require.NotNil(t, mm.Cancelled, "a tampered amount of this order is refunded")
+	require.Equal(t, iamport.PaymentStatusCancelled, mm.Cancelled.Status)
+	p, err := client.VerifyPayment(ctx, &iamport.VerifyPaymentRequest{ImpUID: a.ImpUID, MerchantUID: "order-va", Amount: 1000})
+	require.NoError(t, err)
+	require.Equal(t, a.ImpUID, p.ImpUID)
+
+	bk, err := client.SaveBillingKey(ctx, &iamport.SaveBillingKeyRequest{CustomerUID: "cust_42_card_1",
+		CardNumber: "1234-5678-9012-3456", Expiry: "2030-12", Birth: "900101", Pwd2Digit: "00"})
+	require.NoError(t, err)
+	require.Equal(t, "cust_42_card_1", bk.CustomerUID)
+	srv.InjectFault("POST", "/subscribe/payments/again", 1, iamporttest.Fault{Kind: iamporttest.FaultDropAfterProcessing})
+	srv.DeclineCharges("cust_42_card_1", 1, "한도초과")
+	outcome := func(mu string) string {
+		req := &iamport.AgainRequest{CustomerUID: "cust_42_card_1", MerchantUID: mu, Amount: 8900, Name: "Monthly plan"}
+		p, err := client.Again(ctx, req)
+		var (
+			declined  *iamport.DeclinedError
+			cancelled *iamport.ChargeCancelledError
+			unknown   *iamport.OutcomeUnknownError
+		)
+		switch {
+		case err == nil:
+			require.Equal(t, iamport.PaymentStatusPaid, p.Status)
+			return "paid"
+		case errors.As(err, &declined):
+			require.NotEmpty(t, p.FailReason)
+			return "declined"
+		case errors.As(err, &cancelled):
+			return "cancelled"
+		case errors.Is(err, iamport.ErrChargeInFlight):
+			return "in flight"
+		case errors.As(err, &unknown):
+			return "unknown"
+		}
+		return err.Error()
+	}
+	// The fault drops the first charge's answer after processing, and that
+	// first charge is the declined one: its decline is proven by lookup.
+	require.Equal(t, "declined", outcome("order_0001"))
+	require.Equal(t, "paid", outcome("order_0002"))
+	require.Len(t, srv.PaymentsOf("order_0001"), 1)
 }
