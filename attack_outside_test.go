@@ -75,6 +75,7 @@ type outsideServer struct {
 	// readyFirst, else not at all) until late has passed, then ends.
 	late       time.Duration
 	readyFirst bool
+	lateWG     sync.WaitGroup
 }
 
 func newOutsideServer(t *testing.T) *outsideServer {
@@ -168,7 +169,9 @@ func (s *outsideServer) serve(w http.ResponseWriter, r *http.Request) {
 				idx = len(s.pays)
 				s.pays = append(s.pays, p)
 			}
+			s.lateWG.Add(1)
 			time.AfterFunc(s.late, func() {
+				defer s.lateWG.Done()
 				s.mu.Lock()
 				defer s.mu.Unlock()
 				if idx >= 0 {
@@ -398,23 +401,19 @@ func TestOutsideLostChargeAnswers(t *testing.T) {
 	}
 	concurrently(t, names, func(t *testing.T, i int) {
 		tc, visible := cases[i/2], i%2 == 0
-		{
-			{
-				s := newOutsideServer(t)
-				s.answer = tc.answer
-				s.hidden = !visible
-				req := outsideAgain
-				p, err := s.client().Again(context.Background(), &req)
-				checkChargeInvariant(t, s, req.MerchantUID, p, err)
-				if err == nil {
-					return
-				}
-				var unknown *iamport.OutcomeUnknownError
-				require.ErrorAs(t, err, &unknown, "a charge that was made ended in neither success nor unknown: %v", err)
-				if visible {
-					require.Failf(t, "the lookup showed the paid charge, yet the call ended unknown", "%v", err)
-				}
-			}
+		s := newOutsideServer(t)
+		s.answer = tc.answer
+		s.hidden = !visible
+		req := outsideAgain
+		p, err := s.client().Again(context.Background(), &req)
+		checkChargeInvariant(t, s, req.MerchantUID, p, err)
+		if err == nil {
+			return
+		}
+		var unknown *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &unknown, "a charge that was made ended in neither success nor unknown: %v", err)
+		if visible {
+			require.Failf(t, "the lookup showed the paid charge, yet the call ended unknown", "%v", err)
 		}
 	})
 }
@@ -523,31 +522,22 @@ func TestOutsideIssueVbankAnswers(t *testing.T) {
 	}
 	concurrently(t, names, func(t *testing.T, i int) {
 		tc, visible := cases[i/2], i%2 == 0
-		{
-			{
-				s := newOutsideServer(t)
-				s.seed(outsidePay{ImpUID: "old_v", MerchantUID: "order-v", Status: "ready", Amount: 15000,
-					StartedAt: time.Now().Add(-time.Hour).Unix(), PayMethod: "vbank"})
-				s.hidden = !visible
-				s.answer = tc.answer(s)
-				p, err := s.client().IssueVbank(context.Background(), outsideVbank())
-				checkVbankInvariant(t, s, p, err)
-				if err != nil {
-					var unknown *iamport.OutcomeUnknownError
-					require.ErrorAs(t, err, &unknown, "an issue that was made ended in neither success nor unknown: %v", err)
-				}
-			}
+		s := newOutsideServer(t)
+		s.seed(outsidePay{ImpUID: "old_v", MerchantUID: "order-v", Status: "ready", Amount: 15000,
+			StartedAt: time.Now().Add(-time.Hour).Unix(), PayMethod: "vbank"})
+		s.hidden = !visible
+		s.answer = tc.answer(s)
+		p, err := s.client().IssueVbank(context.Background(), outsideVbank())
+		checkVbankInvariant(t, s, p, err)
+		if err != nil {
+			var unknown *iamport.OutcomeUnknownError
+			require.ErrorAs(t, err, &unknown, "an issue that was made ended in neither success nor unknown: %v", err)
 		}
 	})
 }
 
-// finalCharges returns the payments of mu the test's charges made, once
-// every late one has ended.
-func (s *outsideServer) settledAfter(d time.Duration) {
-	if d > 0 {
-		time.Sleep(2 * d) // only to let the server's own timer end before the invariant is read
-	}
-}
+// settled waits until every charge that goes on after its answer has ended.
+func (s *outsideServer) settled() { s.lateWG.Wait() }
 
 // TestOutsideLookupShapes: after a lost answer (504) the order's lookups
 // answer late, lag, or come in shapes other than iamport's. A nil error is
@@ -650,26 +640,22 @@ func TestOutsideLookupShapes(t *testing.T) {
 	}
 	concurrently(t, names, func(t *testing.T, i int) {
 		tc, mode := cases[i/len(modes)], modes[i%len(modes)]
-		{
-			{
-				s := newOutsideServer(t)
-				s.list = tc.list
-				s.answer = func(w http.ResponseWriter, p outsidePay) { w.WriteHeader(504) }
-				if mode != "at once" {
-					s.late, s.readyFirst = 150*time.Millisecond, mode == "late, ready first"
-				}
-				req := outsideAgain
-				p, err := s.client(iamport.WithReconcileTimeout(time.Second)).Again(context.Background(), &req)
-				s.settledAfter(s.late)
-				checkChargeInvariant(t, s, req.MerchantUID, p, err)
-				if tc.paid {
-					require.NoError(t, err, "the lookup proved the charge paid")
-					return
-				}
-				var unknown *iamport.OutcomeUnknownError
-				require.ErrorAs(t, err, &unknown, "an unreadable or foreign lookup ended in neither unknown nor success: %v", err)
-			}
+		s := newOutsideServer(t)
+		s.list = tc.list
+		s.answer = func(w http.ResponseWriter, p outsidePay) { w.WriteHeader(504) }
+		if mode != "at once" {
+			s.late, s.readyFirst = 150*time.Millisecond, mode == "late, ready first"
 		}
+		req := outsideAgain
+		p, err := s.client(iamport.WithReconcileTimeout(time.Second)).Again(context.Background(), &req)
+		s.settled()
+		checkChargeInvariant(t, s, req.MerchantUID, p, err)
+		if tc.paid {
+			require.NoError(t, err, "the lookup proved the charge paid")
+			return
+		}
+		var unknown *iamport.OutcomeUnknownError
+		require.ErrorAs(t, err, &unknown, "an unreadable or foreign lookup ended in neither unknown nor success: %v", err)
 	})
 }
 
@@ -1534,7 +1520,7 @@ func TestOutsideRandomizedCharges(t *testing.T) {
 			req.MerchantUID = mu
 			p, err = c.Again(context.Background(), &req)
 		}
-		s.settledAfter(s.late)
+		s.settled()
 		checkChargeInvariant(t, s, mu, p, err)
 		var declined *iamport.DeclinedError
 		if err != nil && !errors.As(err, &declined) && !o.failed { // a declined charge may also end in a plain error
