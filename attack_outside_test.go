@@ -1598,3 +1598,66 @@ func TestOutsideReadmeVerifyAndOutcomeSwitch(t *testing.T) {
 	require.Equal(t, "paid", outcome("order_0002"))
 	require.Len(t, srv.PaymentsOf("order_0001"), 1)
 }
+
+// TestOutsideReadmeSnapshot404s: "a 404 that is not JSON fails the charge
+// before it is sent, and a JSON 404 without iamport's code lets it go but
+// leaves a lost answer unknown".
+func TestOutsideReadmeSnapshot404s(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newOutsideServer(t)
+	s.list = func(w http.ResponseWriter, ps []outsidePay) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(404)
+		_, _ = w.Write([]byte("<html>404 Not Found</html>"))
+	}
+	req := outsideAgain
+	_, err := s.client().Again(ctx, &req)
+	require.ErrorIs(t, err, iamport.ErrInvalidResponse)
+	require.NotErrorIs(t, err, iamport.ErrNotFound)
+	require.Zero(t, s.chargesOf(req.MerchantUID), "the charge is not sent")
+
+	s = newOutsideServer(t)
+	s.list = func(w http.ResponseWriter, ps []outsidePay) {
+		writeJSON(w, 404, `{"message":"no Route matched with those values"}`)
+	}
+	s.answer = func(w http.ResponseWriter, p outsidePay) { w.WriteHeader(504) }
+	_, err = s.client(iamport.WithReconcileTimeout(time.Hour)).Again(ctx, &req)
+	var unknown *iamport.OutcomeUnknownError
+	require.ErrorAs(t, err, &unknown, "unknown at once, without waiting out the reconcile timeout")
+	require.Equal(t, 1, s.chargesOf(req.MerchantUID))
+}
+
+// TestOutsideReadmeResultsPrintWithoutPersonalData: a Payment prints and
+// logs without its buyer's data and keeps it in JSON; a ValidationError
+// never holds the refused value.
+func TestOutsideReadmeResultsPrintWithoutPersonalData(t *testing.T) {
+	t.Parallel()
+	p := iamport.Payment{ImpUID: "imp_1", BuyerName: "홍길동", BuyerEmail: "hong@example.com", BuyerTel: "010-1234-5678",
+		BuyerAddr: "서울시 종로구", BuyerPostcode: "03000", VbankNum: "12345678901234", VbankHolder: "김예금"}
+	var logs, nested strings.Builder
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("x", "p", p, "ptr", &p)
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("x", "p", p, "list", []iamport.Payment{p})
+	for _, out := range []string{fmt.Sprintf("%v %+v %#v", p, p, &p), fmt.Sprintf("%v", []iamport.Payment{p}), logs.String()} {
+		for _, v := range []string{"홍길동", "hong@example.com", "1234-5678", "종로구", "03000", "12345678901234", "김예금"} {
+			require.NotContains(t, out, v)
+		}
+	}
+	b, err := json.Marshal(p)
+	require.NoError(t, err)
+	require.Contains(t, string(b), "홍길동", "a Payment's JSON stays a faithful copy")
+	// As README "Secrets" says: nested in a slice, slog's JSON handler
+	// uses that JSON.
+	slog.New(slog.NewJSONHandler(&nested, nil)).Info("x", "list", []iamport.Payment{p})
+	require.Contains(t, nested.String(), "홍길동")
+
+	c, err := iamport.New("key", "secret", iamport.WithBaseURL("http://127.0.0.1:1"))
+	require.NoError(t, err)
+	_, err = c.Onetime(context.Background(), &iamport.OnetimeRequest{MerchantUID: "o", Amount: 1000,
+		CardNumber: "4242-4242-4242-42429999", Expiry: "1999-01", Birth: "19900101", Pwd2Digit: "123"})
+	var v *iamport.ValidationError
+	require.ErrorAs(t, err, &v)
+	for _, secret := range []string{"4242", "9999", "1999", "19900101", "123"} {
+		require.NotContains(t, err.Error(), secret)
+	}
+}
