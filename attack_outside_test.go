@@ -353,6 +353,12 @@ var outsideAnswers = []struct {
 	{"200 response twice", func(w http.ResponseWriter, p outsidePay) {
 		writeJSON(w, 200, `{"code":0,"response":`+p.json()+`,"Response":null}`)
 	}},
+	{"200 code -1 after the paid payment", func(w http.ResponseWriter, p outsidePay) {
+		writeJSON(w, 200, `{"response":`+p.json()+`,"code":-1,"message":"x"}`)
+	}},
+	{"200 escaped response key, code -1", func(w http.ResponseWriter, p outsidePay) {
+		writeJSON(w, 200, `{"code":-1,"message":"x","res\u0070onse":`+p.json()+`}`)
+	}},
 	{"200 code twice", func(w http.ResponseWriter, p outsidePay) {
 		writeJSON(w, 200, `{"code":-1,"Code":0,"response":`+p.json()+`}`)
 	}},
@@ -621,6 +627,7 @@ func TestOutsideLookupShapes(t *testing.T) {
 			q.Amount = 8000
 			writeJSON(w, 200, page(q.json()))
 		}, false},
+		{"every lookup after the charge answered 504", nil, false},
 		{"another billing key", func(w http.ResponseWriter, ps []outsidePay) {
 			if len(ps) == 0 {
 				writeJSON(w, 404, outsideNotFound)
@@ -642,6 +649,15 @@ func TestOutsideLookupShapes(t *testing.T) {
 		tc, mode := cases[i/len(modes)], modes[i%len(modes)]
 		s := newOutsideServer(t)
 		s.list = tc.list
+		if tc.name == "every lookup after the charge answered 504" {
+			s.list = func(w http.ResponseWriter, ps []outsidePay) {
+				if s.chargesOf(outsideAgain.MerchantUID) == 0 {
+					writeJSON(w, 404, outsideNotFound) // the look before the charge
+					return
+				}
+				w.WriteHeader(504)
+			}
+		}
 		s.answer = func(w http.ResponseWriter, p outsidePay) { w.WriteHeader(504) }
 		if mode != "at once" {
 			s.late, s.readyFirst = 150*time.Millisecond, mode == "late, ready first"
