@@ -118,7 +118,9 @@ const hintVbank = "look it up with FindPayment and check for a vbank payment mad
 // req.Amount that was not there before the call (neither listed then nor
 // an answer this Client got for the order earlier, which a lagging list may
 // not show yet), started since, waiting or paid into, and returns it. An
-// answer of another merchant_uid is settled the same way. Finding nothing,
+// answer of another merchant_uid, of a payment the order had before the
+// call, or in no status ready, paid or failed is settled the same way.
+// Finding nothing,
 // or only older or other payments of the order, proves nothing (the call
 // may still be running): when the reconcile timeout ends first, IssueVbank
 // returns an *OutcomeUnknownError.
