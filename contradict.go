@@ -12,7 +12,8 @@ package iamport
 //
 // The same holds for a failure that carries a success: iamport answers
 // code != 0 with response null; a code != 0 answer to a money-moving call
-// whose response holds a paid payment may hide a charge that was made.
+// whose response holds a payment paid (or ready: still in progress) may hide
+// a charge that was made.
 
 import (
 	"bytes"
@@ -321,8 +322,9 @@ func asciiFoldEqual(key, d []byte) bool {
 }
 
 // responseClaimsPaid reports whether the response of an envelope holds a
-// paid payment, or a list with one: an object whose status or
-// payment_status is "paid".
+// payment paid or still in progress, or a list with one: an object whose
+// status or payment_status is "paid" or "ready" (a charge that may yet be
+// paid).
 func responseClaimsPaid(body []byte) bool {
 	var env struct {
 		Response json.RawMessage `json:"response"`
@@ -336,8 +338,10 @@ func responseClaimsPaid(body []byte) bool {
 	}
 	paid := func(cs ...claim) bool {
 		for _, c := range cs {
-			if c.Status == PaymentStatusPaid || c.PaymentStatus == PaymentStatusPaid {
-				return true
+			for _, st := range [...]PaymentStatus{c.Status, c.PaymentStatus} {
+				if st == PaymentStatusPaid || st == PaymentStatusReady {
+					return true
+				}
 			}
 		}
 		return false
@@ -363,12 +367,12 @@ func duplicateKeyProblem(res attemptResult) string {
 }
 
 // markPaidFailure makes e, the code != 0 failure of a 2xx answer to r, an
-// invalid response when r moves money and the response holds a paid
-// payment: the failure may hide a charge that was made.
+// invalid response when r moves money and the response holds a payment paid
+// or in progress: the failure may hide a charge that was made.
 func markPaidFailure(r *request, res attemptResult, e *APIError) *APIError {
 	if r.money && responseClaimsPaid(res.body) {
 		e.invalid = true
-		e.Message = fmt.Sprintf("%s (code %d, but the response holds a paid payment: the answer contradicts itself)",
+		e.Message = fmt.Sprintf("%s (code %d, but the response holds a payment paid or in progress: the answer contradicts itself)",
 			e.Message, e.Code)
 	}
 	return e

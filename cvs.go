@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 )
 
 // CVSPaymentRequest issues a convenience-store payment number (barcode) for
@@ -55,11 +56,13 @@ const (
 )
 
 // IssueCVSPayment issues a convenience-store payment number and returns the
-// payment, ready until the buyer pays (POST /cvs). If the answer is lost,
-// IssueCVSPayment lists the order's attempts until one that was not there
-// before the call, of this amount, is the answer; the request is never sent
-// again, and if none shows up before the reconcile timeout the outcome is an
-// *OutcomeUnknownError.
+// payment, ready until the buyer pays (POST /cvs). A code-0 answer with a
+// failed payment is a *DeclinedError. If the answer is lost, or names
+// another order, a payment the order had before the call, or no status
+// ready, paid or failed, IssueCVSPayment lists the order's attempts until
+// one that was not there before the call, of this amount, ready or paid, is
+// the answer; the request is never sent again, and if none shows up before
+// the reconcile timeout the outcome is an *OutcomeUnknownError.
 func (c *Client) IssueCVSPayment(ctx context.Context, req *CVSPaymentRequest) (*Payment, error) {
 	if req == nil {
 		return nil, invalid("request", "is required")
@@ -88,9 +91,17 @@ func (c *Client) IssueCVSPayment(ctx context.Context, req *CVSPaymentRequest) (*
 	var p Payment
 	err := c.call(ctx, r, &p)
 	if err == nil {
-		return &p, nil
-	}
-	if !isAmbiguous(err) {
+		why := unissued(&p, w.MerchantUID, o.before)
+		if why == "" && p.Status == PaymentStatusFailed {
+			return &p, &DeclinedError{Payment: &p} // code 0, but no number was issued
+		}
+		if why == "" {
+			return &p, nil
+		}
+		// An answer that does not show this call's payment says nothing of
+		// it: settle it as a lost answer.
+		err = &APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true, Message: why}
+	} else if !isAmbiguous(err) {
 		return nil, err
 	}
 	return settle(c, ctx, w.MerchantUID, hintCVSIssue, err, func(ctx context.Context) (*Payment, verdict, error) {
@@ -99,11 +110,12 @@ func (c *Client) IssueCVSPayment(ctx context.Context, req *CVSPaymentRequest) (*
 			return nil, lookupFailed, err
 		}
 		for i := range ps {
-			if !o.before[ps[i].ImpUID] && o.mismatch(&ps[i]) == "" {
+			issued := ps[i].Status == PaymentStatusReady || ps[i].Status == PaymentStatusPaid
+			if issued && !o.before[ps[i].ImpUID] && o.mismatch(&ps[i]) == "" {
 				return &ps[i], decided, nil
 			}
 		}
-		return nil, pending, nil // not yet visible, or never made: never sent again
+		return nil, pending, nil // not yet visible, not issued, or never made: never sent again
 	})
 }
 

@@ -184,9 +184,10 @@ func (c *Client) PayKcpQuickMoney(ctx context.Context, req *KcpQuickMoneyRequest
 	}
 	var p Payment
 	err = c.call(ctx, r, &p)
-	if err == nil && p.MerchantUID != "" && p.MerchantUID != w.MerchantUID {
-		err = &ambiguousError{&APIError{StatusCode: 200, Method: r.method, Path: r.path, invalid: true,
-			Message: fmt.Sprintf("the answer is for merchant_uid %q, not %q", p.MerchantUID, w.MerchantUID)}}
+	if err == nil {
+		// Another order's payment, or one neither paid nor failed (the PIN
+		// check's payment still ready, no status): no outcome, and no decline.
+		err = unsettled(r, &p, &chargeOrder{merchantUID: w.MerchantUID})
 	}
 	if err == nil {
 		return chargeResult(&p)

@@ -492,22 +492,39 @@ func (c *Client) beginOrder(ctx context.Context, r *request, merchantUID string)
 }
 
 // unsettled reports a charge answered with code 0 that says nothing sure
-// as ambiguous, to be reconciled: a payment of another order, or one that
-// is neither paid nor failed (no status, ready, cancelled, or one this SDK
-// does not know). It is no decline. The answer to this very request is
+// as ambiguous, to be reconciled: a payment of another order, one the order
+// had before the call, one of another billing key than the one charged, or
+// one that is neither paid nor failed (no status, ready, cancelled, or one
+// this SDK does not know). It is no decline. The answer to this very request is
 // otherwise taken as it is: the amount iamport reports (after a promotion,
 // say) is the one charged.
 func unsettled(r *request, p *Payment, o *chargeOrder) error {
-	why := ""
-	if p.MerchantUID != "" && p.MerchantUID != o.merchantUID {
-		why = fmt.Sprintf("the answer is for merchant_uid %q, not %q", p.MerchantUID, o.merchantUID)
-	} else if p.Status != PaymentStatusPaid && p.Status != PaymentStatusFailed {
+	why := otherAnswer(p, o.merchantUID, o.before)
+	switch {
+	case why != "":
+	case o.customerUID != "" && p.CustomerUID != "" && p.CustomerUID != o.customerUID:
+		why = fmt.Sprintf("the answer is for customer_uid %q, not %q", p.CustomerUID, o.customerUID)
+	case p.Status != PaymentStatusPaid && p.Status != PaymentStatusFailed:
 		why = fmt.Sprintf("payment status %q is neither paid nor failed", p.Status)
 	}
 	if why == "" {
 		return nil
 	}
 	return &ambiguousError{&APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true, Message: why}}
+}
+
+// otherAnswer says why p, the code-0 answer of a charge or an issue of
+// merchantUID, is not this call's payment, or returns "": it is of another
+// order, or one the order had before the call was sent (before), which is
+// neither this call's success nor its decline.
+func otherAnswer(p *Payment, merchantUID string, before map[string]bool) string {
+	switch {
+	case p.MerchantUID != "" && p.MerchantUID != merchantUID:
+		return fmt.Sprintf("the answer is for merchant_uid %q, not %q", p.MerchantUID, merchantUID)
+	case p.ImpUID != "" && before[p.ImpUID]:
+		return fmt.Sprintf("the answer is payment %s, which the order had before this call", p.ImpUID)
+	}
+	return ""
 }
 
 func chargeResult(p *Payment) (*Payment, error) {

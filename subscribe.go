@@ -125,8 +125,11 @@ func checkCharge(prefix, currency string, amount, taxFree Amount, vatAmount *Amo
 // request may have reached iamport, it never sends it again, but lists the
 // attempts until one that is new and matches the request (merchant_uid,
 // amount, currency) proves the outcome, and returns an
-// *OutcomeUnknownError if none does within the reconcile timeout. A payment
-// found paid and then cancelled comes back with a *ChargeCancelledError. A
+// *OutcomeUnknownError if none does within the reconcile timeout. A code-0
+// answer that names another order, a payment the order had before the
+// call, or another billing key than CustomerUID is settled the same way. A
+// payment found paid and then cancelled comes back with a
+// *ChargeCancelledError. A
 // second Onetime, Again or RetrySchedule of the same MerchantUID while one
 // is in flight on this Client is refused with ErrChargeInFlight.
 func (c *Client) Onetime(ctx context.Context, req *OnetimeRequest) (*Payment, error) {

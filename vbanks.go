@@ -118,7 +118,9 @@ const hintVbank = "look it up with FindPayment and check for a vbank payment mad
 // req.Amount that was not there before the call (neither listed then nor
 // an answer this Client got for the order earlier, which a lagging list may
 // not show yet), started since, waiting or paid into, and returns it. An
-// answer of another merchant_uid is settled the same way. Finding nothing,
+// answer of another merchant_uid, of a payment the order had before the
+// call, or in no status ready, paid or failed is settled the same way.
+// Finding nothing,
 // or only older or other payments of the order, proves nothing (the call
 // may still be running): when the reconcile timeout ends first, IssueVbank
 // returns an *OutcomeUnknownError.
@@ -168,12 +170,13 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 		return nil, pending, nil // only older or other payments of the order
 	}
 	p, err := sendIssue(c, ctx, r, w.MerchantUID, hintVbank, look)
-	if err == nil && p.MerchantUID != "" && p.MerchantUID != w.MerchantUID {
-		// An answer of another order says nothing of this call's account:
-		// settle it as a lost answer.
-		cause := &APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true,
-			Message: fmt.Sprintf("the answer is for merchant_uid %q, not %q", p.MerchantUID, w.MerchantUID)}
-		p, err = settle(c, ctx, w.MerchantUID, hintVbank, cause, look)
+	if err == nil {
+		if why := unissued(p, w.MerchantUID, before); why != "" {
+			// An answer that does not show this call's account says
+			// nothing of it: settle it as a lost answer.
+			cause := &APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true, Message: why}
+			p, err = settle(c, ctx, w.MerchantUID, hintVbank, cause, look)
+		}
 	}
 	c.charging.remember(w.MerchantUID, p)
 	if err == nil && p.Status == PaymentStatusFailed {
@@ -181,6 +184,20 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 		return p, &DeclinedError{Payment: p}
 	}
 	return p, err
+}
+
+// unissued says why p, the code-0 answer of an IssueVbank of merchantUID,
+// does not show the account this call issued, or returns "": p is not this
+// call's (otherAnswer), or is neither ready, paid nor failed (no status,
+// cancelled, one this SDK does not know).
+func unissued(p *Payment, merchantUID string, before map[string]bool) string {
+	if why := otherAnswer(p, merchantUID, before); why != "" {
+		return why
+	}
+	if p.Status != PaymentStatusReady && p.Status != PaymentStatusPaid && p.Status != PaymentStatusFailed {
+		return fmt.Sprintf("payment status %q is neither ready, paid nor failed", p.Status)
+	}
+	return ""
 }
 
 // UpdateVbankRequest changes the amount or the deadline of a virtual account
