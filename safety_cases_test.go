@@ -209,11 +209,14 @@ func TestSafetyCase04_ConcurrentChargesOfOneOrder(t *testing.T) {
 			MerchantUID string `json:"merchant_uid"`
 		}
 		_ = json.NewDecoder(req.Body).Decode(&body)
-		if posts.Add(1) == 1 {
+		n := posts.Add(1)
+		if n == 1 {
 			close(entered)
 			<-release
 		}
-		return ok(paidBy(body.MerchantUID))(req)
+		// Each charge is a payment of its own: a later charge of the order
+		// answered with the first one's imp_uid would not be a new charge.
+		return ok(paidBy(body.MerchantUID, "imp_uid", fmt.Sprintf("imp_c4_%d", n)))(req)
 	})
 	c := m.client()
 	first := make(chan error, 1)
