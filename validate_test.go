@@ -2,9 +2,11 @@ package iamport_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -226,6 +228,7 @@ func TestValidation(t *testing.T) {
 func TestValidationAccepts(t *testing.T) {
 	t.Parallel()
 	m := newMock(t)
+	var charges atomic.Int64
 	m.on(http.MethodPost, onetimePath, func(req *http.Request) (*http.Response, error) {
 		var body struct {
 			MerchantUID string `json:"merchant_uid"`
@@ -233,7 +236,12 @@ func TestValidationAccepts(t *testing.T) {
 		if err := json.NewDecoder(req.Body).Decode(&body); err != nil {
 			return nil, err
 		}
-		return jsonResponse(http.StatusOK, envelope(payment(body.MerchantUID))), nil // the answer names the order sent
+		// The answer names the order sent, and is a payment of its own, as
+		// each attempt of an order is: these cases charge order-1 again
+		// and again, and an answer naming an earlier attempt's payment
+		// would be no answer of the call.
+		n := charges.Add(1)
+		return jsonResponse(http.StatusOK, envelope(payment(body.MerchantUID, "imp_uid", fmt.Sprintf("imp_accepts_%d", n)))), nil
 	})
 	c := m.client()
 	for _, edit := range []func(r *iamport.OnetimeRequest){
