@@ -21,6 +21,8 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
 )
 
 // benchPaymentJSON is a realistic card payment with one partial cancel.
@@ -68,12 +70,13 @@ func phpEscape(s string) string {
 // of payments by status.
 type benchServer struct {
 	*httptest.Server
-	tokens atomic.Int64 // getToken requests
-	total  atomic.Int64 // payments listed by status, a multiple of 1000
-	list   []byte       // the items of a full page, without brackets
+	tokens  atomic.Int64 // getToken requests
+	charges atomic.Int64 // Again requests, numbering the payments they make
+	total   atomic.Int64 // payments listed by status, a multiple of 1000
+	list    []byte       // the items of a full page, without brackets
 }
 
-func newBenchServer(b *testing.B) *benchServer {
+func newBenchServer(b testing.TB) *benchServer {
 	s := &benchServer{}
 	payment := []byte(`{"code":0,"message":null,"response":` + benchPaymentJSON + `}`)
 	items := make([]string, maxPageLimit)
@@ -105,7 +108,32 @@ func newBenchServer(b *testing.B) *benchServer {
 	mux.HandleFunc("GET /payments/{imp_uid}", answer(http.StatusOK, payment))
 	mux.HandleFunc("GET /payments/imp_escaped", answer(http.StatusOK,
 		[]byte(`{"code":0,"message":null,"response":`+benchPaymentEscapedJSON+`}`)))
-	mux.HandleFunc("POST /subscribe/payments/again", answer(http.StatusOK, payment))
+	// A charge makes a payment of its own, as iamport does: a new imp_uid,
+	// and the merchant_uid the request names. An SDK rightly refuses to take
+	// an answer naming a payment its order had before the call for this
+	// call's charge, so a server answering every charge with one payment
+	// cannot be charged twice for an order.
+	mux.HandleFunc("POST /subscribe/payments/again", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "bench-token" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var in struct {
+			MerchantUID string `json:"merchant_uid"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		body := make([]byte, 0, len(payment)+len(in.MerchantUID))
+		body = fmt.Appendf(body, `{"code":0,"message":null,"response":{"imp_uid":"imp_%012d","merchant_uid":`, s.charges.Add(1))
+		body = strconv.AppendQuote(body, in.MerchantUID) // the benchmarks' orders are ASCII
+		body = append(body, benchPaymentJSON[len(benchPaymentHead):]...)
+		body = append(body, '}')
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
+	})
 	// An order charged for the first time has no earlier attempts: findAll
 	// answers as iamport does for an unknown merchant_uid.
 	mux.HandleFunc("GET /payments/findAll/{merchant_uid}", answer(http.StatusNotFound,
@@ -128,7 +156,7 @@ func newBenchServer(b *testing.B) *benchServer {
 	return s
 }
 
-func newBenchClient(b *testing.B, s *benchServer) *Client {
+func newBenchClient(b testing.TB, s *benchServer) *Client {
 	c, err := New("bench_key", "bench_secret", WithBaseURL(s.URL))
 	if err != nil {
 		b.Fatal(err)
@@ -227,9 +255,19 @@ func handGetPayment(ctx context.Context, hc *http.Client, base, token, impUID st
 	return handDo(hc, req)
 }
 
-// benchAgainRequest is the charge the Again benchmarks make; the server
-// answers benchPaymentJSON, whose merchant_uid it matches.
+// benchAgainRequest is the charge the Again benchmarks make, each call for
+// an order of its own (benchOrders); the server answers benchPaymentJSON
+// with a new imp_uid and the call's merchant_uid.
 var benchAgainRequest = AgainRequest{CustomerUID: "cus_1234", MerchantUID: "order_20240101_000123", Amount: 9900, Name: "월간 구독 (1월)"}
+
+// benchPaymentHead is the start of benchPaymentJSON up to its merchant_uid.
+const benchPaymentHead = `{"imp_uid":"imp_123456789012","merchant_uid":"order_20240101_000123"`
+
+// benchOrders numbers the orders the Again benchmarks charge, on both sides.
+var benchOrders atomic.Int64
+
+// benchOrder is the merchant_uid of a new order.
+func benchOrder() string { return "order_bench_" + strconv.FormatInt(benchOrders.Add(1), 10) }
 
 // handAgainRequest is the body a hand-written client sends for Again.
 type handAgainRequest struct {
@@ -336,7 +374,7 @@ type benchPair struct {
 	sdk, hand func() error
 }
 
-func benchPairs(b *testing.B, s *benchServer) map[string]benchPair {
+func benchPairs(b testing.TB, s *benchServer) map[string]benchPair {
 	ctx := context.Background()
 	c := newBenchClient(b, s)
 	hc := &http.Client{Transport: defaultTransport()}
@@ -351,7 +389,9 @@ func benchPairs(b *testing.B, s *benchServer) map[string]benchPair {
 	// An SDK Again is two requests: the look at the order's earlier attempts
 	// every charge makes first, then the charge.
 	sdkAgain := func() error {
-		p, err := c.Again(ctx, &benchAgainRequest)
+		req := benchAgainRequest
+		req.MerchantUID = benchOrder()
+		p, err := c.Again(ctx, &req)
 		if err != nil {
 			return err
 		}
@@ -396,7 +436,9 @@ func benchPairs(b *testing.B, s *benchServer) map[string]benchPair {
 		"Again": {
 			sdk: sdkAgain,
 			hand: func() error {
-				p, err := handAgain(ctx, hc, s.URL, "bench-token", hreq)
+				req := *hreq
+				req.MerchantUID = benchOrder()
+				p, err := handAgain(ctx, hc, s.URL, "bench-token", &req)
 				if err != nil {
 					return err
 				}
@@ -406,7 +448,9 @@ func benchPairs(b *testing.B, s *benchServer) map[string]benchPair {
 		"AgainFindAll": {
 			sdk: sdkAgain,
 			hand: func() error {
-				p, err := handAgainChecked(ctx, hc, s.URL, "bench-token", hreq)
+				req := *hreq
+				req.MerchantUID = benchOrder()
+				p, err := handAgainChecked(ctx, hc, s.URL, "bench-token", &req)
 				if err != nil {
 					return err
 				}
@@ -443,6 +487,20 @@ func benchSides(b *testing.B, name string) {
 				}
 			}
 		})
+	}
+}
+
+// TestBenchPairs runs each side of every benchmark pair a few times, in the
+// order BenchmarkInterleaved runs them against one server and one client,
+// so that a change to the SDK's rules which makes a benchmark fail (and the
+// commands in BENCHMARKS.md with it) fails here first.
+func TestBenchPairs(t *testing.T) {
+	pairs := benchPairs(t, newBenchServer(t))
+	for _, name := range []string{"GetPayment", "GetPaymentEscaped", "Again", "AgainFindAll"} {
+		for i := 0; i < 3; i++ {
+			require.NoError(t, pairs[name].sdk(), "%s, SDK, call %d", name, i+1)
+			require.NoError(t, pairs[name].hand(), "%s, by hand, call %d", name, i+1)
+		}
 	}
 }
 
