@@ -92,6 +92,13 @@ func (s *outsideServer) seed(p outsidePay) {
 	s.pays = append(s.pays, p)
 }
 
+// first is the first payment s holds: the seeded earlier attempt.
+func (s *outsideServer) first() outsidePay {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pays[0]
+}
+
 func (s *outsideServer) chargesOf(mu string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -123,6 +130,17 @@ func concurrently(t *testing.T, names []string, run func(t *testing.T, i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// visibleAndHidden runs run for each case concurrently twice: with the
+// payments charges make visible to lookups, and hidden from them.
+// Case i is named name(i).
+func visibleAndHidden(t *testing.T, n int, name func(i int) string, run func(t *testing.T, i int, visible bool)) {
+	var names []string
+	for i := 0; i < n; i++ {
+		names = append(names, name(i)+"/visible", name(i)+"/hidden")
+	}
+	concurrently(t, names, func(t *testing.T, i int) { run(t, i/2, i%2 == 0) })
 }
 
 func writeJSON(w http.ResponseWriter, status int, body string) {
@@ -401,12 +419,8 @@ var outsideAnswers = []struct {
 func TestOutsideLostChargeAnswers(t *testing.T) {
 	t.Parallel()
 	cases := outsideAnswers
-	var names []string
-	for _, tc := range cases {
-		names = append(names, tc.name+"/visible", tc.name+"/hidden")
-	}
-	concurrently(t, names, func(t *testing.T, i int) {
-		tc, visible := cases[i/2], i%2 == 0
+	visibleAndHidden(t, len(cases), func(i int) string { return cases[i].name }, func(t *testing.T, i int, visible bool) {
+		tc := cases[i]
 		s := newOutsideServer(t)
 		s.answer = tc.answer
 		s.hidden = !visible
@@ -440,10 +454,7 @@ func TestOutsideAnswerNamesAnEarlierAttempt(t *testing.T) {
 					Amount: 8900, StartedAt: time.Now().Add(-time.Hour).Unix(), PayMethod: "card"})
 				s.hidden = !visible
 				s.answer = func(w http.ResponseWriter, p outsidePay) {
-					s.mu.Lock()
-					first := s.pays[0]
-					s.mu.Unlock()
-					writeJSON(w, 200, `{"code":0,"message":null,"response":`+first.json()+`}`)
+					writeJSON(w, 200, `{"code":0,"message":null,"response":`+s.first().json()+`}`)
 				}
 				req := outsideAgain
 				p, err := s.client().Again(context.Background(), &req)
@@ -509,10 +520,7 @@ func TestOutsideIssueVbankAnswers(t *testing.T) {
 		}},
 		{"an earlier account", func(s *outsideServer) func(http.ResponseWriter, outsidePay) {
 			return func(w http.ResponseWriter, p outsidePay) {
-				s.mu.Lock()
-				first := s.pays[0]
-				s.mu.Unlock()
-				writeJSON(w, 200, `{"code":0,"response":`+first.json()+`}`)
+				writeJSON(w, 200, `{"code":0,"response":`+s.first().json()+`}`)
 			}
 		}},
 		{"reset", func(*outsideServer) func(http.ResponseWriter, outsidePay) {
@@ -522,12 +530,8 @@ func TestOutsideIssueVbankAnswers(t *testing.T) {
 			return func(w http.ResponseWriter, p outsidePay) { w.WriteHeader(504) }
 		}},
 	}
-	var names []string
-	for _, tc := range cases {
-		names = append(names, tc.name+"/visible", tc.name+"/hidden")
-	}
-	concurrently(t, names, func(t *testing.T, i int) {
-		tc, visible := cases[i/2], i%2 == 0
+	visibleAndHidden(t, len(cases), func(i int) string { return cases[i].name }, func(t *testing.T, i int, visible bool) {
+		tc := cases[i]
 		s := newOutsideServer(t)
 		s.seed(outsidePay{ImpUID: "old_v", MerchantUID: "order-v", Status: "ready", Amount: 15000,
 			StartedAt: time.Now().Add(-time.Hour).Unix(), PayMethod: "vbank"})
@@ -1316,10 +1320,7 @@ func TestOutsideIssueCVSPaymentAnswers(t *testing.T) {
 		}},
 		{"an earlier payment", "", func(s *outsideServer) func(http.ResponseWriter, outsidePay) {
 			return func(w http.ResponseWriter, p outsidePay) {
-				s.mu.Lock()
-				first := s.pays[0]
-				s.mu.Unlock()
-				writeJSON(w, 200, body(first))
+				writeJSON(w, 200, body(s.first()))
 			}
 		}},
 		{"empty payment", "", func(*outsideServer) func(http.ResponseWriter, outsidePay) {
@@ -1332,12 +1333,8 @@ func TestOutsideIssueCVSPaymentAnswers(t *testing.T) {
 			return func(w http.ResponseWriter, p outsidePay) { w.WriteHeader(504) }
 		}},
 	}
-	var names []string
-	for _, tc := range cases {
-		names = append(names, tc.name+"/visible", tc.name+"/hidden")
-	}
-	concurrently(t, names, func(t *testing.T, i int) {
-		tc, visible := cases[i/2], i%2 == 0
+	visibleAndHidden(t, len(cases), func(i int) string { return cases[i].name }, func(t *testing.T, i int, visible bool) {
+		tc := cases[i]
 		s := newOutsideServer(t)
 		s.seed(outsidePay{ImpUID: "old_c", MerchantUID: "order-c", Status: "ready", Amount: 15000,
 			StartedAt: time.Now().Add(-time.Hour).Unix(), PayMethod: "cvs"})

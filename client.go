@@ -332,6 +332,14 @@ type request struct {
 	notFoundOn200 bool
 }
 
+// unfit is the error of a code-0 answer to r that does not show this call's
+// outcome (another order's payment, an earlier one, no status that
+// settles it): why says what is wrong with it. Callers settle it as a lost
+// answer, by lookups.
+func (r *request) unfit(why string) *APIError {
+	return &APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true, Message: why}
+}
+
 // idempotent reports whether r may be sent again after it may have been
 // processed: reads and token requests.
 func (r *request) idempotent() bool { return r.method == http.MethodGet || r.noAuth }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 )
 
 // CVSPaymentRequest issues a convenience-store payment number (barcode) for
@@ -100,7 +99,7 @@ func (c *Client) IssueCVSPayment(ctx context.Context, req *CVSPaymentRequest) (*
 		}
 		// An answer that does not show this call's payment says nothing of
 		// it: settle it as a lost answer.
-		err = &APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true, Message: why}
+		err = r.unfit(why)
 	} else if !isAmbiguous(err) {
 		return nil, err
 	}

@@ -510,7 +510,7 @@ func unsettled(r *request, p *Payment, o *chargeOrder) error {
 	if why == "" {
 		return nil
 	}
-	return &ambiguousError{&APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true, Message: why}}
+	return &ambiguousError{r.unfit(why)}
 }
 
 // otherAnswer says why p, the code-0 answer of a charge or an issue of
@@ -703,8 +703,7 @@ func (c *Client) cancel(ctx context.Context, w *CancelRequest) (*Payment, error)
 		return &p, nil
 	}
 	if err == nil {
-		err = &ambiguousError{&APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true,
-			Message: fmt.Sprintf("the answer is for imp_uid %q, not %q", p.ImpUID, before.ImpUID)}}
+		err = &ambiguousError{r.unfit(fmt.Sprintf("the answer is for imp_uid %q, not %q", p.ImpUID, before.ImpUID))}
 	}
 	if !isAmbiguous(err) {
 		return nil, err

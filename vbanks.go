@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 )
 
@@ -174,8 +173,7 @@ func (c *Client) IssueVbank(ctx context.Context, req *VbankRequest) (*Payment, e
 		if why := unissued(p, w.MerchantUID, before); why != "" {
 			// An answer that does not show this call's account says
 			// nothing of it: settle it as a lost answer.
-			cause := &APIError{StatusCode: http.StatusOK, Method: r.method, Path: r.path, invalid: true, Message: why}
-			p, err = settle(c, ctx, w.MerchantUID, hintVbank, cause, look)
+			p, err = settle(c, ctx, w.MerchantUID, hintVbank, r.unfit(why), look)
 		}
 	}
 	c.charging.remember(w.MerchantUID, p)
